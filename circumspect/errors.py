@@ -1,0 +1,91 @@
+"""One exception hierarchy for the whole package.
+
+Every error carries, where known, the file, line, record and field it is about, so the
+message a user sees names the exact place of the problem.
+"""
+
+from __future__ import annotations
+
+
+class CircumspectError(Exception):
+    """Base class of every error circumspect raises on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        record: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.record = record
+        self.field = field
+
+    def location(self) -> str:
+        """Where the problem is, as ``file:line record field`` (empty when unknown)."""
+        parts: list[str] = []
+        if self.file is not None:
+            parts.append(self.file if self.line is None else f"{self.file}:{self.line}")
+        elif self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.record is not None:
+            parts.append(f"record {self.record}")
+        if self.field is not None:
+            parts.append(f"field {self.field}")
+        return " ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready form used by the CLI (--json) and the API error envelope."""
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "record": self.record,
+            "field": self.field,
+        }
+
+
+class ConfigError(CircumspectError):
+    """A setting or option is missing or invalid."""
+
+
+class InputError(CircumspectError):
+    """User input (a file, a row, a value) is invalid."""
+
+
+class ParseError(InputError):
+    """A file could not be parsed in the format it claims or was given as."""
+
+
+class FormatMismatchError(ParseError):
+    """The file is not of the format expected for the source it was loaded as."""
+
+
+class StoreError(CircumspectError):
+    """The store could not complete an operation."""
+
+
+class NotFoundError(CircumspectError):
+    """A requested object (snapshot, entity, case, place) does not exist."""
+
+
+class FetchError(CircumspectError):
+    """Downloading an official source failed (offline, timeout, HTTP error)."""
+
+
+class AuthError(CircumspectError):
+    """Authentication or authorisation failed."""
+
+
+class DependencyError(CircumspectError):
+    """An optional component (PySpark, Java, Chromium) is not installed."""

@@ -1,0 +1,73 @@
+"""Values exchanged with the party screening capability (``circumspect.matching``).
+
+Goods/risk, payments, cases and the API call screening only through ``PartyScreener``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+#: Schemata a query may name. ``LegalEntity`` means "company or person, unknown".
+QUERY_SCHEMATA: tuple[str, ...] = (
+    "Person",
+    "Company",
+    "Organization",
+    "LegalEntity",
+    "Vessel",
+    "Airplane",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A party to screen."""
+
+    name: str
+    schema: str = "LegalEntity"
+    country: str | None = None
+    birth_date: str | None = None
+    identifier: str | None = None
+    query_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureScore:
+    """One feature's contribution, with the sentence a reviewer reads."""
+
+    feature: str
+    score: float
+    weight: float
+    text: str
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A listed entity that may be the queried party."""
+
+    entity_id: str
+    source: str
+    source_id: str
+    caption: str
+    schema: str
+    score: float
+    alert: bool
+    explanation: str
+    matched_name: str | None = None
+    features: list[FeatureScore] = field(default_factory=list)
+    snapshot_id: str | None = None
+
+
+class PartyScreener(Protocol):
+    """What other stages need from party screening."""
+
+    @property
+    def threshold(self) -> float: ...
+
+    def screen(self, query: Query, limit: int = 5) -> list[Candidate]:
+        """Candidates for one party, best first."""
+        ...
+
+    def by_identifier(self, value: str) -> list[Candidate]:
+        """Listed entities carrying this identifier (BIC, IMO, INN, BIN, ...), exact."""
+        ...

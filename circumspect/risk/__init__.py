@@ -1,0 +1,1 @@
+"""circumspect.risk"""

@@ -1,0 +1,83 @@
+"""Configuration from ``CIRCUMSPECT_*`` environment variables, declared in one table.
+
+Each setting has a name, a default and help text; ``circumspect settings`` prints the table
+and ``docs/settings.md`` documents it (a test fails when a setting is undocumented).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "CIRCUMSPECT_HOME",
+        "~/.circumspect",
+        "Folder for the embedded store (SQLite), DuckDB tables, indexes and caches.",
+    ),
+    Setting(
+        "CIRCUMSPECT_DB",
+        "",
+        "Database URL for the list store and cases; empty means SQLite at "
+        "$CIRCUMSPECT_HOME/circumspect.sqlite. PostgreSQL: postgresql://user:pw@host/db.",
+    ),
+    Setting(
+        "CIRCUMSPECT_ALERT_THRESHOLD",
+        "0.70",
+        "Default screening score at or above which a candidate raises an alert.",
+    ),
+    Setting(
+        "CIRCUMSPECT_SECRET_KEY",
+        "",
+        "Secret for signing web session cookies; generated and kept in $CIRCUMSPECT_HOME "
+        "when empty.",
+    ),
+    Setting(
+        "CIRCUMSPECT_MAX_REQUEST_BYTES",
+        "10485760",
+        "Largest request body the API accepts, in bytes.",
+    ),
+    Setting(
+        "CIRCUMSPECT_FETCH_TIMEOUT",
+        "60",
+        "Timeout in seconds for each download by `lists fetch`.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str:
+    """The value of a declared setting: the environment, else its default."""
+    setting = _BY_NAME[name]
+    return os.environ.get(name, setting.default)
+
+
+def home() -> Path:
+    """``$CIRCUMSPECT_HOME``, created if missing."""
+    path = Path(get("CIRCUMSPECT_HOME")).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def db_url(override: str | None = None) -> str:
+    """The database URL: an explicit override, ``$CIRCUMSPECT_DB``, else embedded SQLite."""
+    if override:
+        return override
+    url = get("CIRCUMSPECT_DB")
+    if url:
+        return url
+    return f"sqlite:///{home() / 'circumspect.sqlite'}"
+
+
+def alert_threshold() -> float:
+    return float(get("CIRCUMSPECT_ALERT_THRESHOLD"))

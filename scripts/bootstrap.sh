@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Create .venv with Python 3.11 and install the pinned dependencies (requirements.lock)
+# plus circumspect itself in editable mode. Idempotent: does nothing when the stamp is newer
+# than requirements.lock and pyproject.toml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+STAMP=$VENV/.installed
+if [[ -f $STAMP && $STAMP -nt requirements.lock && $STAMP -nt pyproject.toml ]]; then
+  exit 0
+fi
+PY=""
+for cand in python3.11 python3; do
+  if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+    PY=$cand; break
+  fi
+done
+if [[ -z $PY ]]; then
+  echo "bootstrap: Python 3.11 is required (python3.11 not found)" >&2
+  exit 1
+fi
+# PyICU builds against the system ICU: make sure its headers are there.
+if ! pkg-config --exists icu-uc 2>/dev/null; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    echo "bootstrap: installing libicu-dev and pkg-config for PyICU"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config >/dev/null
+  else
+    echo "bootstrap: PyICU needs ICU headers (apt-get install libicu-dev pkg-config)" >&2
+  fi
+fi
+[[ -x $VENV/bin/python ]] || "$PY" -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --upgrade "pip==25.3" >/dev/null
+echo "bootstrap: installing pinned dependencies into $VENV (first run takes a few minutes)"
+"$VENV/bin/pip" install -q -r requirements.lock
+"$VENV/bin/pip" install -q --no-deps --no-build-isolation -e .
+touch "$STAMP"
+echo "bootstrap: ready"
