@@ -120,7 +120,9 @@ class ListedEntity:
         return props
 
 
-def new_proxy(schema: str, entity_id: str, properties: Iterable[tuple[str, str]] = ()) -> EntityProxy:
+def new_proxy(
+    schema: str, entity_id: str, properties: Iterable[tuple[str, str]] = ()
+) -> EntityProxy:
     """An FtM proxy with the given id and property values (empty values are skipped)."""
     proxy = model.make_entity(schema)
     proxy.id = entity_id
