@@ -15,7 +15,7 @@ from typing import Any
 
 #: Pipeline order: lists first (everything screens against them), service last.
 STEPS: tuple[str, ...] = (
-    "sources",
+    "store",
     "matching",
     "goods",
     "risk",
