@@ -1,1 +1,128 @@
-"""circumspect.sources"""
+"""Sanctions list parsers: one module per format, one entry point.
+
+``parse_source(source, paths)`` detects the format of the files from their contents (and,
+for OFAC CSV sets, their names), checks that ``source`` accepts that format, and returns a
+:class:`ParsedSource` whose ``entities()`` streams :class:`ListedEntity` objects. Wrong
+formats raise :class:`~circumspect.errors.FormatMismatchError`; malformed content raises
+:class:`~circumspect.errors.ParseError` naming the file, line or record and the problem.
+Parsers never write to the store.
+
+Which source accepts which format: see :data:`ACCEPTS` and ``docs/formats.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from circumspect.errors import FormatMismatchError, InputError, ParseError
+from circumspect.model.entities import SOURCES, ListedEntity
+from circumspect.sources.detect import ACCEPTS, DESCRIPTIONS, FORMATS, Detected, detect
+
+__all__ = [
+    "ACCEPTS",
+    "FORMATS",
+    "ParsedSource",
+    "checksum",
+    "detect",
+    "parse_source",
+]
+
+#: format -> module under ``circumspect.sources``
+_MODULES: dict[str, str] = {
+    "ofac_csv": "ofac_csv",
+    "ofac_xml": "ofac_xml",
+    "un_xml": "un_xml",
+    "eu_xml": "eu_xml",
+    "uk_csv": "uk_csv",
+    "bis_dpl": "bis_dpl",
+    "ftm": "ftm",
+}
+
+
+def checksum(paths: Sequence[Path]) -> str:
+    """sha256 (hex) over the files' bytes, files in name order."""
+    digest = hashlib.sha256()
+    for path in sorted(paths, key=lambda p: (p.name, str(p))):
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    """A list's files, checked and ready to stream entities."""
+
+    source: str
+    format: str
+    files: tuple[str, ...]
+    checksum: str
+    paths: tuple[Path, ...] = field(repr=False, default=())
+
+    def entities(self) -> Iterator[ListedEntity]:
+        """Stream the entities (parses the files again on every call)."""
+        module = importlib.import_module(f"circumspect.sources.{_MODULES[self.format]}")
+        parse = module.parse
+        yield from parse(self.source, list(self.paths))
+
+
+def _check_variant(source: str, path: Path, found: Detected) -> None:
+    if found.variant is None or found.format not in ("ofac_csv", "ofac_xml"):
+        return
+    if source == "ofac_sdn" and found.variant == "cons":
+        raise FormatMismatchError(
+            "this is the OFAC consolidated (non-SDN) list: load it with --source ofac_cons",
+            file=str(path),
+        )
+    if source == "ofac_cons" and found.variant == "sdn":
+        raise FormatMismatchError(
+            "this is the OFAC SDN list: load it with --source ofac_sdn", file=str(path)
+        )
+
+
+def parse_source(source: str, paths: Sequence[Path | str]) -> ParsedSource:
+    """Detect and check the files of one list source; entities are parsed lazily."""
+    if source not in SOURCES:
+        raise InputError(
+            f"unknown source {source!r}; expected one of {', '.join(SOURCES)}", field="source"
+        )
+    if not paths:
+        raise InputError(f"no files given for source {source}")
+    resolved = tuple(Path(p) for p in paths)
+    formats: dict[str, list[Path]] = {}
+    for path in resolved:
+        if not path.is_file():
+            raise ParseError("file not found" if not path.exists() else "not a regular file",
+                             file=str(path))
+        found = detect(path)
+        accepted = ACCEPTS[source]
+        if found.format not in accepted:
+            raise FormatMismatchError(
+                f"{DESCRIPTIONS[found.format]} is not a format of source {source} "
+                f"(accepted: {', '.join(DESCRIPTIONS[f] for f in accepted)})",
+                file=str(path),
+            )
+        _check_variant(source, path, found)
+        formats.setdefault(found.format, []).append(path)
+    if len(formats) > 1:
+        listing = "; ".join(
+            f"{fmt}: {', '.join(p.name for p in ps)}" for fmt, ps in formats.items()
+        )
+        raise FormatMismatchError(f"files of different formats given together ({listing})")
+    fmt = next(iter(formats))
+    if fmt == "ftm":
+        from circumspect.sources import ftm
+
+        for path in resolved:
+            ftm.check_source(source, path)
+    return ParsedSource(
+        source=source,
+        format=fmt,
+        files=tuple(str(p) for p in resolved),
+        checksum=checksum(resolved),
+        paths=resolved,
+    )
