@@ -73,7 +73,8 @@ class Engines:
 def make_engines(url: str) -> Engines:
     sa_url = normalise_url(url)
     if sa_url.startswith("sqlite"):
-        return Engines(url, _sqlite_engine(sa_url, "BEGIN IMMEDIATE"), _sqlite_engine(sa_url, "BEGIN"))
+        writer = _sqlite_engine(sa_url, "BEGIN IMMEDIATE")
+        return Engines(url, writer, _sqlite_engine(sa_url, "BEGIN"))
     engine = create_engine(sa_url, pool_size=10, max_overflow=10, pool_pre_ping=True)
     return Engines(url, engine, engine)
 

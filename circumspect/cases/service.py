@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -108,7 +108,7 @@ def iso(value: datetime | None) -> str | None:
 def candidate_dict(candidate: Candidate | Mapping[str, Any]) -> dict[str, Any]:
     if dataclasses.is_dataclass(candidate) and not isinstance(candidate, type):
         return dataclasses.asdict(candidate)
-    return dict(candidate)  # type: ignore[arg-type]
+    return dict(candidate)
 
 
 def candidate_key(candidate: Mapping[str, Any], index: int) -> str:
@@ -677,13 +677,8 @@ class CaseService:
         snaps = {s: active[s].id for s in wanted}
         hits = opened = reopened = suppressed = parties = 0
         if changed:
-            if screener_factory is None:
-                from circumspect.matching import Screener
-
-                def screener_factory(entities: list[ListedEntity]) -> PartyScreener:
-                    return Screener(entities)
-
-            screener = screener_factory(list(changed.values()))
+            factory = screener_factory or default_screener_factory
+            screener = factory(list(changed.values()))
             lookup = {eid: entity_hash(e) for eid, e in changed.items()}
             from circumspect.model.screening import Query
 
@@ -720,6 +715,14 @@ class CaseService:
         )
         self.audit(actor, "rescreen", "lists", report.to_dict() | {"snapshots": snaps})
         return report
+
+
+def default_screener_factory(entities: list[ListedEntity]) -> PartyScreener:
+    """``circumspect.matching.Screener`` over the given entities (imported lazily)."""
+    import importlib
+
+    module = importlib.import_module("circumspect.matching")
+    return cast("PartyScreener", module.Screener(entities))
 
 
 _SERVICES: dict[str, CaseService] = {}
