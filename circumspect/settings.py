@@ -51,6 +51,12 @@ SETTINGS: tuple[Setting, ...] = (
         "60",
         "Timeout in seconds for each download by `lists fetch`.",
     ),
+    Setting(
+        "CIRCUMSPECT_EU_FSF_TOKEN",
+        "",
+        "Token of the EU Financial Sanctions Files download URL (`lists fetch eu_fsf`); "
+        "empty means the EU list is not fetched.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
