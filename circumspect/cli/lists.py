@@ -1,0 +1,304 @@
+"""`circumspect lists ...`: load, inspect, compare, fetch and export sanctions lists.
+
+Every command takes ``--db URL`` (else ``$CIRCUMSPECT_DB``, else SQLite under
+``$CIRCUMSPECT_HOME``). Errors are ``CircumspectError``s: ``cli.main`` prints them as one
+line and exits with status 2; the active snapshots are then as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from circumspect.store.base import Diff, Snapshot
+    from circumspect.store.sql import SqlStore
+
+lists_app = typer.Typer(
+    name="lists",
+    help="Sanctions lists: load files, show versions, diff, fetch official lists, export.",
+    no_args_is_help=True,
+)
+
+DB_OPTION = typer.Option(None, "--db", help="Database URL (default: $CIRCUMSPECT_DB or SQLite).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(lists_app, name="lists")
+
+
+@contextmanager
+def _opened(db: str | None) -> Iterator[SqlStore]:
+    from circumspect.store import open_store
+
+    store = open_store(db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A rich progress line on stderr (only on a terminal); yields ``update(count)``."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} entities"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(count: int) -> None:
+            bar.update(task, completed=count)
+
+        yield update
+
+
+def _snapshot_dict(snap: Snapshot) -> dict[str, Any]:
+    return {
+        "id": snap.id,
+        "source": snap.source,
+        "loaded_at": snap.loaded_at.isoformat(),
+        "entity_count": snap.entity_count,
+        "checksum": snap.checksum,
+        "files": list(snap.files),
+        "active": snap.active,
+    }
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@lists_app.command("load")
+def load_cmd(
+    paths: list[Path] = typer.Argument(..., help="The list's files (all files of one source)."),
+    source: str = typer.Option(..., "--source", "-s", help="Source short name, e.g. ofac_sdn."),
+    db: str | None = DB_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Parse list files and store them as a new, active snapshot of SOURCE."""
+    from circumspect.store.loading import load_paths
+
+    with _opened(db) as store, _progress(f"loading {source}") as update:
+        report = load_paths(store, source, paths, progress=update)
+    if as_json:
+        _echo_json(
+            {
+                "snapshot": _snapshot_dict(report.snapshot),
+                "format": report.format,
+                "seconds": round(report.seconds, 3),
+                "schemata": report.schemata,
+                "previous": report.previous,
+                "changes": report.changes,
+            }
+        )
+    else:
+        typer.echo(report.summary())
+
+
+@lists_app.command("status")
+def status_cmd(
+    db: str | None = DB_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Per source: the active snapshot, when it was loaded, its size and checksum."""
+    from circumspect.model.entities import SOURCES
+    from circumspect.store.sql import safe_url
+
+    with _opened(db) as store:
+        active = store.active_snapshots()
+        history = {s: len(store.snapshots(s)) for s in active}
+        url = safe_url(store.url)
+    if as_json:
+        _echo_json(
+            {
+                "db": url,
+                "sources": {
+                    source: (
+                        dict(_snapshot_dict(active[source]), snapshots=history[source])
+                        if source in active
+                        else None
+                    )
+                    for source in SOURCES
+                },
+            }
+        )
+        return
+    typer.echo(f"store: {url}")
+    for source in SOURCES:
+        snap = active.get(source)
+        if snap is None:
+            typer.echo(f"  {source:<14} not loaded")
+            continue
+        typer.echo(
+            f"  {source:<14} snapshot {snap.id:>4}  {snap.loaded_at:%Y-%m-%d %H:%M:%S} UTC  "
+            f"{snap.entity_count:>8,} entities  sha256 {snap.checksum[:12]}  "
+            f"({history[source]} version(s))"
+        )
+
+
+@lists_app.command("snapshots")
+def snapshots_cmd(
+    source: str | None = typer.Argument(None, help="Only this source."),
+    db: str | None = DB_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Every stored snapshot, newest first (ids for `lists diff --from/--to`)."""
+    with _opened(db) as store:
+        snaps = store.snapshots(source)
+    if as_json:
+        _echo_json([_snapshot_dict(s) for s in snaps])
+        return
+    for snap in snaps:
+        mark = "*" if snap.active else " "
+        typer.echo(
+            f"{mark} {snap.id:>4}  {snap.source:<14} {snap.loaded_at:%Y-%m-%d %H:%M:%S} UTC  "
+            f"{snap.entity_count:>8,} entities  sha256 {snap.checksum[:12]}"
+        )
+
+
+def _diff_dict(diff: Diff) -> dict[str, Any]:
+    return {
+        "source": diff.source,
+        "from": diff.from_snapshot,
+        "to": diff.to_snapshot,
+        "counts": diff.counts(),
+        "changes": [
+            {
+                "entity_id": c.entity_id,
+                "kind": c.kind,
+                "caption": c.caption,
+                "properties": c.properties,
+            }
+            for c in diff.changes
+        ],
+    }
+
+
+@lists_app.command("diff")
+def diff_cmd(
+    source: str = typer.Argument(..., help="Source short name."),
+    from_id: str | None = typer.Option(None, "--from", help="Older snapshot id."),
+    to_id: str | None = typer.Option(None, "--to", help="Newer snapshot id (default: active)."),
+    db: str | None = DB_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print every change as JSON."),
+    limit: int = typer.Option(50, "--limit", help="Changes to print in text mode (0: all)."),
+) -> None:
+    """Entities added, removed and changed between two snapshots (default: previous vs active)."""
+    with _opened(db) as store:
+        diff = store.diff(source, from_id, to_id)
+    if as_json:
+        _echo_json(_diff_dict(diff))
+        return
+    counts = diff.counts()
+    start = diff.from_snapshot or "(nothing)"
+    typer.echo(
+        f"{source}: snapshot {start} -> {diff.to_snapshot}: {counts['added']} added, "
+        f"{counts['removed']} removed, {counts['changed']} changed"
+    )
+    shown = diff.changes if limit <= 0 else diff.changes[:limit]
+    sign = {"added": "+", "removed": "-", "changed": "~"}
+    for change in shown:
+        typer.echo(f"{sign[change.kind]} {change.entity_id}  {change.caption}")
+        for prop, values in change.properties.items():
+            typer.echo(f"    {prop}: {values['old']} -> {values['new']}")
+    if len(shown) < len(diff.changes):
+        typer.echo(f"... and {len(diff.changes) - len(shown)} more (--limit 0 or --json)")
+
+
+@lists_app.command("fetch")
+def fetch_cmd(
+    sources: list[str] | None = typer.Argument(
+        None, help="Sources to fetch (default: all official lists; eu_fsf needs a token)."
+    ),
+    db: str | None = DB_OPTION,
+    eu_token: str | None = typer.Option(
+        None, "--eu-token", help="EU FSF token (default: $CIRCUMSPECT_EU_FSF_TOKEN)."
+    ),
+    retries: int = typer.Option(3, "--retries", min=0, help="Retries per file after a failure."),
+    force: bool = typer.Option(False, "--force", help="Load even when nothing changed."),
+) -> None:
+    """Download the official lists (conditional, with retries) and load what changed."""
+    from circumspect.errors import CircumspectError, FetchError
+    from circumspect.store import fetch
+    from circumspect.store.loading import load_paths
+
+    chosen = list(sources) if sources else fetch.default_sources()
+    failures: list[str] = []
+    with _opened(db) as store, fetch.client() as http:
+        for source in chosen:
+            try:
+                fetched = fetch.fetch(source, http, token=eu_token, retries=retries)
+            except CircumspectError as exc:
+                failures.append(f"{source}: {exc}")
+                typer.echo(f"{source}: fetch failed: {exc}", err=True)
+                continue
+            try:
+                active = store.active_snapshots().get(source)
+                if not fetched.modified and active is not None and not force:
+                    fetch.commit(fetched)
+                    typer.echo(f"{source}: not modified since the last fetch; snapshot "
+                               f"{active.id} stays active")
+                    continue
+                with _progress(f"loading {source}") as update:
+                    report = load_paths(
+                        store, source, list(fetched.paths.values()),
+                        files=[str(p) for p in fetched.final_paths()], progress=update,
+                    )
+                fetch.commit(fetched)
+                typer.echo(report.summary())
+            except CircumspectError as exc:
+                fetch.discard(fetched)
+                failures.append(f"{source}: {exc}")
+                typer.echo(f"{source}: load failed: {exc}", err=True)
+    if failures:
+        raise FetchError(
+            f"{len(failures)} of {len(chosen)} source(s) failed, their active snapshots are "
+            "unchanged: " + " | ".join(failures)
+        )
+
+
+@lists_app.command("export")
+def export_cmd(
+    output: Path = typer.Option(..., "--output", "-o", help="File to write."),
+    fmt: str = typer.Option("ftm", "--format", help="Output format (ftm: FtM JSON lines)."),
+    sources: list[str] | None = typer.Option(
+        None, "--source", "-s", help="Only these sources (repeatable)."
+    ),
+    snapshot: str | None = typer.Option(None, "--snapshot", help="One snapshot id instead."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Write the active entities (or one snapshot) as FollowTheMoney JSON lines."""
+    from circumspect.errors import InputError
+    from circumspect.sources.ftm import write_entities
+
+    if fmt != "ftm":
+        raise InputError(f"unsupported export format {fmt!r}; supported: ftm", field="format")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    try:
+        with _opened(db) as store, os.fdopen(fd, "w", encoding="utf-8") as fh:
+            entities = store.iter_entities(snapshot_id=snapshot,
+                                           sources=list(sources) if sources else None)
+            count = write_entities(entities, fh)
+        os.replace(tmp_name, output)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    typer.echo(f"exported {count} entities to {output}")
