@@ -29,9 +29,17 @@ if ! pkg-config --exists icu-uc 2>/dev/null; then
   fi
 fi
 [[ -x $VENV/bin/python ]] || "$PY" -m venv "$VENV"
-"$VENV/bin/python" -m pip install -q --upgrade "pip==25.3" >/dev/null
+LOG=$VENV/bootstrap.log
+pipi() {  # pip install, quiet; on failure show the log and stop
+  if ! "$VENV/bin/python" -m pip install "$@" >"$LOG" 2>&1; then
+    grep -v "^WARNING: Location" "$LOG" | tail -40 >&2
+    echo "bootstrap: pip install $* failed (full log: $LOG)" >&2
+    exit 1
+  fi
+}
+pipi --upgrade "pip==26.3" "setuptools==80.9.0" "wheel==0.45.1"
 echo "bootstrap: installing pinned dependencies into $VENV (first run takes a few minutes)"
-"$VENV/bin/pip" install -q -r requirements.lock
-"$VENV/bin/pip" install -q --no-deps --no-build-isolation -e .
+pipi -r requirements.lock
+pipi --no-deps --no-build-isolation -e .
 touch "$STAMP"
 echo "bootstrap: ready"
