@@ -1,0 +1,182 @@
+"""Listed entities and queries in the compiled form the index and scorers use."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from circumspect.errors import InputError
+from circumspect.matching.compare import CompiledName, compile_name
+from circumspect.model.entities import ListedEntity
+from circumspect.model.screening import QUERY_SCHEMATA, Query
+from circumspect.names.identifiers import compact, detect
+from circumspect.names.normalize import char_script, clean
+
+#: Longest query name accepted (characters); longer names are refused with a clear error.
+MAX_QUERY_CHARS = 1000
+
+#: FtM properties holding identifiers we index.
+ID_PROPS: tuple[str, ...] = (
+    "innCode", "ogrnCode", "imoNumber", "swiftBic", "leiCode", "registrationNumber",
+    "taxNumber", "idNumber", "passportNumber", "vatCode", "okpoCode", "bikCode",
+)  # fmt: skip
+
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+#: Latin letters that look like Cyrillic ones (fixed inside mostly-Cyrillic words).
+_HOMOGLYPHS_TO_CYR = str.maketrans("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКкМОоРрТХхУу")
+_HOMOGLYPHS_TO_LAT = str.maketrans("АаВСсЕеНКкМОоРрТХхУу", "AaBCcEeHKkMOoPpTXxYy")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedEntity:
+    """What the matcher keeps of a listed entity."""
+
+    id: str
+    source: str
+    source_id: str
+    caption: str
+    schema: str
+    names: tuple[CompiledName, ...]
+    ids: frozenset[str]
+    raw_ids: frozenset[str]
+    countries: frozenset[str]
+    birth_dates: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedQuery:
+    query: Query
+    name: CompiledName
+    schema: str
+    ids: frozenset[str]
+    raw_id: str | None
+    country: str | None
+    birth_date: str | None
+
+
+def identifier_keys(value: str) -> set[str]:
+    """``kind:normal`` keys for every kind ``value`` validly is."""
+    return {f"{kind}:{norm}" for kind, norm in detect(value)}
+
+
+def repair_homoglyphs(text: str) -> str:
+    """Fix Latin look-alike letters inside mostly-Cyrillic words and vice versa
+    (``Тоkаев`` -> ``Токаев``): a frequent artefact of copy-typed documents."""
+    words = text.split(" ")
+    out: list[str] = []
+    for word in words:
+        cyr = sum(1 for ch in word if char_script(ch) == "Cyrillic")
+        lat = sum(1 for ch in word if char_script(ch) == "Latin")
+        if cyr and lat:
+            word = word.translate(_HOMOGLYPHS_TO_CYR if cyr >= lat else _HOMOGLYPHS_TO_LAT)
+        out.append(word)
+    return " ".join(out)
+
+
+@lru_cache(maxsize=1)
+def _country_type() -> object:
+    from followthemoney.types import registry
+
+    return registry.country
+
+
+def clean_country(value: str | None) -> str | None:
+    """ISO 3166 alpha-2 (lowercase) from a code or a country name; ``InputError`` if unknown."""
+    if value is None or not value.strip():
+        return None
+    ctype = _country_type()
+    code = ctype.clean(value.strip())  # type: ignore[attr-defined]
+    if code is None:
+        raise InputError(f"unknown country {value!r}", field="country")
+    return str(code)
+
+
+def check_name(name: str) -> str:
+    """The cleaned query name, or ``InputError`` for empty, huge or control-character names."""
+    if name is None or not str(name).strip():
+        raise InputError("name is empty", field="name")
+    if len(name) > MAX_QUERY_CHARS:
+        raise InputError(
+            f"name is {len(name)} characters long; the limit is {MAX_QUERY_CHARS}", field="name"
+        )
+    for ch in name:
+        if ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Cs", "Co"):
+            raise InputError(f"name contains control character U+{ord(ch):04X}", field="name")
+    cleaned = clean(name)
+    if not any(ch.isalnum() for ch in cleaned):
+        raise InputError("name has no letters or digits", field="name")
+    return repair_homoglyphs(cleaned)
+
+
+def prepare_query(query: Query) -> PreparedQuery:
+    """Validate and compile a query (``InputError`` naming the field on bad input)."""
+    if query.schema not in QUERY_SCHEMATA:
+        raise InputError(
+            f"unknown schema {query.schema!r}; use one of {', '.join(QUERY_SCHEMATA)}",
+            field="schema",
+        )
+    name = check_name(query.name)
+    birth = query.birth_date.strip() if query.birth_date else None
+    if birth and not _DATE_RE.match(birth):
+        raise InputError(
+            f"birth date {birth!r} is not YYYY, YYYY-MM or YYYY-MM-DD", field="birth_date"
+        )
+    ident = query.identifier.strip() if query.identifier else None
+    ids = frozenset(identifier_keys(ident)) if ident else frozenset()
+    raw = compact(ident) if ident else None
+    return PreparedQuery(
+        query=query,
+        name=compile_name(name, query.schema),
+        schema=query.schema,
+        ids=ids,
+        raw_id=raw if raw and len(raw) >= 5 else None,
+        country=clean_country(query.country),
+        birth_date=birth or None,
+    )
+
+
+def index_entity(entity: ListedEntity) -> IndexedEntity:
+    """Compile a listed entity (names under its schema, identifiers, countries, dates)."""
+    schema = entity.schema
+    names: list[CompiledName] = []
+    seen: set[str] = set()
+    for name in entity.names(weak=True):
+        key = name.strip().casefold()
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        compiled = compile_name(repair_homoglyphs(clean(name)), schema)
+        if not compiled.empty:
+            names.append(compiled)
+    ids: set[str] = set()
+    raw: set[str] = set()
+    for prop in ID_PROPS:
+        for value in entity.get(prop):
+            ids |= identifier_keys(value)
+            c = compact(value)
+            if len(c) >= 5:
+                raw.add(c)
+    from followthemoney.types import registry
+
+    countries = frozenset(str(c) for c in entity.proxy.get_type_values(registry.country))
+    births = tuple(entity.get("birthDate")) if schema == "Person" else ()
+    return IndexedEntity(
+        id=entity.id,
+        source=entity.source,
+        source_id=entity.source_id,
+        caption=entity.caption,
+        schema=schema,
+        names=tuple(names),
+        ids=frozenset(ids),
+        raw_ids=frozenset(raw),
+        countries=countries,
+        birth_dates=births,
+    )
+
+
+def index_entities(entities: Iterable[ListedEntity]) -> list[IndexedEntity]:
+    return [index_entity(e) for e in entities]

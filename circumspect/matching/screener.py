@@ -1,0 +1,205 @@
+"""``Screener``: the party-screening Python API (implements ``PartyScreener``)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from circumspect import settings
+from circumspect.errors import InputError
+from circumspect.matching.compare import compile_name
+from circumspect.matching.index import CandidateIndex
+from circumspect.matching.prepare import (
+    IndexedEntity,
+    check_name,
+    identifier_keys,
+    index_entities,
+    prepare_query,
+)
+from circumspect.matching.scoring import Scorer, ScoreResult, get_scorer
+from circumspect.model.entities import ListedEntity
+from circumspect.model.screening import QUERY_SCHEMATA, Candidate, FeatureScore, Query
+from circumspect.names.identifiers import compact
+
+if TYPE_CHECKING:
+    from circumspect.store.base import Store
+
+#: Bump when the compiled index format or the compilation rules change.
+INDEX_VERSION = "1"
+#: Entities scored per query (from the candidate index).
+DEFAULT_CANDIDATES = 40
+
+
+class Screener:
+    """Screen parties against listed entities.
+
+    ``Screener(entities)`` indexes an iterable of :class:`ListedEntity`;
+    ``Screener.from_store(store)`` uses the store's active snapshots and keeps the index
+    under ``$CIRCUMSPECT_HOME/index/``, rebuilt when the active snapshots change.
+    """
+
+    def __init__(
+        self,
+        entities: Iterable[ListedEntity] = (),
+        threshold: float | None = None,
+        scorer: str | Scorer | None = None,
+        candidates: int = DEFAULT_CANDIDATES,
+        *,
+        index: CandidateIndex | None = None,
+        snapshot_ids: dict[str, str] | None = None,
+    ) -> None:
+        self._threshold = settings.alert_threshold() if threshold is None else float(threshold)
+        if not 0.0 <= self._threshold <= 1.0:
+            raise InputError(f"threshold {self._threshold} is outside [0, 1]")
+        self.scorer: Scorer = scorer if isinstance(scorer, Scorer) else get_scorer(scorer)
+        self.candidates = candidates
+        self.index = index if index is not None else CandidateIndex(index_entities(entities))
+        self.snapshot_ids: dict[str, str] = dict(snapshot_ids or {})
+
+    # -- construction from the store -------------------------------------------------
+
+    @staticmethod
+    def index_path(snapshot_ids: dict[str, str]) -> Path:
+        """Where the index for this set of active snapshots is kept."""
+        key = ",".join(f"{s}={i}" for s, i in sorted(snapshot_ids.items()))
+        digest = hashlib.sha256(f"v{INDEX_VERSION}|{key}".encode()).hexdigest()[:20]
+        return settings.home() / "index" / f"matching-{digest}.pickle"
+
+    @classmethod
+    def from_store(
+        cls,
+        store: Store,
+        threshold: float | None = None,
+        scorer: str | Scorer | None = None,
+        candidates: int = DEFAULT_CANDIDATES,
+    ) -> Screener:
+        """A screener over the store's active snapshots (index cached on disk)."""
+        active = {source: snap.id for source, snap in store.active_snapshots().items()}
+        path = cls.index_path(active)
+        index: CandidateIndex | None = None
+        if path.exists():
+            try:
+                with path.open("rb") as fh:
+                    loaded = pickle.load(fh)
+                if isinstance(loaded, CandidateIndex):
+                    index = loaded
+            except Exception:  # a corrupt or stale cache is rebuilt, never fatal
+                index = None
+        if index is None:
+            index = CandidateIndex(index_entities(store.iter_entities()))
+            _atomic_pickle(index, path)
+        return cls(
+            threshold=threshold,
+            scorer=scorer,
+            candidates=candidates,
+            index=index,
+            snapshot_ids=active,
+        )
+
+    # -- PartyScreener -------------------------------------------------------------------
+
+    @property
+    def threshold(self) -> float:
+        return self._threshold
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def _candidate(self, entity: IndexedEntity, result: ScoreResult) -> Candidate:
+        score = round(result.score, 4)
+        return Candidate(
+            entity_id=entity.id,
+            source=entity.source,
+            source_id=entity.source_id,
+            caption=entity.caption,
+            schema=entity.schema,
+            score=score,
+            alert=score >= self._threshold,
+            explanation=result.explanation,
+            matched_name=result.matched_name,
+            features=result.features,
+            snapshot_id=self.snapshot_ids.get(entity.source),
+        )
+
+    def screen(self, query: Query, limit: int = 5) -> list[Candidate]:
+        """Candidates for one party, best first (``InputError`` for a bad query)."""
+        if limit < 1:
+            raise InputError(f"limit must be at least 1, got {limit}", field="limit")
+        prepared = prepare_query(query)
+        positions = set(self.index.candidates(prepared.name, self.candidates))
+        if prepared.ids:
+            positions.update(self.index.lookup_ids("i:" + k for k in prepared.ids))
+        if prepared.raw_id:
+            positions.update(self.index.lookup_ids(["r:" + prepared.raw_id]))
+        scored: list[tuple[float, str, Candidate]] = []
+        for pos in positions:
+            entity = self.index.entities[pos]
+            result = self.scorer.score(prepared, entity)
+            cand = self._candidate(entity, result)
+            scored.append((-cand.score, entity.id, cand))
+        scored.sort(key=lambda t: (t[0], t[1]))
+        return [c for _, _, c in scored[:limit]]
+
+    def by_identifier(self, value: str) -> list[Candidate]:
+        """Listed entities carrying this identifier (valid kinds normalised: BIC 8 = 11 with
+        XXX, ``IMO 1234567`` = ``1234567``), else an exact compact match."""
+        if value is None or not str(value).strip():
+            raise InputError("identifier is empty", field="identifier")
+        keys = identifier_keys(value)
+        positions = self.index.lookup_ids("i:" + k for k in keys)
+        if not positions:
+            raw = compact(value)
+            positions = self.index.lookup_ids(["r:" + raw]) if len(raw) >= 5 else []
+        out: list[Candidate] = []
+        for pos in positions:
+            entity = self.index.entities[pos]
+            text = f"identifier: {value.strip()} is listed on this entity" + (
+                " (valid " + ", ".join(sorted(k.split(":")[0] for k in keys)) + ")" if keys else ""
+            )
+            result = ScoreResult(1.0, [FeatureScore("identifier", 1.0, 1.0, text)], None)
+            out.append(self._candidate(entity, result))
+        out.sort(key=lambda c: c.entity_id)
+        return out
+
+    # -- pairs -------------------------------------------------------------------------
+
+    def compare(self, name1: str, name2: str, schema: str = "LegalEntity") -> ScoreResult:
+        """Score two names of one schema (``InputError`` for a bad name or schema)."""
+        if schema not in QUERY_SCHEMATA:
+            raise InputError(
+                f"unknown schema {schema!r}; use one of {', '.join(QUERY_SCHEMATA)}",
+                field="schema",
+            )
+        a = compile_name(check_name(name1), schema)
+        b = compile_name(check_name(name2), schema)
+        return self.scorer.compare(a, b, schema)
+
+
+def compare_names(
+    name1: str, name2: str, schema: str = "LegalEntity", scorer: str | None = None
+) -> ScoreResult:
+    """Score two names without any list (module-level convenience)."""
+    if schema not in QUERY_SCHEMATA:
+        raise InputError(
+            f"unknown schema {schema!r}; use one of {', '.join(QUERY_SCHEMATA)}", field="schema"
+        )
+    a = compile_name(check_name(name1), schema)
+    b = compile_name(check_name(name2), schema)
+    return get_scorer(scorer).compare(a, b, schema)
+
+
+def _atomic_pickle(obj: object, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
