@@ -203,7 +203,7 @@ class Comparison:
                             "days_min": "", "days_max": "", "cost_usd": "",
                             "sanctioned_transit": ""})
                 continue
-            out.append({"route": label, "via": r.via(), "countries": "-".join(r.countries),
+            out.append({"route": label, "via": r.via(limit=99), "countries": "-".join(r.countries),
                         "km": round(r.total_km), "days_min": round(r.days_min, 1),
                         "days_max": round(r.days_max, 1), "cost_usd": round(r.total_cost),
                         "sanctioned_transit": ",".join(r.sanctioned_transit)})
