@@ -1,1 +1,1 @@
-"""circumspect.api"""
+"""The HTTP API (FastAPI): ``create_app()`` in ``circumspect.api.app``."""

@@ -1,0 +1,130 @@
+"""What the API holds while it runs: the case service, the list store and the screener.
+
+The screener is built from the store's active snapshots and rebuilt (at most every few
+seconds a cheap check) when a new list version becomes active.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from circumspect.cases.service import CaseService, UserInfo, entity_hash
+from circumspect.errors import AuthError, DependencyError
+
+if TYPE_CHECKING:
+    from circumspect.model.screening import PartyScreener
+    from circumspect.store.base import Store
+
+
+@dataclass
+class ApiConfig:
+    """Service configuration; ``screener``/``store`` fixed only by tests and embedders."""
+
+    db_url: str | None = None
+    max_request_bytes: int | None = None
+    screener: PartyScreener | None = None
+    store: Store | None = None
+    #: seconds a verified API key is cached (disabling a user takes effect within this)
+    auth_ttl: float = 5.0
+    #: seconds between checks for a new active list version
+    reload_interval: float = 5.0
+    web: bool = True
+    secret_key: str | None = None
+
+
+def module_available(name: str, attr: str | None = None) -> bool:
+    """Whether an optional capability module (and attribute) is present in this tree."""
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return False
+    return attr is None or hasattr(module, attr)
+
+
+class Runtime:
+    def __init__(self, config: ApiConfig) -> None:
+        from circumspect import settings
+
+        self.config = config
+        self.db_url = settings.db_url(config.db_url)
+        self.max_request_bytes = config.max_request_bytes or int(
+            settings.get("CIRCUMSPECT_MAX_REQUEST_BYTES")
+        )
+        self.cases = CaseService(self.db_url)
+        self.cases.entity_hash_lookup = self._entity_hash
+        self._store: Store | None = config.store
+        self._screener: PartyScreener | None = config.screener
+        self._snapshot_ids: dict[str, str] | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self._auth: dict[str, tuple[UserInfo, float]] = {}
+
+    # -- auth ----------------------------------------------------------------------------
+    def authenticate(self, key: str) -> UserInfo:
+        digest = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+        hit = self._auth.get(digest)
+        now = time.monotonic()
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        user = self.cases.authenticate(key)  # AuthError when unknown
+        if len(self._auth) > 10000:
+            self._auth.clear()
+        self._auth[digest] = (user, now + self.config.auth_ttl)
+        return user
+
+    def forget_keys(self) -> None:
+        self._auth.clear()
+
+    # -- store and screener --------------------------------------------------------------
+    def store(self) -> Store:
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    try:
+                        module = importlib.import_module("circumspect.store")
+                    except ImportError as exc:  # pragma: no cover - store is part of the tree
+                        raise DependencyError("the list store is not installed") from exc
+                    self._store = cast("Store", module.open_store(self.db_url))
+        return self._store
+
+    def snapshot_ids(self) -> dict[str, str]:
+        return {src: snap.id for src, snap in self.store().active_snapshots().items()}
+
+    def screener(self) -> tuple[PartyScreener, dict[str, str]]:
+        now = time.monotonic()
+        if self._snapshot_ids is not None and now - self._checked < self.config.reload_interval:
+            assert self._screener is not None
+            return self._screener, self._snapshot_ids
+        with self._lock:
+            ids = self.snapshot_ids()
+            self._checked = time.monotonic()
+            if self._screener is None or (ids != self._snapshot_ids
+                                          and self.config.screener is None):
+                try:
+                    module = importlib.import_module("circumspect.matching")
+                    factory: Any = module.Screener
+                except (ImportError, AttributeError) as exc:
+                    raise DependencyError(
+                        "party screening (circumspect.matching) is absent"
+                    ) from exc
+                self._screener = cast("PartyScreener", factory.from_store(self.store()))
+            self._snapshot_ids = ids
+            return self._screener, ids
+
+    def _entity_hash(self, entity_id: str) -> str | None:
+        entity = self.store().get_entity(entity_id)
+        return None if entity is None else entity_hash(entity)
+
+    def close(self) -> None:
+        self.cases.close()
+        if self._store is not None and self.config.store is None:
+            self._store.close()
+
+
+def auth_error(message: str = "invalid API key") -> AuthError:
+    return AuthError(message)
