@@ -89,7 +89,7 @@ def write_map_html(path: Path, groups: Sequence[tuple[str, Sequence[Route], Sequ
                        f"{leg.days_min:g}-{leg.days_max:g} d, USD {leg.cost:,.0f}")
                 folium.PolyLine(  # type: ignore[no-untyped-call]
                     pts, color=c, weight=4, opacity=0.8, tooltip=tip,
-                                dash_array=_DASH.get(leg.mode)).add_to(layer)
+                    dash_array=_DASH.get(leg.mode)).add_to(layer)
             layer.add_to(fmap)
     for nid in sorted(used):
         n = network.nodes[nid]
