@@ -35,12 +35,14 @@ MANIFEST = DATA_DIR / "lists.yaml"
 #: CHPL tiers, most serious first, with the weight risk rules give them (0-1).
 CHPL_TIER_WEIGHTS: dict[str, float] = {
     "1": 1.0,
-    "2": 0.9,
-    "3.A": 0.75,
-    "3.B": 0.7,
-    "4.A": 0.55,
-    "4.B": 0.5,
+    "2": 0.95,
+    "3.A": 0.9,
+    "3.B": 0.85,
+    "4.A": 0.8,
+    "4.B": 0.75,
 }
+#: weight of a controlled code that is on no tiered list (EU annexes only, user lists)
+UNTIERED_WEIGHT = 0.75
 
 
 def tier_of(category: str) -> str | None:
@@ -110,7 +112,7 @@ class ControlStatus:
         tier = self.chpl_tier
         if tier is not None:
             return CHPL_TIER_WEIGHTS[tier]
-        return 0.5 if self.hits else 0.0
+        return UNTIERED_WEIGHT if self.hits else 0.0
 
     @property
     def list_ids(self) -> list[str]:

@@ -36,7 +36,8 @@ _STOP_TEXT = """a an and or of the for with without to in on by from as at other
     шт штука штук комплект набор"""
 _STOP = frozenset(_STOP_TEXT.split())
 
-_RU_ENDINGS_TEXT = """ами ями ого его ому ему ыми ими ая яя ое ее ой ей ий ый ые ие ых их ую юю ом ем ам ям
+_RU_ENDINGS_TEXT = """ами ями ого его ому ему ыми ими ая яя ое ее ой ей ий ый ые ие ых их
+ую юю ом ем ам ям
 ах ях ов ев ы и а я о е у ю ь"""
 _RU_ENDINGS = tuple(
     sorted(

@@ -1,0 +1,731 @@
+"""Declaration risk scoring.
+
+The work is split so that a distributed engine (``circumspect.engines``, Spark) can run it
+partition by partition:
+
+1. :func:`validate_frame` - pure function of a batch: row errors + typed feature columns.
+2. :func:`history_features` - aggregates that need the whole input (or a history): the HS-6
+   median unit values, each consignee's earlier declarations, distinct suppliers. In Spark
+   these are ``groupBy`` / window aggregations joined back; here they are pandas groupbys.
+3. :func:`screen_frame` - party screening of the batch's *distinct* parties through a
+   :class:`PartyCache` (each party is screened once per run; in Spark, screen the distinct
+   parties once and broadcast the resulting map).
+4. :func:`score_batch` - pure function of a batch with its history columns, the party hits
+   and a :class:`ScoringContext` (rules, controlled-goods index, FX rates - all small and
+   broadcastable). Returns the output frame.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from circumspect.errors import InputError
+from circumspect.goods.lists import ControlIndex, default_index
+from circumspect.goods.nomenclature import Nomenclature, default_nomenclature
+from circumspect.model.screening import Candidate, PartyScreener, Query
+from circumspect.risk.columns import (
+    COUNTRY_COLUMNS,
+    INPUT_COLUMNS,
+    REQUIRED_VALUES,
+    ROW,
+    country_codes,
+    fx_rates,
+    parse_dates,
+    parse_numbers,
+    split_countries,
+)
+from circumspect.risk.rules import RuleSet, load_rules
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+OUTPUT_FIRST: tuple[str, ...] = (
+    "declaration_id",
+    "risk_score",
+    "decision",
+    "flags",
+    "explanation",
+)
+ERROR_COLUMNS: tuple[str, ...] = ("row", "declaration_id", "column", "value", "reason")
+
+#: (role, name column, country column, identifier column)
+PARTY_ROLES: tuple[tuple[str, str, str | None, str | None], ...] = (
+    ("exporter", "exporter_name", "exporter_country", None),
+    ("consignee", "consignee_name", "consignee_country", "consignee_id"),
+    ("end user", "end_user_name", "end_user_country", None),
+    ("declarant", "declarant_name", None, None),
+    ("payment bank", "payment_bank_name", "payment_country", None),
+)
+
+
+@dataclass(slots=True)
+class ScoringContext:
+    """Everything :func:`score_batch` needs besides the batch (small, broadcastable)."""
+
+    rules: RuleSet
+    controls: ControlIndex
+    nomenclature: Nomenclature
+    fx: dict[str, float]
+    countries: frozenset[str]
+
+    @classmethod
+    def default(cls, rules: RuleSet | None = None, controls: ControlIndex | None = None
+                ) -> ScoringContext:
+        return cls(
+            rules=rules or load_rules(),
+            controls=controls or default_index(),
+            nomenclature=default_nomenclature(),
+            fx=fx_rates(),
+            countries=country_codes(),
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# 1. validation
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    s = series.astype("string").str.strip()
+    return (s.isna() | (s == "") | s.str.lower().isin(["nan", "none", "null"])).astype(bool)
+
+
+def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a batch of raw rows (strings) into typed valid rows and error records.
+
+    ``df`` must carry the row number in column ``_row``. The valid frame keeps every input
+    column and adds typed columns prefixed ``_``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    n = len(df)
+    bad = np.zeros(n, dtype=bool)
+    errs: list[pd.DataFrame] = []
+    ids = df["declaration_id"].astype("string").fillna("").str.strip()
+
+    def record(mask: np.ndarray[Any, Any], column: str, values: pd.Series,
+               reasons: pd.Series | str) -> None:
+        if not mask.any():
+            return
+        nonlocal bad
+        bad |= mask
+        reason = reasons[mask] if isinstance(reasons, pd.Series) else reasons
+        errs.append(
+            pd.DataFrame(
+                {
+                    "row": df[ROW].to_numpy()[mask],
+                    "declaration_id": ids.to_numpy()[mask],
+                    "column": column,
+                    "value": values.astype("string").fillna("").to_numpy()[mask],
+                    "reason": reason if isinstance(reason, str) else reason.to_numpy(),
+                }
+            )
+        )
+
+    blanks = {c: _blank(df[c]).to_numpy() for c in INPUT_COLUMNS}
+    for col in REQUIRED_VALUES:
+        record(blanks[col], col, df[col], f"{col} is empty")
+
+    dup = ids.duplicated(keep="first").to_numpy() & ~blanks["declaration_id"]
+    if dup.any():
+        first = df[ROW].groupby(ids).transform("first")
+        record(dup, "declaration_id", df["declaration_id"],
+               "duplicate declaration_id, first at row " + first.astype("string"))
+
+    dates = parse_dates(df["date"])
+    record(dates.isna().to_numpy() & ~blanks["date"], "date", df["date"],
+           "unparseable date (expected YYYY-MM-DD or DD.MM.YYYY)")
+
+    numbers: dict[str, pd.Series] = {}
+    for col, required in (("quantity", True), ("value", True), ("net_weight_kg", False)):
+        num = parse_numbers(df[col])
+        numbers[col] = num
+        vals = num.to_numpy()
+        unparsable = np.isnan(vals) & ~blanks[col]
+        record(unparsable, col, df[col], f"{col} is not a number")
+        finite = ~np.isnan(vals)
+        if required:
+            record(finite & ~(vals > 0) , col, df[col], f"{col} must be greater than 0")
+        else:
+            record(finite & (vals < 0), col, df[col], f"{col} must not be negative")
+        record(np.isinf(vals), col, df[col], f"{col} is not finite")
+
+    # HS codes: validate each distinct value once
+    hs_raw = df["hs_code"].astype("string").fillna("").str.strip()
+    hs_map: dict[str, tuple[str, str]] = {}
+    for value in pd.unique(hs_raw):
+        if not value:
+            continue
+        try:
+            hs_map[value] = (ctx.nomenclature.validate(value).digits, "")
+        except InputError as exc:
+            hs_map[value] = ("", exc.message)
+    hs_digits = hs_raw.map(lambda v: hs_map.get(v, ("", ""))[0])
+    hs_reason = hs_raw.map(lambda v: hs_map.get(v, ("", ""))[1])
+    record((hs_reason != "").to_numpy(), "hs_code", df["hs_code"], hs_reason)
+
+    countries = ctx.countries
+    for col in COUNTRY_COLUMNS:
+        s = df[col].astype("string").fillna("").str.strip().str.upper()
+        unknown = (~s.isin(countries)).to_numpy() & ~blanks[col]
+        record(unknown, col, df[col], f"unknown country code in {col} (ISO 3166 alpha-2)")
+    transit = df["transit_countries"].astype("string").fillna("")
+    transit_bad = transit.map(
+        lambda v: ",".join(c for c in split_countries(v) if c not in countries)
+    )
+    record((transit_bad != "").to_numpy(), "transit_countries", df["transit_countries"],
+           "unknown country code(s) " + transit_bad.astype("string"))
+
+    cur = df["currency"].astype("string").fillna("").str.strip().str.upper()
+    record((~cur.isin(list(ctx.fx))).to_numpy() & ~blanks["currency"], "currency",
+           df["currency"], "unknown currency (see circumspect/risk/data/fx.yaml)")
+
+    bic = df["payment_bank_bic"].astype("string").fillna("").str.strip().str.upper()
+    bic_ok = bic.str.fullmatch(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?").fillna(False)
+    bic_country_ok = bic.str.slice(4, 6).isin(countries)
+    record(~(bic_ok & bic_country_ok).to_numpy().astype(bool) & ~blanks["payment_bank_bic"],
+           "payment_bank_bic", df["payment_bank_bic"],
+           "malformed BIC (8 or 11 characters: bank, ISO country, location, branch)")
+
+    errors = (
+        pd.concat(errs, ignore_index=True)
+        if errs
+        else pd.DataFrame({c: pd.Series(dtype="object") for c in ERROR_COLUMNS})
+    )
+    ok = ~bad
+    valid = df.loc[ok].copy()
+    valid["_date"] = dates[ok]
+    valid["_qty"] = numbers["quantity"][ok]
+    valid["_kg"] = numbers["net_weight_kg"][ok]
+    valid["_value"] = numbers["value"][ok]
+    valid["_currency"] = cur[ok]
+    valid["_usd"] = valid["_value"] * valid["_currency"].map(ctx.fx).astype("float64")
+    valid["_hs"] = hs_digits[ok]
+    valid["_hs6"] = valid["_hs"].str.slice(0, 6)
+    valid["_chapter"] = valid["_hs"].str.slice(0, 2)
+    sections = {
+        ch: (ctx.nomenclature.get(ch).section if ch in ctx.nomenclature else "")  # type: ignore[union-attr]
+        for ch in valid["_chapter"].unique()
+    }
+    valid["_section"] = valid["_chapter"].map(sections).astype("string")
+    for col in COUNTRY_COLUMNS:
+        valid["_" + col] = df.loc[ok, col].astype("string").fillna("").str.strip().str.upper()
+    valid["_transit"] = transit[ok].map(lambda v: ";".join(split_countries(v)))
+    valid["_bic"] = bic[ok]
+    cid = valid["consignee_id"].astype("string").fillna("").str.strip()
+    cname = valid["consignee_name"].astype("string").fillna("").str.strip().str.casefold()
+    valid["_ckey"] = cid.where(cid != "", "name:" + cname)
+    return valid, errors
+
+
+# ---------------------------------------------------------------------------------------
+# 2. history features
+
+
+def history_features(frame: pd.DataFrame, ctx: ScoringContext) -> pd.DataFrame:
+    """Add columns that need the whole input: medians, consignee history, suppliers."""
+    import numpy as np
+
+    out = frame
+    # control status of each distinct code
+    status = {code: ctx.controls.status(code) for code in out["_hs"].unique()}
+    out["_controlled"] = out["_hs"].map(lambda c: status[c].controlled).astype(bool)
+    out["_tier"] = out["_hs"].map(lambda c: status[c].chpl_tier or "").astype("string")
+    out["_tierw"] = out["_hs"].map(lambda c: status[c].tier_weight).astype("float64")
+    out["_lists"] = out["_hs"].map(lambda c: ",".join(status[c].list_ids)).astype("string")
+
+    # unit value: USD per kg when a weight is declared, else per unit of quantity
+    kg = out["_kg"].to_numpy(dtype="float64")
+    per_kg = ~np.isnan(kg) & (kg > 0)
+    denom = np.where(per_kg, kg, out["_qty"].to_numpy(dtype="float64"))
+    out["_uv"] = out["_usd"].to_numpy(dtype="float64") / denom
+    out["_uvkey"] = out["_hs6"] + np.where(per_kg, "/kg", "/unit")
+    grouped = out.groupby("_uvkey", sort=False)["_uv"]
+    out["_uv_median"] = grouped.transform("median")
+    out["_uv_n"] = grouped.transform("count")
+
+    # consignee history: earlier declarations and those in the same HS chapter
+    order = out.sort_values(["_ckey", "_date", ROW], kind="stable").index
+    ordered = out.loc[order]
+    prev = ordered.groupby("_ckey", sort=False).cumcount()
+    prev_same = ordered.groupby(["_ckey", "_section"], sort=False).cumcount()
+    out["_prev_n"] = prev.reindex(out.index)
+    out["_prev_same_section"] = prev_same.reindex(out.index)
+    cgroup = out.groupby("_ckey", sort=False)["_usd"]
+    out["_c_n"] = cgroup.transform("count")
+    out["_c_usd_median"] = cgroup.transform("median")
+
+    # distinct exporters per consignee and controlled HS-6
+    exporter = out["exporter_name"].astype("string").fillna("").str.strip().str.casefold()
+    out["_exp_key"] = exporter
+    out["_suppliers"] = out.groupby(["_ckey", "_hs6"], sort=False)["_exp_key"].transform(
+        "nunique"
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# 3. party screening
+
+
+@dataclass(frozen=True, slots=True)
+class PartyHit:
+    role: str
+    name: str
+    entity_id: str
+    caption: str
+    source: str
+    score: float
+    via: str
+
+    def text(self) -> str:
+        how = "identifier" if self.via != "name" else "name"
+        return (
+            f"{self.role} '{self.name}' matches {self.caption} ({self.source}, "
+            f"{self.entity_id}) by {how}{'' if how == 'name' else ' ' + self.via}, "
+            f"score {self.score:.2f}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "name": self.name,
+            "entity_id": self.entity_id,
+            "caption": self.caption,
+            "source": self.source,
+            "score": round(self.score, 4),
+            "via": self.via,
+        }
+
+
+class PartyCache:
+    """Screens each distinct party (name + country, or identifier) once."""
+
+    def __init__(self, screener: PartyScreener | None, limit: int = 3) -> None:
+        self.screener = screener
+        self.limit = limit
+        self._names: dict[tuple[str, str], list[Candidate]] = {}
+        self._ids: dict[str, list[Candidate]] = {}
+        self.queries = 0
+        self.lookups = 0
+
+    def by_name(self, name: str, country: str) -> list[Candidate]:
+        self.lookups += 1
+        key = (" ".join(name.split()).casefold(), country)
+        found = self._names.get(key)
+        if found is None:
+            found = []
+            if self.screener is not None and key[0]:
+                self.queries += 1
+                query = Query(name=name, schema="LegalEntity", country=country or None)
+                found = [c for c in self.screener.screen(query, self.limit) if c.alert]
+            self._names[key] = found
+        return found
+
+    def by_identifier(self, value: str) -> list[Candidate]:
+        self.lookups += 1
+        key = "".join(value.split()).upper()
+        found = self._ids.get(key)
+        if found is None:
+            found = []
+            if self.screener is not None and key:
+                self.queries += 1
+                found = list(self.screener.by_identifier(key))
+            self._ids[key] = found
+        return found
+
+
+def _hits(role: str, name: str, via: str, candidates: Iterable[Candidate]) -> list[PartyHit]:
+    return [
+        PartyHit(role, name, c.entity_id, c.caption, c.source, float(c.score), via)
+        for c in candidates
+    ]
+
+
+def screen_frame(frame: pd.DataFrame, cache: PartyCache,
+                 progress: Callable[[int], None] | None = None) -> dict[Any, list[PartyHit]]:
+    """Party hits per row index (rows without hits are absent)."""
+    import pandas as pd
+
+    out: dict[Any, list[PartyHit]] = {}
+    if cache.screener is None or frame.empty:
+        return out
+    for role, name_col, country_col, id_col in PARTY_ROLES:
+        if name_col not in frame.columns:
+            continue
+        names = frame[name_col].astype("string").fillna("").str.strip()
+        countries = (
+            frame["_" + country_col] if country_col and "_" + country_col in frame.columns
+            else pd.Series("", index=frame.index, dtype="string")
+        )
+        keys = names + "\x1f" + countries.fillna("")
+        found: dict[str, list[PartyHit]] = {}
+        for key in pd.unique(keys):
+            name, _, country = str(key).partition("\x1f")
+            if not name:
+                continue
+            hits = _hits(role, name, "name", cache.by_name(name, country))
+            if hits:
+                found[str(key)] = hits
+            if progress is not None:
+                progress(1)
+        if found:
+            for idx, hits in keys[keys.isin(list(found))].map(found).items():
+                out.setdefault(idx, []).extend(hits)
+        if id_col is not None:
+            ids = frame[id_col].astype("string").fillna("").str.strip()
+            found_ids: dict[str, list[PartyHit]] = {}
+            for value in pd.unique(ids):
+                if not value:
+                    continue
+                hits = _hits(role, str(value), f"{id_col} {value}",
+                             cache.by_identifier(str(value)))
+                if hits:
+                    found_ids[str(value)] = hits
+            if found_ids:
+                for idx, hits in ids[ids.isin(list(found_ids))].map(found_ids).items():
+                    out.setdefault(idx, []).extend(hits)
+    bics = frame["_bic"] if "_bic" in frame.columns else None
+    if bics is not None:
+        found_bic: dict[str, list[PartyHit]] = {}
+        for value in pd.unique(bics):
+            if not value:
+                continue
+            hits = _hits("payment bank", str(value), f"BIC {value}",
+                         cache.by_identifier(str(value)))
+            if hits:
+                found_bic[str(value)] = hits
+        if found_bic:
+            for idx, hits in bics[bics.isin(list(found_bic))].map(found_bic).items():
+                out.setdefault(idx, []).extend(hits)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# 4. scoring
+
+
+@dataclass(slots=True)
+class RuleResult:
+    mask: np.ndarray[Any, Any]
+    strength: np.ndarray[Any, Any]
+    message: Callable[[int], str]
+    evidence: Callable[[int], dict[str, Any]] = field(default=lambda i: {})
+
+
+def _bin_registration(value: str) -> tuple[int, int] | None:
+    from circumspect.names.identifiers import kz_bin_registration
+
+    return kz_bin_registration(value)
+
+
+def _is_iin(value: str) -> bool:
+    from circumspect.names.identifiers import validate
+
+    return bool(value) and validate("kz_iin", value)
+
+
+def _rules(frame: pd.DataFrame, ctx: ScoringContext,
+           party_hits: Mapping[Any, list[PartyHit]]) -> dict[str, RuleResult]:
+    import numpy as np
+
+    rs = ctx.rules
+    n = len(frame)
+    idx = frame.index
+    controlled = frame["_controlled"].to_numpy(dtype=bool)
+    tierw = frame["_tierw"].to_numpy(dtype="float64")
+    tier = frame["_tier"].astype("string").fillna("").to_numpy()
+    hs = frame["_hs"].to_numpy()
+    col = {c: frame["_" + c].to_numpy() for c in COUNTRY_COLUMNS}
+    transit = frame["_transit"].to_numpy()
+    results: dict[str, RuleResult] = {}
+
+    def goods(i: int) -> str:
+        t = f" (CHPL tier {tier[i]})" if tier[i] else ""
+        return f"HS {hs[i]}{t}"
+
+    if rs.get("party_listed"):
+        mask = np.zeros(n, dtype=bool)
+        strength = np.zeros(n)
+        positions = {label: pos for pos, label in enumerate(idx)} if party_hits else {}
+        best: dict[int, list[PartyHit]] = {}
+        for label, hits in party_hits.items():
+            pos = positions[label]
+            mask[pos] = True
+            strength[pos] = max(h.score for h in hits)
+            best[pos] = sorted(hits, key=lambda h: -h.score)
+
+        def party_msg(i: int) -> str:
+            return "Listed party: " + "; ".join(h.text() for h in best[i][:3]) + "."
+
+        results["party_listed"] = RuleResult(
+            mask, np.clip(strength, 0, 1), party_msg,
+            lambda i: {"matches": [h.to_dict() for h in best[i]]},
+        )
+
+    rb = rs.russia_belarus
+    if rs.get("ru_by_controlled"):
+        dest_rb = np.isin(col["destination_country"], list(rb))
+        cons_rb = np.isin(col["consignee_country"], list(rb))
+        eu_rb = np.isin(col["end_user_country"], list(rb))
+        tr_rb = np.array([any(c in rb for c in t.split(";") if c) for t in transit], dtype=bool)
+        mask = controlled & (dest_rb | cons_rb | eu_rb | tr_rb)
+
+        def rb_msg(i: int) -> str:
+            where = []
+            if dest_rb[i]:
+                where.append(f"destination {col['destination_country'][i]}")
+            if cons_rb[i]:
+                where.append(f"consignee in {col['consignee_country'][i]}")
+            if eu_rb[i]:
+                where.append(f"end user in {col['end_user_country'][i]}")
+            if tr_rb[i]:
+                where.append(f"transit via {transit[i]}")
+            return (f"Controlled goods {goods(i)} with {', '.join(where)}: exports of these "
+                    "goods to Russia/Belarus are prohibited (EU 833/2014, CHPL).")
+
+        results["ru_by_controlled"] = RuleResult(mask, tierw, rb_msg)
+
+    ts = rs.transshipment
+    to_ts = np.isin(col["destination_country"], list(ts)) | np.isin(
+        col["consignee_country"], list(ts))
+    cid = frame["consignee_id"].astype("string").fillna("").str.strip().to_numpy()
+
+    rule = rs.get("transshipment_new_consignee")
+    if rule:
+        y, m = (int(p) for p in str(rule.param("cutoff", "2022-03")).split("-"))
+        cutoff = y * 12 + m
+        reg: dict[str, tuple[int, int] | None] = {}
+        for value in set(cid[controlled & to_ts]):
+            reg[value] = _bin_registration(value) if value else None
+        registered = np.array(
+            [reg.get(v) if c and t else None for v, c, t in zip(cid, controlled, to_ts,
+                                                                 strict=True)],
+            dtype=object,
+        )
+        mask = np.array([r is not None and r[0] * 12 + r[1] >= cutoff for r in registered],
+                        dtype=bool)
+
+        def new_msg(i: int) -> str:
+            yy, mm = registered[i]
+            return (f"Controlled goods {goods(i)} to {col['destination_country'][i]} "
+                    f"(transshipment country) for consignee '{frame['consignee_name'].iat[i]}' "
+                    f"whose BIN {cid[i]} shows registration in {yy}-{mm:02d}, after the "
+                    "invasion of 24 Feb 2022.")
+
+        results["transshipment_new_consignee"] = RuleResult(mask, tierw, new_msg)
+
+    rule = rs.get("transshipment_outside_business")
+    if rule:
+        min_hist = int(rule.param("min_history", 3))
+        prev = frame["_prev_n"].to_numpy()
+        same = frame["_prev_same_section"].to_numpy()
+        section = frame["_section"].astype("string").fillna("").to_numpy()
+        mask = controlled & to_ts & (prev >= min_hist) & (same == 0)
+
+        def lob_msg(i: int) -> str:
+            return (f"Controlled goods {goods(i)} to {col['destination_country'][i]} "
+                    f"(transshipment country) for consignee '{frame['consignee_name'].iat[i]}', "
+                    f"none of whose {prev[i]} earlier declarations is in HS section "
+                    f"{section[i]} (chapter {hs[i][:2]}): outside its line of business.")
+
+        results["transshipment_outside_business"] = RuleResult(mask, tierw, lob_msg)
+
+    uv = frame["_uv"].to_numpy(dtype="float64")
+    med = frame["_uv_median"].to_numpy(dtype="float64")
+    uvn = frame["_uv_n"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = uv / med
+    unit = np.where(frame["_uvkey"].str.endswith("/kg").to_numpy(dtype=bool), "kg", "unit")
+
+    rule = rs.get("unit_value_high")
+    if rule:
+        r = float(rule.param("ratio", 5.0))
+        mask = (uvn >= int(rule.param("min_samples", 8))) & (ratio >= r)
+        if rule.param("controlled_only", False):
+            mask &= controlled
+        strength = np.clip(np.log(np.where(mask, ratio, 1.0)) / math.log(r * r), 0.5, 1.0)
+
+        def high_msg(i: int) -> str:
+            return (f"Unit value {uv[i]:,.2f} USD/{unit[i]} is {ratio[i]:.1f}x the median "
+                    f"{med[i]:,.2f} USD/{unit[i]} of {uvn[i]} declarations of HS {hs[i][:6]}: "
+                    "overpayment can hide payment for something else.")
+
+        results["unit_value_high"] = RuleResult(mask, strength, high_msg)
+
+    rule = rs.get("unit_value_low")
+    if rule:
+        r = float(rule.param("ratio", 5.0))
+        mask = (uvn >= int(rule.param("min_samples", 8))) & (ratio <= 1.0 / r)
+        inv = np.where(mask & (ratio > 0), 1.0 / np.where(ratio > 0, ratio, 1.0), 1.0)
+        strength = np.clip(np.log(inv) / math.log(r * r), 0.5, 1.0)
+
+        def low_msg(i: int) -> str:
+            return (f"Unit value {uv[i]:,.2f} USD/{unit[i]} is 1/{1 / ratio[i]:.1f} of the "
+                    f"median {med[i]:,.2f} USD/{unit[i]} for HS {hs[i][:6]}: undervaluation "
+                    "or goods declared under the wrong code.")
+
+        results["unit_value_low"] = RuleResult(mask, strength, low_msg)
+
+    rule = rs.get("quantity_implausible")
+    if rule:
+        r = float(rule.param("ratio", 20.0))
+        min_hist = int(rule.param("min_history", 3))
+        usd = frame["_usd"].to_numpy(dtype="float64")
+        cmed = frame["_c_usd_median"].to_numpy(dtype="float64")
+        cn = frame["_c_n"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cratio = usd / cmed
+        big = (cn > min_hist) & (cratio >= r)
+        person_usd = float(rule.param("person_usd", 10000))
+        cand = controlled & (usd > person_usd) & (cid != "")
+        iin_cache = {v: _is_iin(v) for v in set(cid[cand])}
+        person = np.array([bool(c) and iin_cache.get(v, False) for v, c in zip(cid, cand,
+                                                                                 strict=True)],
+                          dtype=bool)
+        mask = big | person
+        qty = frame["_qty"].to_numpy(dtype="float64")
+        units = frame["unit"].astype("string").fillna("").to_numpy()
+
+        def qty_msg(i: int) -> str:
+            if person[i]:
+                return (f"Consignee '{frame['consignee_name'].iat[i]}' is a private person "
+                        f"(IIN {cid[i]}) declaring {qty[i]:,.0f} {units[i]} of controlled goods "
+                        f"{goods(i)} worth {usd[i]:,.0f} USD.")
+            return (f"Shipment of {qty[i]:,.0f} {units[i]} worth {usd[i]:,.0f} USD is "
+                    f"{cratio[i]:.0f}x the median value of consignee "
+                    f"'{frame['consignee_name'].iat[i]}''s {cn[i]} declarations.")
+
+        results["quantity_implausible"] = RuleResult(mask, np.ones(n), qty_msg)
+
+    rule = rs.get("third_country_payment")
+    if rule:
+        pay = col["payment_country"].copy()
+        bic_country = frame["_bic"].astype("string").fillna("").str.slice(4, 6).to_numpy()
+        pay = np.where(pay == "", bic_country, pay)
+        seller = col["exporter_country"]
+        buyer = col["consignee_country"]
+        mask = (pay != "") & (seller != "") & (buyer != "") & (pay != seller) & (pay != buyer)
+        strength = np.where(controlled, 1.0, float(rule.param("other_strength", 0.6)))
+
+        def pay_msg(i: int) -> str:
+            return (f"Paid from {pay[i]}, which is neither the seller's country "
+                    f"({seller[i]}) nor the buyer's ({buyer[i]}).")
+
+        results["third_country_payment"] = RuleResult(mask, strength, pay_msg)
+
+    rule = rs.get("forwarder_as_end_user")
+    if rule:
+        words = [str(w).casefold() for w in rule.param("words", [])]
+        eu_name = frame["end_user_name"].astype("string").fillna("").str.strip()
+        target = eu_name.where(eu_name != "", frame["consignee_name"].astype("string")
+                               .fillna("")).str.casefold()
+        pattern = "|".join(__import__("re").escape(w) for w in words) or "$^"
+        is_fwd = target.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+        mask = controlled & is_fwd
+        tnames = target.to_numpy()
+
+        def fwd_msg(i: int) -> str:
+            return (f"The end user of controlled goods {goods(i)} is '{tnames[i]}', a "
+                    "logistics/forwarding company, not the real user of the goods.")
+
+        results["forwarder_as_end_user"] = RuleResult(mask, tierw, fwd_msg)
+
+    if rs.get("end_user_missing"):
+        missing = _blank(frame["end_user_name"]).to_numpy()
+        mask = controlled & missing
+
+        def eu_msg(i: int) -> str:
+            return f"Controlled goods {goods(i)} declared without an end user."
+
+        results["end_user_missing"] = RuleResult(mask, tierw, eu_msg)
+
+    if rs.get("indirect_route"):
+        disp = col["dispatch_country"]
+        orig = col["origin_country"]
+        expc = col["exporter_country"]
+        mask = (controlled & np.isin(disp, list(ts)) & (disp != "") & (orig != "")
+                & (disp != orig) & (disp != expc) & (disp != col["destination_country"]))
+
+        def route_msg(i: int) -> str:
+            return (f"Controlled goods {goods(i)} of {orig[i]} origin sold by an exporter in "
+                    f"{expc[i] or '?'} were dispatched from {disp[i]}, a transshipment country.")
+
+        results["indirect_route"] = RuleResult(mask, tierw, route_msg)
+
+    rule = rs.get("many_suppliers")
+    if rule:
+        k = int(rule.param("min_exporters", 5))
+        sup = frame["_suppliers"].to_numpy()
+        mask = controlled & (sup >= k)
+
+        def sup_msg(i: int) -> str:
+            return (f"Consignee '{frame['consignee_name'].iat[i]}' receives HS {hs[i][:6]} "
+                    f"from {sup[i]} different exporters: split purchases of controlled goods.")
+
+        results["many_suppliers"] = RuleResult(mask, tierw, sup_msg)
+    return results
+
+
+def score_batch(frame: pd.DataFrame, ctx: ScoringContext,
+                party_hits: Mapping[Any, list[PartyHit]] | None = None) -> pd.DataFrame:
+    """Score validated rows (with history columns); returns the output frame."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(frame)
+    results = _rules(frame, ctx, party_hits or {})
+    keep = np.ones(n)
+    points: dict[str, np.ndarray[Any, Any]] = {}
+    for rule in ctx.rules.rules:
+        res = results.get(rule.id)
+        if res is None:
+            continue
+        p = np.where(res.mask, rule.weight * np.clip(res.strength, 0.0, 1.0), 0.0)
+        points[rule.id] = p
+        keep *= 1.0 - p / 100.0
+    score = np.round(100.0 * (1.0 - keep), 1)
+    decisions = np.where(score >= ctx.rules.block, "block",
+                         np.where(score >= ctx.rules.review, "review", "clear"))
+    flags = [""] * n
+    explanations = [""] * n
+    details = [""] * n
+    any_hit = np.zeros(n, dtype=bool)
+    for p in points.values():
+        any_hit |= p > 0
+    for i in np.flatnonzero(any_hit):
+        hits = sorted(
+            ((rid, float(p[i])) for rid, p in points.items() if p[i] > 0),
+            key=lambda kv: -kv[1],
+        )
+        flags[i] = ";".join(rid for rid, _ in hits)
+        explanations[i] = " ".join(results[rid].message(int(i)) for rid, _ in hits)
+        details[i] = json.dumps(
+            [
+                {"rule": rid, "points": round(pts, 1), **results[rid].evidence(int(i))}
+                for rid, pts in hits
+            ],
+            ensure_ascii=False,
+        )
+    passthrough = [c for c in frame.columns if not c.startswith("_")]
+    out = pd.DataFrame(
+        {
+            "declaration_id": frame["declaration_id"].to_numpy(),
+            "risk_score": score,
+            "decision": decisions,
+            "flags": flags,
+            "explanation": explanations,
+            "flag_details": details,
+        },
+        index=frame.index,
+    )
+    for c in passthrough:
+        if c != "declaration_id":
+            out[c] = frame[c].to_numpy()
+    out.insert(len(OUTPUT_FIRST) + 1, "row", frame[ROW].to_numpy())
+    return out

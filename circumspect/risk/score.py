@@ -1,0 +1,254 @@
+"""Score a declarations file: ``score_declarations(IN, OUT, ...)`` (CLI: ``circumspect
+declarations score``).
+
+Reads CSV, Parquet or Excel (``.xlsx``), validates every row, scores the valid ones and
+writes the output (same format as the ``OUT`` suffix) and the errors file atomically
+(temporary file in the same folder, then rename). ``read == scored + rejected`` always holds
+and is checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from circumspect.errors import CircumspectError, InputError, ParseError
+from circumspect.model.screening import PartyScreener
+from circumspect.risk.columns import ROW, check_header
+from circumspect.risk.engine import (
+    ERROR_COLUMNS,
+    PartyCache,
+    ScoringContext,
+    history_features,
+    score_batch,
+    screen_frame,
+    validate_frame,
+)
+from circumspect.risk.rules import RuleSet
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FORMATS = (".csv", ".parquet", ".xlsx")
+CHUNK = 100_000
+
+
+@dataclass(slots=True)
+class ScoreReport:
+    read: int = 0
+    scored: int = 0
+    rejected: int = 0
+    decisions: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, int] = field(default_factory=dict)
+    parties_screened: int = 0
+    party_lookups: int = 0
+    seconds: float = 0.0
+    output: str = ""
+    errors: str = ""
+
+    def summary(self) -> str:
+        d = self.decisions
+        return (
+            f"read {self.read} = scored {self.scored} + rejected {self.rejected}; "
+            f"block {d.get('block', 0)}, review {d.get('review', 0)}, clear {d.get('clear', 0)}; "
+            f"{self.parties_screened} distinct party queries for {self.party_lookups} lookups; "
+            f"{self.seconds:.1f} s"
+        )
+
+
+def _fmt(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(f"unsupported file type {suffix or '(none)'}: use .csv, .parquet or "
+                         ".xlsx", file=str(path))
+    return suffix
+
+
+def read_declarations(path: Path) -> pd.DataFrame:
+    """All columns as strings (empty string for missing) plus ``_row`` (1 = first data row)."""
+    import pandas as pd
+
+    path = Path(path)
+    fmt = _fmt(path)
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    try:
+        if fmt == ".csv":
+            df = _read_csv(path)
+        elif fmt == ".parquet":
+            import pyarrow as pa
+            import pyarrow.compute as pc
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(path)
+            cols = {
+                name: pc.cast(table.column(name), pa.string()) for name in table.column_names
+            }
+            df = pa.table(cols).to_pandas().fillna("")
+        else:
+            df = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
+    except CircumspectError:
+        raise
+    except Exception as exc:  # parser libraries raise many types
+        raise ParseError(f"cannot read {fmt[1:]} file: {exc}", file=str(path)) from exc
+    df.columns = [str(c).strip() for c in df.columns]
+    check_header(list(df.columns), str(path))
+    df[ROW] = range(1, len(df) + 1)
+    return df
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        try:
+            header = next(csv.reader(fh))
+        except StopIteration as exc:
+            raise ParseError("empty file (no header)", file=str(path)) from exc
+        except UnicodeDecodeError as exc:
+            raise ParseError("not UTF-8 text", file=str(path)) from exc
+    names = [h.strip() for h in header]
+    if len(set(names)) != len(names):
+        raise ParseError("duplicate column names in header", file=str(path), line=1)
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return table.to_pandas()
+
+
+def _atomic_write(df: pd.DataFrame, path: Path) -> None:
+    fmt = _fmt(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if fmt == ".csv":
+            df.to_csv(tmp, index=False)
+        elif fmt == ".parquet":
+            df.to_parquet(tmp, index=False)
+        else:
+            df.to_excel(tmp, index=False, engine="openpyxl")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+Progress = Callable[[str, int, int | None], None]
+
+
+def score_frame(
+    raw: pd.DataFrame,
+    screener: PartyScreener | None = None,
+    rules: RuleSet | None = None,
+    ctx: ScoringContext | None = None,
+    cache: PartyCache | None = None,
+    progress: Progress | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score an in-memory frame of raw rows (strings; ``_row`` added when missing).
+
+    Returns ``(scored, errors)``. ``len(scored) + rejected rows == len(raw)``.
+    """
+    import pandas as pd
+
+    ctx = ctx or ScoringContext.default(rules)
+    if ROW not in raw.columns:
+        raw = raw.copy()
+        raw[ROW] = range(1, len(raw) + 1)
+    check_header(list(raw.columns), "<frame>")
+    raw = raw.reset_index(drop=True)
+    valid, errors = validate_frame(raw, ctx)
+    if progress:
+        progress("validated", len(raw), len(raw))
+    valid = history_features(valid, ctx)
+    cache = cache or PartyCache(screener)
+
+    def tick(k: int) -> None:
+        if progress:
+            progress("parties", k, None)
+
+    hits = screen_frame(valid, cache, tick)
+    parts = []
+    for start in range(0, len(valid), CHUNK):
+        chunk = valid.iloc[start : start + CHUNK]
+        chunk_hits = {k: v for k, v in hits.items() if k in chunk.index} if hits else {}
+        parts.append(score_batch(chunk, ctx, chunk_hits))
+        if progress:
+            progress("scored", len(chunk), len(valid))
+    scored = pd.concat(parts) if parts else score_batch(valid, ctx, {})
+    return scored, errors
+
+
+def score_declarations(
+    input_path: Path | str,
+    output_path: Path | str,
+    errors_path: Path | str | None = None,
+    screener: PartyScreener | None = None,
+    rules: RuleSet | None = None,
+    cache: PartyCache | None = None,
+    progress: Progress | None = None,
+) -> ScoreReport:
+    """Score a declarations file and write the output (and errors) atomically."""
+    started = time.perf_counter()
+    input_path, output_path = Path(input_path), Path(output_path)
+    _fmt(output_path)
+    err_path = Path(errors_path) if errors_path is not None else None
+    if err_path is not None:
+        _fmt(err_path)
+    raw = read_declarations(input_path)
+    if progress:
+        progress("read", len(raw), len(raw))
+    cache = cache or PartyCache(screener)
+    scored, errors = score_frame(raw, screener, rules, cache=cache, progress=progress)
+    rejected = int(errors["row"].nunique()) if len(errors) else 0
+    report = ScoreReport(read=len(raw), scored=len(scored), rejected=rejected)
+    if report.read != report.scored + report.rejected:
+        raise CircumspectError(
+            f"row accounting failed: read {report.read} != scored {report.scored} + "
+            f"rejected {report.rejected}"
+        )
+    scored = scored.sort_values("row", kind="stable")
+    _atomic_write(scored, output_path)
+    if err_path is not None:
+        errors = errors.sort_values(["row", "column"], kind="stable")
+        _atomic_write(errors[list(ERROR_COLUMNS)], err_path)
+    report.decisions = {k: int(v) for k, v in scored["decision"].value_counts().items()}
+    counts: dict[str, int] = {}
+    for value in scored["flags"]:
+        if value:
+            for rid in str(value).split(";"):
+                counts[rid] = counts.get(rid, 0) + 1
+    report.flags = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+    report.parties_screened = cache.queries
+    report.party_lookups = cache.lookups
+    report.seconds = time.perf_counter() - started
+    report.output = str(output_path)
+    report.errors = str(err_path) if err_path else ""
+    return report
+
+
+def screener_from_db(url: str | None) -> Any:
+    """A ``circumspect.matching.Screener`` over the lists in the store at ``url``."""
+    from circumspect.errors import DependencyError
+
+    try:
+        from circumspect.matching import Screener
+        from circumspect.store import open_store
+    except ImportError as exc:
+        raise DependencyError(
+            f"party screening is not available in this build ({exc}); "
+            "use --no-screening to score without it"
+        ) from exc
+    return Screener.from_store(open_store(url))
