@@ -197,3 +197,20 @@ def reject_binary(text: str, file: str) -> None:
             file=file,
             line=line,
         )
+
+
+def put_kz_number(proxy: EntityProxy, value: str) -> bool:
+    """Kazakh 12-digit BIN (organisations) / IIN (persons): add it under every property the
+    model uses for it (BIN: registrationNumber + taxNumber; IIN: idNumber + taxNumber).
+
+    Returns False (adding nothing) when ``value`` is not 12 digits.
+    """
+    digits = value.strip()
+    if not re.fullmatch(r"\d{12}", digits):
+        return False
+    if proxy.schema.is_a("Person"):
+        put(proxy, "idNumber", digits)
+    else:
+        put(proxy, "registrationNumber", digits)
+    put(proxy, "taxNumber", digits)
+    return True

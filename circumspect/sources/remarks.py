@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from followthemoney.proxy import EntityProxy
 
-from circumspect.sources.base import country_code, parse_dates, put
+from circumspect.sources.base import country_code, parse_dates, put, put_kz_number
 
 _ALIAS = re.compile(r"^(?:a\.k\.a\.|f\.k\.a\.|n\.k\.a\.)[\s,]*(?P<value>.+)$", re.I)
 _QUOTED = re.compile(r"^['\"‘’“](?P<inner>.*)['\"‘’”]$")
@@ -127,6 +127,9 @@ def _identifier(proxy: EntityProxy, prop: str, kind: str, text: str) -> None:
         put(proxy, "innCode", value)
     if kind == "reg" and _is_russian(country) and len(digits) in (13, 15) and digits == value:
         put(proxy, "ogrnCode", value)
+    if (kind in ("reg", "tax") or prop == "idNumber") and country_code(country) == "kz" \
+            and put_kz_number(proxy, value):
+        return
     put(proxy, prop, value)
     if prop == "swiftBic":
         return

@@ -26,6 +26,7 @@ from circumspect.sources.base import (
     make_sanction,
     parse_dates,
     put,
+    put_kz_number,
 )
 from circumspect.sources.xmlutil import children, iter_elements, local, text
 
@@ -104,13 +105,13 @@ def _documents(proxy: EntityProxy, element: Any) -> None:
         if not number:
             continue
         kind = f"{text(doc, 'TYPE_OF_DOCUMENT')} {text(doc, 'TYPE_OF_DOCUMENT2')}".lower()
+        issuer = text(doc, "ISSUING_COUNTRY") or text(doc, "COUNTRY_OF_ISSUE")
         if "passport" in kind:
             put(proxy, "passportNumber", number)
         elif "tax" in kind:
             put(proxy, "taxNumber", number)
-        else:
+        elif not (country_code(issuer) == "kz" and put_kz_number(proxy, number)):
             put(proxy, "idNumber", number)
-        issuer = text(doc, "ISSUING_COUNTRY") or text(doc, "COUNTRY_OF_ISSUE")
         described = ", ".join(
             p for p in (text(doc, "TYPE_OF_DOCUMENT"), text(doc, "TYPE_OF_DOCUMENT2"), number,
                         issuer, text(doc, "DATE_OF_ISSUE"), text(doc, "NOTE")) if p
