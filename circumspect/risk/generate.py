@@ -209,7 +209,7 @@ def generate(
     price = {c: float(np.exp(rng.normal(np.log(60), 1.2))) for c in all_codes}
     unit_kg = {c: float(np.exp(rng.normal(np.log(2), 1.5))) for c in all_codes}
 
-    n_planted = int(round(n * planted_share))
+    n_planted = round(n * planted_share)
     n_clean = n - n_planted
     rows: list[dict[str, Any]] = []
     day0 = start.toordinal()
@@ -347,7 +347,7 @@ def generate(
             name = f"{_KZ_A[k % len(_KZ_A)]} Component Hub {k} LLP"
             ident = make_bin(int(rng.integers(2005, 2020)), 5, int(rng.integers(100000)))
             chosen = rng.choice(n_exp, size=6, replace=False)
-            for j, e in enumerate(chosen):
+            for e in chosen:
                 r = clean_row(ci, code, exporter=int(e))
                 r.update(consignee_name=name, consignee_id=ident, end_user_name=name)
                 r["planted"] = pattern
@@ -356,9 +356,9 @@ def generate(
         row["planted"] = pattern
         rows.append(row)
 
-    for b in range(bad_rows):
+    for bad_i in range(bad_rows):
         row = clean_row(int(rng.integers(n_cons)))
-        kind = b % 5
+        kind = bad_i % 5
         if kind == 0:
             row["hs_code"] = "12345"
         elif kind == 1:
@@ -399,3 +399,59 @@ def _national(code: str, rng: Any) -> str:
     if style == 2:
         return f"{code[:4]}.{code[4:]}.00.00"
     return code + "0000"
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """How scored output compares with the planted labels."""
+
+    clean: int
+    clean_raised: int
+    planted: int
+    planted_missed: int
+    per_rule: dict[str, dict[str, float]]
+    missed_by_pattern: dict[str, int]
+
+    @property
+    def clean_raised_share(self) -> float:
+        return self.clean_raised / self.clean if self.clean else 0.0
+
+    def table(self) -> str:
+        lines = [f"{'rule':<32} {'planted':>8} {'fired':>8} {'precision':>9} {'recall':>7}"]
+        for rule, m in self.per_rule.items():
+            lines.append(f"{rule:<32} {int(m['planted']):>8} {int(m['fired']):>8} "
+                         f"{m['precision']:>9.3f} {m['recall']:>7.3f}")
+        lines.append(f"planted declarations below review: {self.planted_missed} of {self.planted}")
+        lines.append(f"clean declarations at review or block: {self.clean_raised} of {self.clean} "
+                     f"({100 * self.clean_raised_share:.2f}%)")
+        return "\n".join(lines)
+
+
+def evaluate(scored: pd.DataFrame) -> Evaluation:
+    """Per-rule precision/recall against the ``planted`` column of scored output."""
+    planted = scored["planted"].astype(str)
+    raised = scored["decision"].astype(str).isin(["review", "block"])
+    flags = scored["flags"].astype(str).fillna("")
+    is_clean = planted == "clean"
+    per_rule: dict[str, dict[str, float]] = {}
+    for rule in PATTERNS:
+        fired = flags.str.split(";").map(lambda fs, r=rule: r in fs)
+        truth = planted == rule
+        tp = int((fired & truth).sum())
+        n_fired = int(fired.sum())
+        n_truth = int(truth.sum())
+        per_rule[rule] = {
+            "planted": n_truth,
+            "fired": n_fired,
+            "precision": tp / n_fired if n_fired else float("nan"),
+            "recall": tp / n_truth if n_truth else float("nan"),
+        }
+    missed = ~is_clean & ~raised
+    return Evaluation(
+        clean=int(is_clean.sum()),
+        clean_raised=int((is_clean & raised).sum()),
+        planted=int((~is_clean).sum()),
+        planted_missed=int(missed.sum()),
+        per_rule=per_rule,
+        missed_by_pattern={str(k): int(v) for k, v in planted[missed].value_counts().items()},
+    )

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from circumspect.errors import CircumspectError, InputError, ParseError
+from circumspect.goods.lists import ControlIndex
 from circumspect.model.screening import PartyScreener
 from circumspect.risk.columns import ROW, check_header
 from circumspect.risk.engine import (
@@ -199,6 +200,7 @@ def score_declarations(
     rules: RuleSet | None = None,
     cache: PartyCache | None = None,
     progress: Progress | None = None,
+    controls: ControlIndex | None = None,
 ) -> ScoreReport:
     """Score a declarations file and write the output (and errors) atomically."""
     started = time.perf_counter()
@@ -211,7 +213,8 @@ def score_declarations(
     if progress:
         progress("read", len(raw), len(raw))
     cache = cache or PartyCache(screener)
-    scored, errors = score_frame(raw, screener, rules, cache=cache, progress=progress)
+    ctx = ScoringContext.default(rules, controls)
+    scored, errors = score_frame(raw, screener, rules, ctx=ctx, cache=cache, progress=progress)
     rejected = int(errors["row"].nunique()) if len(errors) else 0
     report = ScoreReport(read=len(raw), scored=len(scored), rejected=rejected)
     if report.read != report.scored + report.rejected:
