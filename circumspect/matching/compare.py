@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from circumspect.names.legal_forms import compatible, join_letters, split_legal_forms
 from circumspect.names.normalize import ascii_fold, clean, normalize, scripts
@@ -26,8 +26,11 @@ MAX_NAME_CHARS = 300
 #: Most tokens per name we align.
 MAX_TOKENS = 12
 #: Token kinds.
-NORMAL, PATRONYMIC, INITIAL, WEAK = 0, 1, 2, 3
+NORMAL, PATRONYMIC, INITIAL, WEAK, NUMBER = 0, 1, 2, 3, 4
 _ABJAD = frozenset({"Arabic", "Hebrew"})
+#: Scripts written without spaces between name parts, compared character by character
+#: when both names use them (one different character is a different name).
+_DENSE = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
 _NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9 ]+")
 
 ORG_SCHEMATA = frozenset({"Company", "Organization", "LegalEntity"})
@@ -46,6 +49,18 @@ def weak_words() -> frozenset[str]:
     return frozenset(words)
 
 
+@lru_cache(maxsize=1)
+def person_titles() -> frozenset[str]:
+    path = Path(__file__).resolve().parent.parent / "names" / "data" / "person_titles.txt"
+    words: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            for variant in latin_variants(line):
+                words.add(skeleton(variant))
+    return frozenset(words)
+
+
 @dataclass(frozen=True, slots=True)
 class Variant:
     """One Latin spelling of a name: skeleton tokens, their kinds and weights."""
@@ -55,6 +70,7 @@ class Variant:
     weights: tuple[float, ...]
     cons: tuple[str, ...]
     joined: str
+    bin_pos: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +81,8 @@ class CompiledName:
     variants: tuple[Variant, ...]
     forms: tuple[str, ...]
     abjad: bool
+    person: bool = False
+    chars: Variant | None = None
 
     @property
     def empty(self) -> bool:
@@ -74,24 +92,82 @@ class CompiledName:
 def _weight(token: str, kind: int) -> float:
     if kind == INITIAL:
         return 0.6
-    base = 1.0 + min(len(token), 8) / 4.0
-    return base
+    if kind == NUMBER:
+        return 2.0
+    return 1.0 + min(len(token), 8) / 4.0
+
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "first": 1, "second": 2,
+    "third": 3, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
+}  # fmt: skip
+_ROMAN_RE = re.compile(r"^[ivx]{2,6}$")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+
+
+def _roman(tok: str) -> int | None:
+    """Value of a Roman numeral of 2-6 letters from i, v, x (``viii`` -> 8), else None."""
+    if not _ROMAN_RE.match(tok):
+        return None
+    total = 0
+    for i, ch in enumerate(tok):
+        v = _ROMAN_VALUES[ch]
+        nxt = _ROMAN_VALUES[tok[i + 1]] if i + 1 < len(tok) else 0
+        total += -v if v < nxt else v
+    return total if total > 0 else None
+
+
+_LEET = str.maketrans("013457", "oieast")
+_BIN_WORDS = frozenset({"bin", "ibn", "ben", "bint", "binti", "bent"})
+
+
+def _numbers(raw: list[str]) -> list[str]:
+    """Number words and Roman numerals to digits; ``forty four`` -> ``44``; digits inside
+    words read as letters (``Ig0r`` -> ``igor``)."""
+    out: list[str] = []
+    for tok in raw:
+        if tok.isdigit():
+            out.append(str(int(tok)) if len(tok) < 6 else tok)
+            continue
+        value = _NUMBER_WORDS.get(tok, _roman(tok))
+        if value is not None:
+            if (
+                out
+                and out[-1].isdigit()
+                and int(out[-1]) % 10 == 0
+                and 20 <= int(out[-1]) < 100
+                and value < 10
+            ):
+                out[-1] = str(int(out[-1]) + value)
+            else:
+                out.append(str(value))
+            continue
+        if any(ch.isdigit() for ch in tok) and sum(ch.isalpha() for ch in tok) >= 2:
+            tok = tok.translate(_LEET)
+        out.append(tok)
+    return out
 
 
 def _variant(latin: str, person: bool) -> Variant | None:
-    raw = _NOT_ASCII_ALNUM.sub(" ", ascii_fold(latin)).split()[:MAX_TOKENS]
+    raw = _numbers(_NOT_ASCII_ALNUM.sub(" ", ascii_fold(latin)).split())[:MAX_TOKENS]
     tokens: list[str] = []
     kinds: list[int] = []
-    weak = weak_words()
+    weak = person_titles() if person else weak_words()
     for tok in raw:
         sk = skeleton(tok)
         if not sk:
             continue
-        if len(sk) == 1 and sk.isalpha():
+        if sk.isdigit():
+            kind = NUMBER
+        elif len(sk) == 1 and sk.isalpha():
             kind = INITIAL
         elif person and is_patronymic(tok):
             kind = PATRONYMIC
-        elif not person and sk in weak:
+        elif sk in weak and len(raw) > 1:
             kind = WEAK
         else:
             kind = NORMAL
@@ -101,7 +177,8 @@ def _variant(latin: str, person: bool) -> Variant | None:
         return None
     weights = tuple(_weight(t, k) for t, k in zip(tokens, kinds, strict=True))
     cons = tuple(consonants(t) for t in tokens)
-    return Variant(tuple(tokens), tuple(kinds), weights, cons, "".join(tokens))
+    bin_pos = person and any(t in _BIN_WORDS for t in raw)
+    return Variant(tuple(tokens), tuple(kinds), weights, cons, "".join(tokens), bin_pos)
 
 
 @lru_cache(maxsize=200_000)
@@ -124,20 +201,44 @@ def compile_name(name: str, schema: str = "LegalEntity") -> CompiledName:
         if variant is not None and variant.tokens not in seen:
             seen.add(variant.tokens)
             variants.append(variant)
-    abjad = bool(scripts(core_text) & _ABJAD)
-    return CompiledName(text, tuple(variants), forms, abjad)
+    found = scripts(core_text)
+    abjad = bool(found & _ABJAD)
+    chars: Variant | None = None
+    if found and found <= _DENSE:
+        letters = tuple(ch for ch in core_text if not ch.isspace())[:MAX_TOKENS]
+        if letters:
+            n = len(letters)
+            chars = Variant(letters, (NORMAL,) * n, (2.0,) * n, letters, "".join(letters))
+    return CompiledName(text, tuple(variants), forms, abjad, person, chars)
+
+
+#: Similarity of two words one edit apart (substitution, insertion, deletion or swap of
+#: neighbours), for words of 4+ letters / of 2-3 letters.
+ONE_EDIT = 0.92
+ONE_EDIT_SHORT = 0.7
+#: Similarity of two words two edits apart (words of 5+ letters).
+TWO_EDITS = 0.8
+#: ... of words of 5-6 letters.
+TWO_EDITS_SHORT = 0.7
+#: Three or more edits: 1 - factor x edits / length.
+MANY_EDITS_FACTOR = 1.5
 
 
 def token_similarity(a: str, b: str) -> float:
-    """Similarity of two skeleton tokens in [0, 1]; an initial matches its full name."""
+    """Similarity of two skeleton tokens in [0, 1], by edit count (optimal string alignment):
+    equal 1; one edit ``ONE_EDIT``; two edits ``TWO_EDITS``; else 1 - edits/length.
+    An initial matches a word with the same first letter at 0.9."""
     if a == b:
         return 1.0
     if len(a) == 1 or len(b) == 1:
         return 0.9 if a[0] == b[0] else 0.0
-    sim = float(Levenshtein.normalized_similarity(a, b))
-    if min(len(a), len(b)) <= 3 and sim < 1.0:
-        sim *= 0.8
-    return sim
+    d = OSA.distance(a, b, score_cutoff=3)
+    shortest = min(len(a), len(b))
+    if d == 1:
+        return ONE_EDIT if shortest > 3 else ONE_EDIT_SHORT
+    if d == 2:
+        return TWO_EDITS if shortest >= 7 else TWO_EDITS_SHORT if shortest >= 5 else 0.5
+    return max(0.0, 1.0 - MANY_EDITS_FACTOR * d / max(len(a), len(b)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,19 +253,57 @@ class NameMatch:
 
 
 #: Token pairs below this similarity are not aligned.
-MIN_PAIR = 0.62
+MIN_PAIR = 0.7
 #: Share of its weight an unmatched token keeps, by kind.
-UNMATCHED_FACTOR = {NORMAL: 1.0, PATRONYMIC: 0.25, INITIAL: 0.5, WEAK: 0.3}
+UNMATCHED_FACTOR = {NORMAL: 1.0, PATRONYMIC: 0.25, INITIAL: 0.5, WEAK: 0.3, NUMBER: 1.5}
+#: Weight of unmatched words present on one side only (extra names), relative to
+#: unmatched words facing unmatched words on the other side (conflicting names).
+EXTRA_FACTOR = 0.2
+#: The same for organisation and vessel names (an extra word often names another company).
+EXTRA_FACTOR_ORG = 0.5
+#: Factor when two Arabic-style names align with their "bin" parts in another order.
+BIN_ORDER_FACTOR = 0.6
+#: Aligned-pair similarity is raised to this power (near misses count less).
+SIM_POWER = 1.0
+#: Penalty weight for conflicting words (both sides have unmatched words).
+CONFLICT_FACTOR = 2.0
 
 
-def align(q: Variant, c: Variant, abjad: bool) -> tuple[float, list[tuple[int, int, float]]]:
-    """Greedy best alignment of tokens; score = matched weight / total weight."""
+def _unmatched(
+    v: Variant, used: set[int], other_has_patronymic: bool, other_has_number: bool
+) -> tuple[float, float]:
+    """(weight that may be an extra name, weight that always conflicts)."""
+    soft = 0.0
+    hard = 0.0
+    for i, (kind, w) in enumerate(zip(v.kinds, v.weights, strict=True)):
+        if i in used:
+            continue
+        if kind == NUMBER:
+            if other_has_number:
+                soft += w * UNMATCHED_FACTOR[WEAK]
+            else:
+                hard += w * UNMATCHED_FACTOR[NUMBER]
+        elif kind == PATRONYMIC and other_has_patronymic:
+            hard += w
+        else:
+            soft += w * UNMATCHED_FACTOR[kind]
+    return soft, hard
+
+
+def align(
+    q: Variant, c: Variant, abjad: bool, person: bool = True, exact: bool = False
+) -> tuple[float, list[tuple[int, int, float]]]:
+    """Greedy best alignment of tokens (any order).
+
+    score = sum(similarity x pair weight) / (aligned weight + conflicting unmatched weight
+    + ``EXTRA_FACTOR`` x one-sided unmatched weight).
+    """
     qt = q.cons if abjad else q.tokens
     ct = c.cons if abjad else c.tokens
     sims: list[tuple[float, int, int]] = []
     for i, a in enumerate(qt):
         for j, b in enumerate(ct):
-            s = token_similarity(a, b)
+            s = (1.0 if a == b else 0.0) if exact else token_similarity(a, b)
             if s >= MIN_PAIR:
                 sims.append((s, i, j))
     sims.sort(reverse=True)
@@ -176,23 +315,33 @@ def align(q: Variant, c: Variant, abjad: bool) -> tuple[float, list[tuple[int, i
     for s, i, j in sims:
         if i in used_q or j in used_c:
             continue
+        if (q.kinds[i] == NUMBER) != (c.kinds[j] == NUMBER) or (q.kinds[i] == NUMBER and s < 1.0):
+            continue
         used_q.add(i)
         used_c.add(j)
         pairs.append((i, j, s))
         w = q.weights[i] + c.weights[j]
         if q.kinds[i] == INITIAL or c.kinds[j] == INITIAL:
             w = 2 * min(q.weights[i], c.weights[j])
-        matched += s * w
+        matched += (s**SIM_POWER) * w
         total += w
-    for i, w in enumerate(q.weights):
-        if i not in used_q:
-            total += w * UNMATCHED_FACTOR[q.kinds[i]]
-    for j, w in enumerate(c.weights):
-        if j not in used_c:
-            total += w * UNMATCHED_FACTOR[c.kinds[j]]
+    q_pat = any(k == PATRONYMIC for i, k in enumerate(q.kinds) if i not in used_q)
+    c_pat = any(k == PATRONYMIC for j, k in enumerate(c.kinds) if j not in used_c)
+    q_num = any(k == NUMBER for i, k in enumerate(q.kinds) if i not in used_q)
+    c_num = any(k == NUMBER for j, k in enumerate(c.kinds) if j not in used_c)
+    q_soft, q_hard = _unmatched(q, used_q, c_pat, c_num)
+    c_soft, c_hard = _unmatched(c, used_c, q_pat, q_num)
+    conflict = min(q_soft, c_soft)
+    extra = max(q_soft, c_soft) - conflict
+    extra_factor = EXTRA_FACTOR if person else EXTRA_FACTOR_ORG
+    total += CONFLICT_FACTOR * 2 * conflict + extra_factor * extra + q_hard + c_hard
     if total <= 0:
         return 0.0, pairs
     score = matched / total
+    if q.bin_pos and c.bin_pos and len(pairs) >= 2:
+        order_q = [i for i, _, _ in sorted(pairs, key=lambda p: p[1])]
+        if order_q != sorted(order_q):
+            score *= BIN_ORDER_FACTOR
     # Names written together or split differently ("Kassymjomart" / "Kassym Jomart").
     if score < 0.9 and (len(q.tokens) != len(c.tokens)):
         joined = float(Levenshtein.normalized_similarity(q.joined, c.joined))
@@ -205,9 +354,23 @@ def compare_names(q: CompiledName, c: CompiledName) -> NameMatch:
     """Best alignment over every pair of transliteration variants."""
     best: NameMatch | None = None
     abjad = q.abjad or c.abjad
+    person = q.person or c.person
+    if q.chars is not None and c.chars is not None:
+        score, pairs = align(q.chars, c.chars, False, person, exact=True)
+        qa = {i for i, _, _ in pairs}
+        ca = {j for _, j, _ in pairs}
+        return NameMatch(
+            score=score,
+            query=" ".join(q.chars.tokens),
+            candidate=" ".join(c.chars.tokens),
+            pairs=tuple((q.chars.tokens[i], c.chars.tokens[j], s) for i, j, s in pairs),
+            unmatched_query=tuple(t for i, t in enumerate(q.chars.tokens) if i not in qa),
+            unmatched_candidate=tuple(t for j, t in enumerate(c.chars.tokens) if j not in ca),
+            how="characters",
+        )
     for qv in q.variants:
         for cv in c.variants:
-            score, pairs = align(qv, cv, abjad)
+            score, pairs = align(qv, cv, abjad, person)
             if best is not None and score <= best.score:
                 continue
             qa = {i for i, _, _ in pairs}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from circumspect.names.normalize import normalize
+from circumspect.names.normalize import ascii_fold, normalize
 
 DATA = Path(__file__).resolve().parent / "data" / "legal_forms.csv"
 
@@ -34,7 +34,9 @@ def legal_forms() -> dict[tuple[str, ...], LegalForm]:
     with DATA.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             form = LegalForm(row["form"], row["canonical"], row["family"], row["language"])
-            out[tuple(normalize(row["form"]).split())] = form
+            tokens = join_letters(normalize(row["form"]).split())
+            out[tuple(tokens)] = form
+            out[tuple(ascii_fold(t) for t in tokens)] = form
     return out
 
 
@@ -74,12 +76,16 @@ def split_legal_forms(tokens: list[str]) -> tuple[list[str], list[LegalForm]]:
         changed = False
         for size in range(min(_max_len(), len(toks) - 1), 0, -1):
             head = tuple(toks[:size])
+            if head not in forms:
+                head = tuple(ascii_fold(t) for t in head)
             if head in forms:
                 found.append(forms[head])
                 toks = toks[size:]
                 changed = True
                 break
             tail = tuple(toks[-size:])
+            if tail not in forms:
+                tail = tuple(ascii_fold(t) for t in tail)
             if tail in forms:
                 found.append(forms[tail])
                 toks = toks[:-size]
