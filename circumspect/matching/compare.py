@@ -201,10 +201,10 @@ def compile_name(name: str, schema: str = "LegalEntity") -> CompiledName:
         if variant is not None and variant.tokens not in seen:
             seen.add(variant.tokens)
             variants.append(variant)
-    found = scripts(core_text)
-    abjad = bool(found & _ABJAD)
+    used_scripts = scripts(core_text)
+    abjad = bool(used_scripts & _ABJAD)
     chars: Variant | None = None
-    if found and found <= _DENSE:
+    if used_scripts and used_scripts <= _DENSE:
         letters = tuple(ch for ch in core_text if not ch.isspace())[:MAX_TOKENS]
         if letters:
             n = len(letters)
