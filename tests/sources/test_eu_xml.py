@@ -18,10 +18,6 @@ from circumspect.sources import parse_source
 from tests.sources.helpers import demo_files
 
 
-def _entities() -> dict[str, object]:
-    return {e.source_id: e for e in parse_source("eu_fsf", demo_files("eu_fsf")).entities()}
-
-
 def test_demo_eu_file() -> None:
     parsed = parse_source("eu_fsf", demo_files("eu_fsf"))
     assert parsed.format == "eu_xml"
