@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -101,10 +100,6 @@ class AuthGate:
         await self.app(scope, receive, send)
 
 
-def _candidate(c: Any) -> dict[str, Any]:
-    return c if isinstance(c, dict) else dataclasses.asdict(c)
-
-
 def build_router(rt: Runtime) -> APIRouter:
     router = APIRouter(prefix="/v1", responses=ERRORS, dependencies=[Security(bearer)])
     screening = rt.config.screener is not None or module_available("circumspect.matching",
@@ -128,48 +123,12 @@ def build_router(rt: Runtime) -> APIRouter:
             ),
         ) -> dict[str, Any]:
             """Screen one party or up to 1,000; alerts open cases (suppression applies)."""
-            from circumspect.model.screening import Query as PartyQuery
-
-            started = time.perf_counter()
-            user = user_of(request)
-            screener, snaps = rt.screener()
-            parties = body.parties()
-            queries: list[dict[str, Any]] = []
-            results: list[list[dict[str, Any]]] = []
-            for party in parties:
-                pq = PartyQuery(
-                    name=party.name, schema=party.schema_, country=party.country,
-                    birth_date=party.birth_date, identifier=party.identifier, query_id=party.id,
-                )
-                found = [_candidate(c) for c in screener.screen(pq, limit=body.limit)]
-                if party.identifier:
-                    seen = {c["entity_id"] for c in found}
-                    found += [_candidate(c) for c in screener.by_identifier(party.identifier)
-                              if c.entity_id not in seen]
-                queries.append({k: v for k, v in {
-                    "name": party.name, "schema": party.schema_, "country": party.country,
-                    "birth_date": party.birth_date, "identifier": party.identifier,
-                }.items() if v is not None})
-                results.append(found)
-            keys = [
-                p.idempotency_key or (f"{idempotency_key}:{i}" if idempotency_key else None)
-                for i, p in enumerate(parties)
-            ]
-            outcomes = rt.cases.record_screening(
-                user.name, queries, results, snaps, open_cases=body.open_cases, idem_keys=keys,
-            )
-            out = []
-            for party, query, found, outcome in zip(parties, queries, results, outcomes,
-                                                    strict=True):
-                echo = dict(query) | ({"id": party.id} if party.id else {})
-                case = None
-                if outcome.status != "none":
-                    case = {"status": outcome.status, "case_id": outcome.case_id,
-                            "suppressed": outcome.suppressed}
-                out.append({"query": echo, "candidates": found,
-                            "alert": any(c.get("alert") for c in found), "case": case})
-            return {"results": out, "snapshots": snaps, "threshold": screener.threshold,
-                    "elapsed_ms": round((time.perf_counter() - started) * 1000, 2)}
+            parties = [p.model_dump(by_alias=True, exclude_none=True) for p in body.parties()]
+            for i, party in enumerate(parties):
+                if "idempotency_key" not in party and idempotency_key:
+                    party["idempotency_key"] = f"{idempotency_key}:{i}"
+            return rt.screen_parties(user_of(request).name, parties, limit=body.limit,
+                                     open_cases=body.open_cases)
 
     if module_available("circumspect.goods", "control_status"):
         @router.get("/goods/{code}", openapi_extra=role("viewer"), tags=["goods"])

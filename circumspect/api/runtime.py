@@ -6,6 +6,7 @@ seconds a cheap check) when a new list version becomes active.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import threading
@@ -116,6 +117,53 @@ class Runtime:
             self._snapshot_ids = ids
             return self._screener, ids
 
+    def screen_parties(
+        self,
+        actor: str,
+        parties: list[dict[str, Any]],
+        *,
+        limit: int = 5,
+        open_cases: bool = True,
+    ) -> dict[str, Any]:
+        """Screen parties (dicts: name, schema, country, birth_date, identifier, id,
+        idempotency_key), remember them, audit the screening and open cases for alerts."""
+        from circumspect.model.screening import Query
+
+        started = time.perf_counter()
+        screener, snaps = self.screener()
+        queries: list[dict[str, Any]] = []
+        results: list[list[dict[str, Any]]] = []
+        for party in parties:
+            query = Query(
+                name=party["name"], schema=party.get("schema") or "LegalEntity",
+                country=party.get("country"), birth_date=party.get("birth_date"),
+                identifier=party.get("identifier"), query_id=party.get("id"),
+            )
+            found = [_as_dict(c) for c in screener.screen(query, limit=limit)]
+            if query.identifier:
+                seen = {c["entity_id"] for c in found}
+                found += [_as_dict(c) for c in screener.by_identifier(query.identifier)
+                          if c.entity_id not in seen]
+            queries.append({k: party[k] for k in QUERY_FIELDS if party.get(k) is not None}
+                           | {"schema": query.schema})
+            results.append(found)
+        outcomes = self.cases.record_screening(
+            actor, queries, results, snaps, open_cases=open_cases,
+            idem_keys=[p.get("idempotency_key") for p in parties],
+        )
+        out = []
+        for party, query_out, found, outcome in zip(parties, queries, results, outcomes,
+                                                    strict=True):
+            echo = dict(query_out) | ({"id": party["id"]} if party.get("id") else {})
+            case = None
+            if outcome.status != "none":
+                case = {"status": outcome.status, "case_id": outcome.case_id,
+                        "suppressed": outcome.suppressed}
+            out.append({"query": echo, "candidates": found,
+                        "alert": any(c.get("alert") for c in found), "case": case})
+        return {"results": out, "snapshots": snaps, "threshold": screener.threshold,
+                "elapsed_ms": round((time.perf_counter() - started) * 1000, 2)}
+
     def _entity_hash(self, entity_id: str) -> str | None:
         entity = self.store().get_entity(entity_id)
         return None if entity is None else entity_hash(entity)
@@ -124,6 +172,13 @@ class Runtime:
         self.cases.close()
         if self._store is not None and self.config.store is None:
             self._store.close()
+
+
+QUERY_FIELDS = ("name", "schema", "country", "birth_date", "identifier")
+
+
+def _as_dict(candidate: Any) -> dict[str, Any]:
+    return candidate if isinstance(candidate, dict) else dataclasses.asdict(candidate)
 
 
 def auth_error(message: str = "invalid API key") -> AuthError:

@@ -312,6 +312,14 @@ class CaseService:
                 for u in rows
             ]
 
+    def session_user(self, user_id: int, key_hash: str) -> UserInfo | None:
+        """The active user with this id whose key hash still matches (web sessions)."""
+        with self._read.begin() as session:
+            user = session.get(User, user_id)
+            if user is None or not user.active or user.key_hash != key_hash:
+                return None
+            return UserInfo(user.id, user.name, user.role)
+
     def authenticate(self, key: str) -> UserInfo:
         """The active user holding this API key, else ``AuthError``."""
         if not key or not key.startswith(KEY_PREFIX) or len(key) > 200:
