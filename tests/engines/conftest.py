@@ -1,0 +1,39 @@
+"""The ``engine`` fixture: each test body runs on the local engine and on Spark local mode."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from circumspect.engines import Engine, get_engine
+
+
+def spark_available() -> str | None:
+    """None when Spark can run here, else the reason it cannot."""
+    if importlib.util.find_spec("pyspark") is None:
+        return "PySpark is not installed (pip install 'circumspect[spark]')"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "Java is not installed (scripts/services.sh installs it as root)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark_engine() -> Iterator[Engine]:
+    reason = spark_available()
+    if reason:
+        pytest.skip(f"Spark engine unavailable: {reason}")
+    engine = get_engine("spark", "local[2]")
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(params=["local", "spark"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    if request.param == "spark":
+        spark: Engine = request.getfixturevalue("spark_engine")
+        return spark
+    return get_engine("local")
