@@ -1,0 +1,173 @@
+"""`circumspect flows ...`: load trade statistics, print totals and indicators, write the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+FORMATS_HELP = "relational | comext | comext-legacy | comtrade | auto"
+
+
+def register(app: typer.Typer) -> None:
+    flows = typer.Typer(help="Trade flows: Eurostat/Comtrade loaders and diversion indicators.",
+                        no_args_is_help=True)  # fmt: skip
+    app.add_typer(flows, name="flows")
+
+    @flows.command("load")
+    def load(
+        paths: list[Path] = typer.Argument(..., help="Files or folders (CSV/DAT) to load."),
+        fmt: str = typer.Option(..., "--format", help=FORMATS_HELP),
+        source: str | None = typer.Option(
+            None, "--source",
+            help="Dataset name stored with the rows (default: eurostat or comtrade; use e.g. "
+                 "'national' for a partner's own import statistics).",
+        ),  # fmt: skip
+        as_json: bool = typer.Option(False, "--json", help="Print the load report as JSON."),
+    ) -> None:
+        """Load files into $CIRCUMSPECT_HOME/flows.duckdb (idempotent, one transaction)."""
+        from rich.console import Console
+
+        from circumspect.flows.store import FlowStore
+
+        console = Console(stderr=True)
+        with FlowStore() as store, console.status("loading trade files..."):
+            report = store.load(paths, fmt, source=source,
+                                progress=lambda m: console.log(m))  # fmt: skip
+        if as_json:
+            typer.echo(json.dumps({
+                "files": [f.__dict__ for f in report.files], "problems": report.problems,
+                "storage": report.storage,
+            }, indent=1))  # fmt: skip
+        else:
+            typer.echo(report.summary())
+            for f in report.files:
+                for note in f.notes:
+                    typer.echo(f"  {f.path}: {note}")
+
+    @flows.command("totals")
+    def totals(
+        partner: list[str] = typer.Option(..., "--partner", help="Partner code or name."),
+        flow: str = typer.Option("export", "--flow", help="export | import"),
+        reporter_group: str | None = typer.Option(None, "--reporter-group", help="e.g. EU27"),
+        reporter: str | None = typer.Option(None, "--reporter", help="One reporter, e.g. DE"),
+        product: str | None = typer.Option(None, "--product", help="TOTAL or HS/CN code"),
+        by: str = typer.Option("year", "--by", help="year | month"),
+        source: str | None = typer.Option(None, "--source", help="eurostat, comtrade, ..."),
+        include_partial: bool = typer.Option(
+            False, "--include-partial", help="Also print years with fewer than 12 months."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
+    ) -> None:
+        """Totals per period: a JSON list of {"partner", "period", "value"}."""
+        from circumspect.flows import queries as q
+        from circumspect.flows.store import FlowStore
+
+        sel = q.Selection(
+            tuple(q.resolve_code(p, "partner") for p in partner), flow=flow,
+            reporter_group=reporter_group,
+            reporter=q.resolve_code(reporter, "reporter") if reporter else None,
+            product=product, source=source,
+        )  # fmt: skip
+        with FlowStore(read_only=True) as store:
+            rows = q.totals(store, sel, by, include_partial=include_partial)
+        if as_json:
+            typer.echo(json.dumps([r.public() for r in rows]))
+        else:
+            for r in rows:
+                typer.echo(f"{r.partner}\t{r.period}\t{r.value:,.0f} {r.currency}")
+
+    @flows.command("growth")
+    def growth(
+        partner: list[str] = typer.Option(..., "--partner", help="Partner code or name."),
+        flow: str = typer.Option("export", "--flow"),
+        reporter_group: str | None = typer.Option("EU27", "--reporter-group"),
+        product: str | None = typer.Option(None, "--product"),
+        baseline: str = typer.Option("2021", "--baseline", help="2021 | 2019-2021"),
+        source: str | None = typer.Option(None, "--source"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Yearly growth against the pre-invasion baseline (percent)."""
+        from circumspect.flows import queries as q
+        from circumspect.flows.store import FlowStore
+
+        sel = q.Selection(tuple(q.resolve_code(p, "partner") for p in partner), flow=flow,
+                          reporter_group=reporter_group, product=product, source=source)
+        with FlowStore(read_only=True) as store:
+            rows = q.growth(store, sel, baseline)
+        if as_json:
+            typer.echo(json.dumps([r.__dict__ for r in rows]))
+        else:
+            for r in rows:
+                pct = "" if r.growth_pct is None else f"{r.growth_pct:+.1f}%"
+                typer.echo(f"{r.partner}\t{r.period}\t{r.value:,.0f}\t{pct}")
+
+    @flows.command("roundabout")
+    def roundabout(
+        baseline: str = typer.Option("2021", "--baseline", help="2021 | 2019-2021"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Exports to Russia's neighbours beside the fall of exports to Russia."""
+        from circumspect.flows import indicators
+        from circumspect.flows.store import FlowStore
+
+        with FlowStore(read_only=True) as store:
+            _rows, summary, note = indicators.roundabout(store, baseline=baseline)
+        if as_json:
+            typer.echo(json.dumps({"summary": summary, "note": note}))
+        else:
+            typer.echo(note)
+            for s in summary:
+                off = s["offset_pct"]
+                typer.echo(
+                    f"{s['goods']}\t{s['year']}\tRussia {float(str(s['russia_change'])) / 1e9:+.1f} "
+                    f"bn\tneighbours {float(str(s['neighbours_change'])) / 1e9:+.1f} bn\t"
+                    f"offset {'' if off is None else f'{float(str(off)):.0f}%'}"
+                )
+
+    @flows.command("mirror")
+    def mirror(
+        partner: list[str] = typer.Option(["KZ", "KG", "AM", "UZ"], "--partner"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """EU27-reported exports vs partner-reported imports from the EU27."""
+        from circumspect.flows import indicators, queries as q
+        from circumspect.flows.store import FlowStore
+
+        codes = tuple(q.resolve_code(p, "partner") for p in partner)
+        with FlowStore(read_only=True) as store:
+            rows = indicators.mirror(store, codes)
+        if as_json:
+            typer.echo(json.dumps([r.__dict__ for r in rows]))
+        else:
+            for r in rows:
+                ratio = "" if r.ratio is None else f"{r.ratio:.2f}"
+                typer.echo(f"{r.partner}\t{r.year}\texporter {r.exporter_value:,.0f}\t"
+                           f"importer {r.importer_value:,.0f}\tratio {ratio}")
+
+    @flows.command("issues")
+    def issues(limit: int = typer.Option(20, "--limit")) -> None:
+        """Counts of rows not loaded, by reason, and the first conflicts."""
+        from circumspect.flows.store import FlowStore
+
+        with FlowStore(read_only=True) as store:
+            for r in store.query("SELECT problem, category, COUNT(*) AS n FROM issues "
+                                 "GROUP BY problem, category ORDER BY n DESC"):
+                typer.echo(f"{r['n']}\t{r['category']}\t{r['problem']}")
+            for r in store.query(f"SELECT * FROM conflicts LIMIT {int(limit)}"):
+                typer.echo(f"conflict: {r}")
+
+    @flows.command("report")
+    def report(
+        out: Path = typer.Option(..., "--out", help="Folder for index.html, PNGs and CSVs."),
+        baseline: str = typer.Option("2021", "--baseline", help="2021 | 2019-2021"),
+    ) -> None:
+        """Write the HTML report (plotly), PNG charts and CSV tables."""
+        from circumspect.flows import report as rep
+        from circumspect.flows.store import FlowStore
+
+        with FlowStore(read_only=True) as store:
+            result = rep.build(store, out, baseline=baseline)
+        typer.echo(f"report: {out / 'index.html'} ({len(result.charts)} charts, "
+                   f"{len(result.tables)} tables)")
