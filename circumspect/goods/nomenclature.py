@@ -183,7 +183,7 @@ def build_data(csv_path: Path, out: Path, sections_path: Path | None = None) -> 
     out = Path(out)
     tmp = out.with_name(out.name + ".tmp")
     # mtime=0 keeps the file byte-identical between rebuilds
-    with open(tmp, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+    with open(tmp, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
         gz.write(raw)
     tmp.replace(out)
     return nom
