@@ -253,7 +253,8 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
             ax.plot([m.year for m in pts], [m.ratio for m in pts], marker="o", label=p)
         ax.set_yscale("log")
         ax.set_ylabel("exporter / importer")
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
 
     _png(chart, out, draw4)
     report.charts.append(chart)
