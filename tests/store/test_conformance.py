@@ -298,3 +298,55 @@ def test_env_selects_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_unreachable_server_is_a_clear_store_error() -> None:
     with pytest.raises(StoreError, match=r"cannot open store postgresql://u:\*\*\*@.*refused"):
         open_store("postgresql://u:secret@127.0.0.1:1/nothing")
+
+
+def test_concurrent_loads_leave_exactly_one_active(store_url: str) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def worker(start: int) -> None:
+        own = open_store(store_url)
+        try:
+            own.load("ofac_sdn", generated("ofac_sdn", 1500, start=start), checksum=str(start))
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=worker, args=(n * 10_000,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    store = open_store(store_url)
+    try:
+        snaps = store.snapshots("ofac_sdn")
+        assert len(snaps) == 3
+        assert [s.active for s in snaps] == [True, False, False]  # the last to commit wins
+        assert sum(1 for _ in store.iter_entities()) == 1500
+    finally:
+        store.close()
+
+
+def test_stale_loading_rows_are_removed_on_open(store: SqlStore, store_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from circumspect.store.sql import entities_table, snapshots_table
+
+    good = store.load("ofac_sdn", generated("ofac_sdn", 2), checksum="ok")
+    with store._engine.begin() as conn:
+        stale = conn.execute(
+            snapshots_table.insert().values(
+                source="ofac_sdn", loaded_at=datetime.now(UTC), checksum="x", entity_count=0,
+                files="[]", status="loading", active=False,
+            ).returning(snapshots_table.c.id)
+        ).scalar_one()
+        conn.execute(entities_table.insert(), [
+            {"snapshot_id": stale, "entity_id": "e1", "source_id": "1", "schema": "Person",
+             "caption": "x", "fingerprint": "0", "data": "{}"}
+        ])
+    assert store.snapshots() == [good]  # readers never see it
+    open_store(store_url).close()
+    assert _raw_counts(store) == (1, 2)
