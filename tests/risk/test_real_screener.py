@@ -1,0 +1,49 @@
+"""Integration with the real party screener over the bundled demo lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from circumspect.risk.engine import PartyCache
+from circumspect.risk.score import score_frame
+from tests.risk.helpers import frame, row
+
+DEMO_LISTS = Path(__file__).resolve().parents[2] / "circumspect" / "data" / "demo" / "lists"
+
+
+@pytest.fixture(scope="module")
+def screener() -> object:
+    from circumspect.matching import Screener
+    from circumspect.sources import parse_source
+
+    entities = []
+    for folder in sorted(p for p in DEMO_LISTS.iterdir() if p.is_dir()):
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+        if files:
+            entities.extend(parse_source(folder.name, files).entities())
+    return Screener(entities)
+
+
+def test_listed_parties_found_through_real_screener(screener: object) -> None:
+    rows = [
+        row(declaration_id="LATIN", consignee_name="Arlan Trade LLP"),
+        row(declaration_id="CYR", hs_code="8542310000", end_user_name="ТОО «Арлан Трейд»"),
+        row(declaration_id="BIN", consignee_name="Some Name LLP", consignee_id="220640001232"),
+        row(declaration_id="BIC", payment_bank_bic="SABRRUMMXXX", payment_country="RU"),
+        row(declaration_id="CLEAN", consignee_name="Alatau Foods LLP"),
+    ]
+    cache = PartyCache(screener)  # type: ignore[arg-type]
+    scored, errors = score_frame(frame(rows), screener, cache=cache)  # type: ignore[arg-type]
+    assert errors.empty
+    out = scored.set_index("declaration_id")
+    for decl in ("LATIN", "CYR", "BIN", "BIC"):
+        assert "party_listed" in out.loc[decl, "flags"], (decl, out.loc[decl, "explanation"])
+        assert out.loc[decl, "decision"] == "block"
+    assert "Arlan" in out.loc["CYR", "explanation"] or "ARLAN" in out.loc["CYR", "explanation"]
+    assert "Sberbank" in out.loc["BIC", "explanation"]
+    assert out.loc["CLEAN", "decision"] == "clear"
+    before = cache.queries
+    score_frame(frame(rows), screener, cache=cache)  # type: ignore[arg-type]
+    assert cache.queries == before  # every party already screened
