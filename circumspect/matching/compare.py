@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,8 +62,7 @@ def person_titles() -> frozenset[str]:
     return frozenset(words)
 
 
-@dataclass(frozen=True, slots=True)
-class Variant:
+class Variant(NamedTuple):
     """One Latin spelling of a name: skeleton tokens, their kinds and weights."""
 
     tokens: tuple[str, ...]
@@ -73,8 +73,7 @@ class Variant:
     bin_pos: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledName:
+class CompiledName(NamedTuple):
     """A name ready for comparison."""
 
     text: str
@@ -125,7 +124,7 @@ _LEET = str.maketrans("013457", "oieast")
 _BIN_WORDS = frozenset({"bin", "ibn", "ben", "bint", "binti", "bent"})
 
 
-def _numbers(raw: list[str]) -> list[str]:
+def _numbers(raw: list[str], person: bool = False) -> list[str]:
     """Number words and Roman numerals to digits; ``forty four`` -> ``44``; digits inside
     words read as letters (``Ig0r`` -> ``igor``)."""
     out: list[str] = []
@@ -133,7 +132,7 @@ def _numbers(raw: list[str]) -> list[str]:
         if tok.isdigit():
             out.append(str(int(tok)) if len(tok) < 6 else tok)
             continue
-        value = _NUMBER_WORDS.get(tok, _roman(tok))
+        value = _NUMBER_WORDS.get(tok, None if person else _roman(tok))
         if value is not None:
             if (
                 out
@@ -153,7 +152,8 @@ def _numbers(raw: list[str]) -> list[str]:
 
 
 def _variant(latin: str, person: bool) -> Variant | None:
-    raw = _numbers(_NOT_ASCII_ALNUM.sub(" ", ascii_fold(latin)).split())[:MAX_TOKENS]
+    latin = latin.replace("'", "").replace("`", "").replace('"', "")
+    raw = _numbers(_NOT_ASCII_ALNUM.sub(" ", ascii_fold(latin)).split(), person)[:MAX_TOKENS]
     tokens: list[str] = []
     kinds: list[int] = []
     weak = person_titles() if person else weak_words()
@@ -344,8 +344,9 @@ def align(
             score *= BIN_ORDER_FACTOR
     # Names written together or split differently ("Kassymjomart" / "Kassym Jomart").
     if score < 0.9 and (len(q.tokens) != len(c.tokens)):
-        joined = float(Levenshtein.normalized_similarity(q.joined, c.joined))
-        if joined > score + 0.05 and min(len(q.joined), len(c.joined)) >= 6:
+        qj, cj = ("".join(q.cons), "".join(c.cons)) if abjad else (q.joined, c.joined)
+        joined = float(Levenshtein.normalized_similarity(qj, cj))
+        if joined > score + 0.05 and min(len(qj), len(cj)) >= (4 if abjad else 6):
             score = max(score, joined * 0.95)
     return score, pairs
 

@@ -14,13 +14,17 @@ frequency of the keys they share (whole words count double) and the top
 
 from __future__ import annotations
 
+import gc
 import heapq
+import marshal
 import math
+from typing import Any
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-from circumspect.matching.compare import INITIAL, CompiledName
+from circumspect.matching.compare import INITIAL, CompiledName, Variant
 from circumspect.matching.prepare import IndexedEntity
 
 #: Key kinds and their weight in candidate ranking.
@@ -50,6 +54,10 @@ class CandidateIndex:
     """Inverted index from blocking keys to entity positions."""
 
     def __init__(self, entities: Iterable[IndexedEntity]) -> None:
+        with _no_gc():
+            self._build(entities)
+
+    def _build(self, entities: Iterable[IndexedEntity]) -> None:
         self.entities: list[IndexedEntity] = list(entities)
         postings: dict[str, set[int]] = defaultdict(set)
         for pos, entity in enumerate(self.entities):
@@ -67,6 +75,27 @@ class CandidateIndex:
 
     def __len__(self) -> int:
         return self.size
+
+    # Pickling goes through marshal of plain tuples: ten times faster to load than the
+    # default pickling of nested named tuples and arrays.
+    def __getstate__(self) -> dict[str, bytes]:
+        plain = [_plain_entity(e) for e in self.entities]
+        postings = {k: v.tobytes() for k, v in self.postings.items()}
+        return {"entities": marshal.dumps(plain), "postings": marshal.dumps(postings)}
+
+    def __setstate__(self, state: dict[str, bytes]) -> None:
+        with _no_gc():
+            self._load(state)
+
+    def _load(self, state: dict[str, bytes]) -> None:
+        self.entities = [_entity_from_plain(t) for t in marshal.loads(state["entities"])]
+        postings: dict[str, bytes] = marshal.loads(state["postings"])
+        self.postings = {}
+        for key, raw in postings.items():
+            arr: array[int] = array("i")
+            arr.frombytes(raw)
+            self.postings[key] = arr
+        self.size = len(self.entities)
 
     def lookup_ids(self, keys: Iterable[str]) -> list[int]:
         """Entity positions carrying any of the identifier keys (``kind:value`` or raw)."""
@@ -95,3 +124,42 @@ class CandidateIndex:
         if len(scores) <= limit:
             return sorted(scores, key=lambda p: -scores[p])
         return [p for p, _ in heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])]
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while creating many small objects."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _plain_variant(v: Variant | None) -> tuple[Any, ...] | None:
+    return None if v is None else tuple(v)
+
+
+def _plain_entity(e: IndexedEntity) -> tuple[Any, ...]:
+    names = tuple(
+        (n.text, tuple(tuple(v) for v in n.variants), n.forms, n.abjad, n.person,
+         _plain_variant(n.chars))
+        for n in e.names
+    )  # fmt: skip
+    return (
+        e.id, e.source, e.source_id, e.caption, e.schema, names, e.ids, e.raw_ids,
+        e.countries, e.birth_dates,
+    )  # fmt: skip
+
+
+def _entity_from_plain(t: tuple[Any, ...]) -> IndexedEntity:
+    names = tuple(
+        CompiledName(
+            text, tuple(Variant(*v) for v in variants), forms, abjad, person,
+            None if chars is None else Variant(*chars),
+        )
+        for text, variants, forms, abjad, person, chars in t[5]
+    )  # fmt: skip
+    return IndexedEntity(*t[:5], names, *t[6:])  # type: ignore[arg-type]

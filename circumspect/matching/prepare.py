@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from circumspect.errors import InputError
 from circumspect.matching.compare import CompiledName, compile_name
@@ -31,8 +32,7 @@ _HOMOGLYPHS_TO_CYR = str.maketrans("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКк
 _HOMOGLYPHS_TO_LAT = str.maketrans("АаВСсЕеНКкМОоРрТХхУу", "AaBCcEeHKkMOoPpTXxYy")
 
 
-@dataclass(frozen=True, slots=True)
-class IndexedEntity:
+class IndexedEntity(NamedTuple):
     """What the matcher keeps of a listed entity."""
 
     id: str

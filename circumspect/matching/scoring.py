@@ -155,8 +155,8 @@ class CircumspectV1(Scorer):
     #: Name score (0-1 alignment of spelling skeletons) is mapped linearly so that
     #: ``NAME_AT_THRESHOLD`` lands on the alert threshold ``THRESHOLD_ANCHOR``.
     NAME_AT_THRESHOLD: ClassVar[dict[str, float]] = {
-        "Person": 0.78, "Company": 0.80, "Organization": 0.80, "LegalEntity": 0.80,
-        "Vessel": 0.80, "Airplane": 0.80,
+        "Person": 0.78, "Company": 0.76, "Organization": 0.76, "LegalEntity": 0.77,
+        "Vessel": 0.76, "Airplane": 0.76,
     }  # fmt: skip
     #: The default alert threshold the calibration targets.
     THRESHOLD_ANCHOR: ClassVar[float] = 0.70

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from circumspect import settings
 from circumspect.errors import InputError
 from circumspect.matching.compare import compile_name
-from circumspect.matching.index import CandidateIndex
+from circumspect.matching.index import CandidateIndex, _no_gc
 from circumspect.matching.prepare import (
     IndexedEntity,
     check_name,
@@ -58,7 +58,10 @@ class Screener:
             raise InputError(f"threshold {self._threshold} is outside [0, 1]")
         self.scorer: Scorer = scorer if isinstance(scorer, Scorer) else get_scorer(scorer)
         self.candidates = candidates
-        self.index = index if index is not None else CandidateIndex(index_entities(entities))
+        if index is None:
+            with _no_gc():
+                index = CandidateIndex(index_entities(entities))
+        self.index = index
         self.snapshot_ids: dict[str, str] = dict(snapshot_ids or {})
 
     # -- construction from the store -------------------------------------------------
@@ -91,7 +94,8 @@ class Screener:
             except Exception:  # a corrupt or stale cache is rebuilt, never fatal
                 index = None
         if index is None:
-            index = CandidateIndex(index_entities(store.iter_entities()))
+            with _no_gc():
+                index = CandidateIndex(index_entities(store.iter_entities()))
             _atomic_pickle(index, path)
         return cls(
             threshold=threshold,

@@ -27,6 +27,8 @@ def clean(text: str) -> str:
 
     Case, punctuation and quotes are kept: this is the display form of a name.
     """
+    if text.isascii() and text.isprintable():
+        return _SPACE_RE.sub(" ", text).strip()
     text = unicodedata.normalize("NFKC", text)
     text = "".join(" " if _is_control(ch) else ch for ch in text)
     return _SPACE_RE.sub(" ", text).strip()
@@ -133,6 +135,8 @@ def is_kazakh(text: str) -> bool:
 
 def ascii_fold(text: str) -> str:
     """Latin letters without diacritics (``ä`` -> ``a``, ``ş`` -> ``s``, ``ı`` -> ``i``)."""
+    if text.isascii():
+        return text
     text = text.replace("ı", "i").replace("ß", "ss").replace("ø", "o").replace("æ", "ae")
     text = text.replace("œ", "oe").replace("đ", "d").replace("ł", "l").replace("ŀ", "l")
     decomposed = unicodedata.normalize("NFKD", text)

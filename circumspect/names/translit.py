@@ -123,6 +123,40 @@ def icu_latin(text: str) -> str:
     return str(trans.transliterate(text))  # type: ignore[attr-defined]
 
 
+@lru_cache(maxsize=1)
+def korean_surnames() -> dict[str, str]:
+    """Hangul surname syllable -> its usual Latin spelling (``data/korean_surnames.csv``)."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "data" / "korean_surnames.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row["hangul"]: row["latin"] for row in csv.DictReader(fh)}
+
+
+def _is_hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
+
+
+def korean_latin(text: str) -> str:
+    """Hangul names to Latin as people spell them: one word per syllable, the family name
+    from the usual-spelling table (김 -> kim, 박 -> park), other syllables by ICU Revised
+    Romanisation with ``eo`` -> ``o`` and ``eu`` -> ``u`` (정은 -> jong un)."""
+    out: list[str] = []
+    for word in text.split():
+        if not any(_is_hangul(ch) for ch in word):
+            out.append(word)
+            continue
+        syllables = [ch for ch in word if _is_hangul(ch)]
+        for i, syl in enumerate(syllables):
+            if i == 0 and len(syllables) >= 2 and syl in korean_surnames():
+                out.append(korean_surnames()[syl])
+                continue
+            latin = icu_latin(syl).replace("eo", "o").replace("eu", "u")
+            out.append(latin)
+    return " ".join(out)
+
+
 def transliterate(text: str, scheme: str = "bgn") -> str:
     """Latin form of ``text`` under ``scheme`` (one of :data:`SCHEMES`).
 
@@ -134,6 +168,9 @@ def transliterate(text: str, scheme: str = "bgn") -> str:
         raise ValueError(f"unknown transliteration scheme {scheme!r}; known: {', '.join(SCHEMES)}")
     result = _cyrillic_to_latin(text, SCHEMES[scheme], scheme)
     found = scripts(result)
+    if "Hangul" in found:
+        result = korean_latin(result)
+        found = scripts(result)
     if found - {"Latin"}:
         result = icu_latin(result)
     return result

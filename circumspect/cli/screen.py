@@ -1,0 +1,194 @@
+"""`circumspect screen`, `screen-file` and `compare`: party screening from the command line.
+
+Screening runs against the active list snapshots of the store (``--db URL``, else
+``$CIRCUMSPECT_DB``, else SQLite under ``$CIRCUMSPECT_HOME``); the candidate index is
+cached under ``$CIRCUMSPECT_HOME/index/`` and rebuilt when the active snapshots change.
+Formats: ``docs/screening.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from circumspect.matching.screener import Screener
+
+DB_OPTION = typer.Option(None, "--db", help="Database URL (default: $CIRCUMSPECT_DB or SQLite).")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("screen")(screen)
+    app.command("screen-file")(screen_file)
+    app.command("compare")(compare)
+
+
+def _screener(db: str | None, threshold: float | None) -> Screener:
+    from circumspect.errors import NotFoundError
+    from circumspect.matching.screener import Screener
+    from circumspect.store import open_store
+
+    store = open_store(db)
+    try:
+        if not store.active_snapshots():
+            raise NotFoundError(
+                "no list is loaded: load one with `circumspect lists load SOURCE FILES...`"
+            )
+        return Screener.from_store(store, threshold=threshold)
+    finally:
+        store.close()
+
+
+@contextmanager
+def _progress(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield lambda done, total: None
+        return
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            if done % 200 == 0 or done == total:
+                bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def screen(
+    name: str = typer.Argument(..., help="Name of the party (any script)."),
+    schema: str = typer.Option(
+        "LegalEntity",
+        "--schema",
+        help="Person, Company, Organization, LegalEntity, Vessel, Airplane.",
+    ),
+    country: str | None = typer.Option(None, "--country", help="Country code or name."),
+    birth_date: str | None = typer.Option(
+        None, "--birth-date", help="YYYY, YYYY-MM or YYYY-MM-DD."
+    ),
+    identifier: str | None = typer.Option(
+        None, "--id", help="BIN/IIN, INN, OGRN, BIC, IMO, LEI..."
+    ),
+    limit: int = typer.Option(5, "--limit", help="Most candidates to show."),
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="Alert threshold (default: $CIRCUMSPECT_ALERT_THRESHOLD)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Screen one party against the loaded sanctions lists."""
+    from circumspect.model.screening import Query
+
+    screener = _screener(db, threshold)
+    query = Query(name, schema, country, birth_date, identifier)
+    candidates = screener.screen(query, limit=limit)
+    if as_json:
+        payload = {
+            "query": {
+                "name": name, "schema": schema, "country": country, "birth_date": birth_date,
+                "identifier": identifier,
+            },
+            "threshold": screener.threshold,
+            "candidates": [
+                {
+                    "entity_id": c.entity_id, "source": c.source, "source_id": c.source_id,
+                    "caption": c.caption, "schema": c.schema, "score": c.score, "alert": c.alert,
+                    "matched_name": c.matched_name, "explanation": c.explanation,
+                    "features": [
+                        {"feature": f.feature, "score": f.score, "text": f.text}
+                        for f in c.features
+                    ],
+                    "snapshot_id": c.snapshot_id,
+                }
+                for c in candidates
+            ],
+        }  # fmt: skip
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if not candidates:
+        typer.echo("no candidates")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{name} ({schema}) - alert at {screener.threshold:.2f}")
+    for col in ("#", "score", "alert", "source", "caption", "explanation"):
+        table.add_column(col, overflow="fold")
+    for rank, c in enumerate(candidates, start=1):
+        table.add_row(
+            str(rank), f"{c.score:.2f}", "ALERT" if c.alert else "", f"{c.source}:{c.source_id}",
+            c.caption, c.explanation,
+        )  # fmt: skip
+    Console().print(table)
+
+
+def screen_file(
+    in_path: Path = typer.Argument(
+        ..., help="CSV: query_id,name,schema[,country,birth_date,identifier]"
+    ),
+    out: Path = typer.Option(..., "-o", "--out", help="Output CSV (one row per candidate)."),
+    limit: int = typer.Option(5, "--limit", help="Most candidates per query."),
+    min_score: float = typer.Option(0.5, "--min-score", help="Lowest candidate score written."),
+    errors: Path | None = typer.Option(
+        None, "--errors", help="CSV of rejected rows (default: OUT with .errors.csv)."
+    ),
+    threshold: float | None = typer.Option(None, "--threshold", help="Alert threshold."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Screen every row of a CSV file; every row is screened or reported as rejected."""
+    from circumspect.matching.batch import screen_file as run
+
+    screener = _screener(db, threshold)
+    errors_path = errors or out.with_name(out.stem + ".errors.csv")
+    with _progress("screening") as progress:
+        stats = run(
+            screener, in_path, out, limit=limit, min_score=min_score, errors_path=errors_path,
+            progress=progress,
+        )  # fmt: skip
+    for line, qid, fld, message in stats.errors[:20]:
+        where = f"line {line}" + (f" (query {qid})" if qid else "") + (f" {fld}" if fld else "")
+        typer.echo(f"rejected {in_path}:{where}: {message}", err=True)
+    if len(stats.errors) > 20:
+        typer.echo(f"... {len(stats.errors) - 20} more rejected rows in {errors_path}", err=True)
+    typer.echo(stats.summary())
+    typer.echo(f"wrote {out}" + (f"; rejected rows in {errors_path}" if stats.errors else ""))
+
+
+def compare(
+    pairs: Path = typer.Option(..., "--pairs", help="CSV with schema,name1,name2 (others kept)."),
+    out: Path = typer.Option(..., "-o", "--out", help="Output CSV with score,match,explanation."),
+    threshold: float | None = typer.Option(None, "--threshold", help="Match threshold."),
+) -> None:
+    """Score pairs of names without any list loaded."""
+    from circumspect import settings
+    from circumspect.matching.batch import compare_file
+
+    errors_path = out.with_name(out.stem + ".errors.csv")
+    limit = settings.alert_threshold() if threshold is None else threshold
+    with _progress("comparing") as progress:
+        stats = compare_file(
+            pairs, out, threshold=limit, errors_path=errors_path, progress=progress
+        )
+    for line, _, fld, message in stats.errors[:20]:
+        typer.echo(f"rejected {pairs}:line {line}{' ' + fld if fld else ''}: {message}", err=True)
+    typer.echo(
+        f"read {stats.read:,} pairs: {stats.screened:,} scored, {stats.rejected:,} rejected; "
+        f"{stats.alerts:,} match at {limit:.2f}"
+    )
+    typer.echo(f"wrote {out}")

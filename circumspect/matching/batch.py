@@ -1,0 +1,255 @@
+"""Batch screening of CSV files (``screen-file``) and pair scoring (``compare``).
+
+Every input row is accounted for: ``read = screened + rejected``. A bad row (empty or
+huge name, control characters, unknown schema or country, wrong number of fields) is
+reported with its line number in the errors file and the rest of the file is screened.
+Outputs are written to a temporary file and renamed into place.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from circumspect.errors import CircumspectError, InputError
+from circumspect.matching.screener import Screener, compare_names
+from circumspect.model.screening import Query
+
+SCREEN_COLUMNS = (
+    "query_id", "rank", "entity_id", "source", "source_id", "caption", "score", "alert",
+    "explanation",
+)  # fmt: skip
+ERROR_COLUMNS = ("line", "query_id", "field", "error")
+#: Default lowest candidate score written by ``screen-file``.
+DEFAULT_MIN_SCORE = 0.5
+
+
+@dataclass
+class BatchStats:
+    read: int = 0
+    screened: int = 0
+    rejected: int = 0
+    rows_written: int = 0
+    alerts: int = 0
+    queries_alerting: int = 0
+    errors: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"read {self.read:,} rows: {self.screened:,} screened, {self.rejected:,} rejected; "
+            f"{self.rows_written:,} output rows, {self.alerts:,} alerts "
+            f"({self.queries_alerting:,} queries alerting)"
+        )
+
+
+def read_text(path: Path) -> str:
+    """File contents as text: UTF-8 (with or without BOM), else Windows-1251 (common for
+    Kazakh and Russian spreadsheets). NUL bytes are dropped."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}", file=str(path)) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1251", errors="replace")
+    return text.replace("\x00", "")
+
+
+def iter_rows(
+    path: Path, required: tuple[str, ...]
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str] | None, str | None]]]:
+    """Header and an iterator of (line, row or None, problem or None)."""
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InputError("file is empty (no header row)", file=str(path), line=1) from None
+    except csv.Error as exc:
+        raise InputError(f"unreadable header: {exc}", file=str(path), line=1) from exc
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; header is {', '.join(header)}",
+            file=str(path),
+            line=1,
+        )
+
+    def rows() -> Iterator[tuple[int, dict[str, str] | None, str | None]]:
+        while True:
+            line = reader.line_num + 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield line, None, f"malformed CSV: {exc}"
+                continue
+            if not values or all(not v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                yield line, None, f"row has {len(values)} fields, header has {len(header)}"
+                continue
+            yield line, dict(zip(header, values, strict=True)), None
+
+    return header, rows()
+
+
+class AtomicCsv:
+    """A CSV writer on a temporary file, renamed onto ``path`` by :meth:`commit`."""
+
+    def __init__(self, path: Path, columns: tuple[str, ...] | list[str]) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.fh)
+        self.writer.writerow(columns)
+
+    def write(self, row: list[object]) -> None:
+        self.writer.writerow(row)
+
+    def commit(self) -> None:
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.fh.close()
+        Path(self.tmp).unlink(missing_ok=True)
+
+
+def _opt(row: dict[str, str], key: str) -> str | None:
+    value = row.get(key)
+    return value.strip() if value and value.strip() else None
+
+
+def screen_file(
+    screener: Screener,
+    in_path: Path,
+    out_path: Path,
+    *,
+    limit: int = 5,
+    min_score: float = DEFAULT_MIN_SCORE,
+    errors_path: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchStats:
+    """Screen every row of ``in_path`` (``query_id,name,schema`` and optional
+    ``country,birth_date,identifier``) and write candidates to ``out_path``."""
+    if limit < 1:
+        raise InputError(f"--limit must be at least 1, got {limit}")
+    _, rows = iter_rows(in_path, ("query_id", "name"))
+    all_rows = list(rows)
+    stats = BatchStats()
+    out = AtomicCsv(out_path, SCREEN_COLUMNS)
+    try:
+        for n, (line, row, problem) in enumerate(all_rows, start=1):
+            stats.read += 1
+            qid = (row or {}).get("query_id", "") or ""
+            if problem is not None or row is None:
+                stats.rejected += 1
+                stats.errors.append((line, qid, "", problem or "unreadable row"))
+                continue
+            try:
+                query = Query(
+                    name=row.get("name", "") or "",
+                    schema=_opt(row, "schema") or "LegalEntity",
+                    country=_opt(row, "country"),
+                    birth_date=_opt(row, "birth_date"),
+                    identifier=_opt(row, "identifier"),
+                    query_id=qid,
+                )
+                candidates = screener.screen(query, limit=limit)
+            except CircumspectError as exc:
+                stats.rejected += 1
+                stats.errors.append((line, qid, exc.field or "", exc.message))
+                continue
+            stats.screened += 1
+            kept = [c for c in candidates if c.score >= min_score]
+            if not kept:
+                out.write([qid, "", "", "", "", "", "", "false", ""])
+                stats.rows_written += 1
+            alerting = False
+            for rank, cand in enumerate(kept, start=1):
+                out.write(
+                    [
+                        qid, rank, cand.entity_id, cand.source, cand.source_id, cand.caption,
+                        f"{cand.score:.4f}", "true" if cand.alert else "false", cand.explanation,
+                    ]
+                )  # fmt: skip
+                stats.rows_written += 1
+                if cand.alert:
+                    stats.alerts += 1
+                    alerting = True
+            stats.queries_alerting += int(alerting)
+            if progress is not None:
+                progress(n, len(all_rows))
+        out.commit()
+    except BaseException:
+        out.abort()
+        raise
+    if errors_path is not None:
+        write_errors(errors_path, stats.errors)
+    return stats
+
+
+def write_errors(path: Path, errors: list[tuple[int, str, str, str]]) -> None:
+    """The per-row errors as CSV (``line,query_id,field,error``), written atomically."""
+    out = AtomicCsv(path, ERROR_COLUMNS)
+    for line, qid, fld, message in errors:
+        out.write([line, qid, fld, message])
+    out.commit()
+
+
+def compare_file(
+    in_path: Path,
+    out_path: Path,
+    *,
+    threshold: float,
+    errors_path: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchStats:
+    """Score each ``schema,name1,name2`` row; other columns are passed through and
+    ``score,match,explanation`` added (empty score for a rejected row)."""
+    header, rows = iter_rows(in_path, ("name1", "name2"))
+    all_rows = list(rows)
+    stats = BatchStats()
+    out = AtomicCsv(out_path, [*header, "score", "match", "explanation"])
+    try:
+        for n, (line, row, problem) in enumerate(all_rows, start=1):
+            stats.read += 1
+            if problem is not None or row is None:
+                stats.rejected += 1
+                stats.errors.append((line, "", "", problem or "unreadable row"))
+                continue
+            values: list[object] = [row.get(h, "") for h in header]
+            try:
+                schema = _opt(row, "schema") or "LegalEntity"
+                result = compare_names(row["name1"], row["name2"], schema)
+            except CircumspectError as exc:
+                stats.rejected += 1
+                stats.errors.append((line, "", exc.field or "", exc.message))
+                out.write([*values, "", "", f"error: {exc.message}"])
+                stats.rows_written += 1
+                continue
+            stats.screened += 1
+            match = result.score >= threshold
+            stats.alerts += int(match)
+            out.write(
+                [*values, f"{result.score:.4f}", "true" if match else "false", result.explanation]
+            )
+            stats.rows_written += 1
+            if progress is not None:
+                progress(n, len(all_rows))
+        out.commit()
+    except BaseException:
+        out.abort()
+        raise
+    if errors_path is not None:
+        write_errors(errors_path, stats.errors)
+    return stats
