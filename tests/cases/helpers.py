@@ -92,6 +92,10 @@ class ExactScreener:
     def __init__(self, entities: Iterable[ListedEntity], threshold: float = 0.7,
                  snapshot_ids: dict[str, str] | None = None) -> None:
         self.entities = list(entities)
+        self._by_name: dict[str, list[tuple[ListedEntity, str]]] = {}
+        for e in self.entities:
+            for name in e.names():
+                self._by_name.setdefault(_norm(name), []).append((e, name))
         self._threshold = threshold
         self.snapshot_ids = snapshot_ids or {}
 
@@ -109,12 +113,11 @@ class ExactScreener:
 
     def screen(self, query: Query, limit: int = 5) -> list[Candidate]:
         out = []
-        want = _norm(query.name)
-        for e in self.entities:
-            for name in e.names():
-                if _norm(name) == want:
-                    out.append(self._cand(e, name, f"name {name!r} equals the query"))
-                    break
+        seen: set[str] = set()
+        for e, name in self._by_name.get(_norm(query.name), []):
+            if e.id not in seen:
+                seen.add(e.id)
+                out.append(self._cand(e, name, f"name {name!r} equals the query"))
         return out[:limit]
 
     def by_identifier(self, value: str) -> list[Candidate]:
