@@ -18,11 +18,11 @@ import gc
 import heapq
 import marshal
 import math
-from typing import Any
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from circumspect.matching.compare import INITIAL, CompiledName, Variant
 from circumspect.matching.prepare import IndexedEntity
@@ -162,4 +162,4 @@ def _entity_from_plain(t: tuple[Any, ...]) -> IndexedEntity:
         )
         for text, variants, forms, abjad, person, chars in t[5]
     )  # fmt: skip
-    return IndexedEntity(*t[:5], names, *t[6:])  # type: ignore[arg-type]
+    return IndexedEntity(*t[:5], names, *t[6:])  # type: ignore[arg-type, call-arg]
