@@ -162,4 +162,4 @@ def _entity_from_plain(t: tuple[Any, ...]) -> IndexedEntity:
         )
         for text, variants, forms, abjad, person, chars in t[5]
     )  # fmt: skip
-    return IndexedEntity(*t[:5], names, *t[6:])  # type: ignore[arg-type, call-arg]
+    return IndexedEntity(*t[:5], names, *t[6:])  # type: ignore[call-arg]
