@@ -274,6 +274,19 @@ def fetch_cmd(
         )
 
 
+@lists_app.command("prune")
+def prune_cmd(
+    source: str = typer.Argument(..., help="Source short name."),
+    keep: int = typer.Option(..., "--keep", min=1, help="Newest snapshots to keep."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Delete old snapshots of SOURCE, keeping the newest KEEP (the active one always)."""
+    with _opened(db) as store:
+        removed = store.prune(source, keep)
+        left = len(store.snapshots(source))
+    typer.echo(f"{source}: removed {removed} old snapshot(s), {left} kept")
+
+
 @lists_app.command("export")
 def export_cmd(
     output: Path = typer.Option(..., "--output", "-o", help="File to write."),

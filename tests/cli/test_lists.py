@@ -176,3 +176,13 @@ def test_unknown_source_and_missing_file(cli: Cli, tmp_path: Path) -> None:
     assert no_snap.code == 2 and "no active snapshot" in no_snap.err
     bad_id = cli("lists", "diff", "ofac_sdn", "--to", "77")
     assert bad_id.code == 2 and "no snapshot 77" in bad_id.err
+
+
+def test_prune(cli: Cli, tmp_path: Path) -> None:
+    sdn = str(write_sdn(tmp_path))
+    for _ in range(3):
+        assert cli("lists", "load", "-s", "ofac_sdn", sdn).code == 0
+    result = cli("lists", "prune", "ofac_sdn", "--keep", "1")
+    assert result.code == 0, result.err
+    assert "removed 2 old snapshot(s), 1 kept" in result.out
+    assert [s["id"] for s in cli("lists", "snapshots", "--json").json()] == ["3"]
