@@ -20,10 +20,11 @@ def register(app: typer.Typer) -> None:
         paths: list[Path] = typer.Argument(..., help="Files or folders (CSV/DAT) to load."),
         fmt: str = typer.Option(..., "--format", help=FORMATS_HELP),
         source: str | None = typer.Option(
-            None, "--source",
+            None,
+            "--source",
             help="Dataset name stored with the rows (default: eurostat or comtrade; use e.g. "
-                 "'national' for a partner's own import statistics).",
-        ),  # fmt: skip
+            "'national' for a partner's own import statistics).",
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the load report as JSON."),
     ) -> None:
         """Load files into $CIRCUMSPECT_HOME/flows.duckdb (idempotent, one transaction)."""
@@ -120,11 +121,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(note)
             for s in summary:
                 off = s["offset_pct"]
-                typer.echo(
-                    f"{s['goods']}\t{s['year']}\tRussia {float(str(s['russia_change'])) / 1e9:+.1f} "
-                    f"bn\tneighbours {float(str(s['neighbours_change'])) / 1e9:+.1f} bn\t"
-                    f"offset {'' if off is None else f'{float(str(off)):.0f}%'}"
-                )
+                ru = float(str(s["russia_change"])) / 1e9
+                nb = float(str(s["neighbours_change"])) / 1e9
+                offset = "" if off is None else f"{float(str(off)):.0f}%"
+                typer.echo(f"{s['goods']}\t{s['year']}\tRussia {ru:+.1f} bn\t"
+                           f"neighbours {nb:+.1f} bn\toffset {offset}")
 
     @flows.command("mirror")
     def mirror(
@@ -132,7 +133,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """EU27-reported exports vs partner-reported imports from the EU27."""
-        from circumspect.flows import indicators, queries as q
+        from circumspect.flows import indicators
+        from circumspect.flows import queries as q
         from circumspect.flows.store import FlowStore
 
         codes = tuple(q.resolve_code(p, "partner") for p in partner)

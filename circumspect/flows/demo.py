@@ -9,7 +9,8 @@ def run(ctx: DemoContext) -> str:
     """Load ``data/demo/flows`` (synthetic) into a fresh store under ``ctx.out``; report."""
     import shutil
 
-    from circumspect.flows import did, indicators, queries as q, report
+    from circumspect.flows import did, indicators, report
+    from circumspect.flows import queries as q
     from circumspect.flows.store import FlowStore
 
     data = ctx.data / "flows"

@@ -97,7 +97,7 @@ def roundabout(
 ) -> tuple[list[RoundaboutRow], list[dict[str, object]], str]:
     """Rows per goods class, partner (RU and each neighbour) and year, a per-year summary
     (neighbours' gain vs Russia's loss), and a note on product detail."""
-    partners = ("RU",) + tuple(p for p in neighbours if p != "RU")
+    partners = ("RU", *tuple(p for p in neighbours if p != "RU"))
     base_years = [str(y) for y in q.BASELINES[baseline]]
     series: dict[str, dict[tuple[str, str], float]] = {
         "all": _yearly(engine, q.Selection(partners, reporter_group=reporter_group,

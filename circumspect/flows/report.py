@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from circumspect.flows import did, indicators, queries as q, reference
+from circumspect.flows import did, indicators, reference
+from circumspect.flows import queries as q
 from circumspect.flows.store import FlowStore
 
 PARTNERS = ("RU", "KZ", "KG", "AM", "GE", "UZ")
@@ -67,6 +68,11 @@ def _sources(store: FlowStore, where: str) -> str:
     return "; ".join(f"{k}/ ({v} file{'s' if v > 1 else ''})" for k, v in sorted(folders.items()))
 
 
+def _legend(ax: Any) -> None:
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+
+
 def _png(chart: Chart, out: Path, draw: Any) -> None:
     import matplotlib
 
@@ -96,7 +102,7 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
     sel = q.Selection(PARTNERS, reporter_group="EU27", source="eurostat")
     yearly = q.totals(store, sel, "year", include_partial=True)
     monthly = q.totals(store, sel, "month")
-    growth = q.growth(store, q.Selection(PARTNERS + ("TJ", "TR", "AE"), reporter_group="EU27",
+    growth = q.growth(store, q.Selection((*PARTNERS, "TJ", "TR", "AE"), reporter_group="EU27",
                                          source="eurostat"), baseline)  # fmt: skip
     rows_ra, summary_ra, ra_note = indicators.roundabout(store, baseline=baseline,
                                                          source="eurostat")  # fmt: skip
@@ -163,7 +169,7 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
             ticks = [i for i, x in enumerate(xs) if x.endswith("-01")]
             ax.set_xticks(ticks, [xs[i][:4] for i in ticks])
         ax.set_ylabel("index")
-        ax.legend(fontsize=8)
+        _legend(ax)
 
     _png(chart, out, draw1)
     report.charts.append(chart)
@@ -195,7 +201,7 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
             ax.bar([j + i * width for j in range(len(gp))], vals, width, label=y)
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(gp))], gp)
         ax.set_ylabel("%")
-        ax.legend(fontsize=8)
+        _legend(ax)
 
     _png(chart, out, draw2)
     report.charts.append(chart)
@@ -209,21 +215,22 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
         _sources(store, "f.flow = 'export' AND f.reporter = 'EU27_2020' AND f.freq = 'A'"),
     )  # fmt: skip
     allg = [s for s in summary_ra if s["goods"] == "all"]
-    ys = [str(s["year"]) for s in allg]
+    ra_years = [str(s["year"]) for s in allg]
     ru = [float(str(s["russia_change"])) / 1e9 for s in allg]
     nb = [float(str(s["neighbours_change"])) / 1e9 for s in allg]
-    fig = go.Figure([go.Bar(name="Russia", x=ys, y=ru), go.Bar(name="neighbours", x=ys, y=nb)])
+    fig = go.Figure([go.Bar(name="Russia", x=ra_years, y=ru),
+                     go.Bar(name="neighbours", x=ra_years, y=nb)])
     fig.update_layout(barmode="group", yaxis_title="EUR bn vs baseline", height=420)
     chart.figure = fig
 
     def draw3(ax: Any) -> None:
-        idx = list(range(len(ys)))
+        idx = list(range(len(ra_years)))
         ax.bar([i - 0.2 for i in idx], ru, 0.4, label="Russia")
         ax.bar([i + 0.2 for i in idx], nb, 0.4, label="neighbours")
-        ax.set_xticks(idx, ys)
+        ax.set_xticks(idx, ra_years)
         ax.axhline(0, color="black", lw=0.8)
         ax.set_ylabel("EUR bn vs baseline")
-        ax.legend(fontsize=8)
+        _legend(ax)
 
     _png(chart, out, draw3)
     report.charts.append(chart)
@@ -241,20 +248,19 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
     mp = sorted({m.partner for m in mirror_rows})
     fig = go.Figure()
     for p in mp:
-        pts = [m for m in mirror_rows if m.partner == p]
-        fig.add_trace(go.Scatter(x=[m.year for m in pts], y=[m.ratio for m in pts],
+        mpts = [m for m in mirror_rows if m.partner == p]
+        fig.add_trace(go.Scatter(x=[m.year for m in mpts], y=[m.ratio for m in mpts],
                                  mode="lines+markers", name=p))  # fmt: skip
     fig.update_layout(yaxis_title="exporter / importer", height=420, yaxis_type="log")
     chart.figure = fig
 
     def draw4(ax: Any) -> None:
         for p in mp:
-            pts = [m for m in mirror_rows if m.partner == p and m.ratio]
-            ax.plot([m.year for m in pts], [m.ratio for m in pts], marker="o", label=p)
+            mp_rows = [m for m in mirror_rows if m.partner == p and m.ratio]
+            ax.plot([m.year for m in mp_rows], [m.ratio for m in mp_rows], marker="o", label=p)
         ax.set_yscale("log")
         ax.set_ylabel("exporter / importer")
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=8)
+        _legend(ax)
 
     _png(chart, out, draw4)
     report.charts.append(chart)

@@ -320,7 +320,8 @@ class FlowStore:
             "rejects_scan = '_rej_scan', encoding = 'utf-8'"
         )
         select = ", ".join(
-            f"{_ident(plan.columns[f])}" if f in plan.columns else "NULL" for f in STAGE_FIELDS
+            f"{_ident(plan.columns[f])} AS {f}" if f in plan.columns else f"NULL AS {f}"
+            for f in STAGE_FIELDS
         )
         try:
             con.execute(
@@ -343,7 +344,7 @@ class FlowStore:
                 "INSERT INTO _rejl VALUES (?, ?)",
                 [(int(line) - i - 1, i) for i, (line, *_r) in enumerate(rejects, start=1)],
             )
-        fields = ", ".join(STAGE_FIELDS)
+        fields = ", ".join(f"r.{f}" for f in STAGE_FIELDS)
         con.execute(
             f"INSERT INTO _stage SELECT {plan.seq}, r.rn + 1 + coalesce(j.k, 0), {fields} "
             "FROM _raw r ASOF LEFT JOIN _rejl j ON r.rn > j.threshold"
@@ -373,9 +374,11 @@ class FlowStore:
         period_rows = []
         for label, freq in periods:
             p = labels.parse_period(str(label), None if freq is None else str(freq).upper())
-            if p is not None and freq is not None and str(freq).upper() in ("A", "M"):
-                if p.freq != str(freq).upper():
-                    p = None  # the period code contradicts freqCode
+            if (
+                p is not None and freq is not None and str(freq).upper() in ("A", "M")
+                and p.freq != str(freq).upper()
+            ):
+                p = None  # the period code contradicts freqCode
             period_rows.append(
                 (label, freq, p.freq if p else None, p.label if p else None,
                  p.year if p else None, p.month if p else None)
@@ -589,7 +592,7 @@ class FlowStore:
                 "SELECT file_id, count(*) FROM _final GROUP BY file_id"
             ).fetchall()
         )
-        for fid, problem, n in con.execute(
+        for _fid, problem, n in con.execute(
             f"SELECT file_id, problem, count(*) FROM issues WHERE file_id IN ({marks}) "
             "GROUP BY ALL", ids,
         ).fetchall():  # fmt: skip

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from circumspect.cli.main import app
+from circumspect.demo import DemoContext
+from tests.flows.helpers import EU27, rel, write_relational
+
+runner = CliRunner()
+
+
+def test_load_and_totals_json(tmp_path: Path) -> None:
+    f = write_relational(tmp_path / "a.csv", [
+        rel(EU27, "Kazakhstan", "Jan.-Dec. 2021", "1000"),
+        rel(EU27, "Kazakhstan", "Jan.-Dec. 2022", "2500.5"),
+        rel("Malta", "Kazakhstan", "Jan.-Dec. 2022", ":"),
+    ])
+    res = runner.invoke(app, ["flows", "load", "--format", "relational", str(f)])
+    assert res.exit_code == 0, res.output
+    assert "confidential value: 1" in res.output
+    res = runner.invoke(app, ["flows", "totals", "--partner", "KZ", "--flow", "export",
+                              "--reporter-group", "EU27", "--by", "year", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output) == [{"partner": "KZ", "period": "2021", "value": 1000.0},
+                                      {"partner": "KZ", "period": "2022", "value": 2500.5}]
+    res = runner.invoke(app, ["flows", "growth", "--partner", "Kazakhstan", "--json"])
+    assert json.loads(res.output)[1]["growth_pct"] == 150.05
+    out = tmp_path / "rep"
+    res = runner.invoke(app, ["flows", "report", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert (out / "index.html").exists() and (out / "totals_yearly.csv").exists()
+
+
+def test_errors_are_one_line(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["flows", "totals", "--partner", "KZ"])
+    assert res.exit_code != 0  # no database yet
+    f = write_relational(tmp_path / "a.csv", [rel("Poland", "Kazakhstan", "Aug. 2024", "1")])
+    res = runner.invoke(app, ["flows", "load", "--format", "comtrade", str(f)])
+    assert res.exit_code != 0
+
+
+def test_demo_step(tmp_path: Path) -> None:
+    from circumspect.flows import demo
+
+    summary = demo.run(DemoContext(out=tmp_path))
+    assert "SYNTHETIC" in summary and "DiD" in summary and "beta" in summary
+    assert (tmp_path / "flows" / "report" / "index.html").exists()
