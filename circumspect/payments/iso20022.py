@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import TypeAlias
 
 from lxml import etree
@@ -211,6 +212,7 @@ class _Reader:
         return "\n".join(parts)
 
 
+@lru_cache(maxsize=1024)
 def _wild(path: str) -> str:
     if path == ".":
         return "."

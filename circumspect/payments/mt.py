@@ -159,6 +159,15 @@ def _fields(block4: str, first_line: int, file: str | None) -> list[_Field]:
     return fields
 
 
+def _long_name(lines: list[str]) -> str:
+    """The name in a name-and-address field: the first line, continued on the second when
+    the first is full (33-35 characters: the 35-character line limit cut the name). The
+    second line stays in the address too, so nothing escapes the territory check."""
+    if len(lines) > 1 and len(lines[0]) >= 33:
+        return f"{lines[0]} {lines[1]}"
+    return lines[0]
+
+
 def _lt_bic(lt: str, field: str, file: str | None) -> str:
     """BIC of a 12-character logical terminal address (BIC8 + terminal code + branch)."""
     return normalize_bic(lt[:8] + lt[9:12], field, file)
@@ -215,8 +224,8 @@ class _MT:
                          field=f.tag)
         if not rest:
             raise self.err("option D needs a name line", f)
-        return Agent(role=role, name=rest[0], address=tuple(rest[1:]), account=account,
-                     field=f.tag)
+        return Agent(role=role, name=_long_name(rest), address=tuple(rest[1:]),
+                     account=account, field=f.tag)
 
     def party(self, f: _Field, role: str) -> Party:
         if f.option == "A":
@@ -228,8 +237,8 @@ class _MT:
         account, rest = self._split_account(f, lines)
         if not rest:
             raise self.err("no name line", f)
-        return Party(role=role, name=rest[0], address=tuple(rest[1:]), account=account,
-                     field=f.tag)
+        return Party(role=role, name=_long_name(rest), address=tuple(rest[1:]),
+                     account=account, field=f.tag)
 
     def _structured(self, f: _Field, role: str, lines: list[str]) -> Party:
         first = lines[0]
@@ -272,6 +281,30 @@ class _MT:
         return Party(role=role, name=" ".join(names), address=tuple(address), town=town,
                      country=country, account=account, identifiers=tuple(idents),
                      field=f.tag)
+
+
+_CODED_PARTY = re.compile(r"^/(?P<code>ULTB|ULTD)/(?P<name>.*)$")
+
+
+def _coded_parties(f: _Field) -> list[Party]:
+    """Ultimate parties written with the codes ``/ULTB/`` (ultimate beneficiary) and
+    ``/ULTD/`` (ultimate debtor) in :70: or :72: (continuation lines start ``//``)."""
+    out: list[Party] = []
+    lines = [x.strip() for x in f.lines]
+    i = 0
+    while i < len(lines):
+        match = _CODED_PARTY.match(lines[i])
+        i += 1
+        if not match:
+            continue
+        name = match.group("name").strip()
+        while i < len(lines) and lines[i].startswith("//"):
+            name += " " + lines[i][2:].strip()
+            i += 1
+        if name:
+            role = "ultimate_creditor" if match.group("code") == "ULTB" else "ultimate_debtor"
+            out.append(Party(role=role, name=name, field=f.tag))
+    return out
 
 
 def parse_mt(raw: bytes, file: str | None = None) -> PaymentMessage:
@@ -358,6 +391,7 @@ def parse_mt(raw: bytes, file: str | None = None) -> PaymentMessage:
             agents.append(reader.agent(f, roles[f.number]))
         elif f.number in ("70", "72", "77"):
             texts.append("\n".join(x.strip() for x in f.lines if x.strip()))
+            parties.extend(_coded_parties(f))
     if mt_type == "103" and (len(by_tag["50"]) != 1 or len(by_tag["59"]) != 1):
         raise ParseError("MT103 must have exactly one :50a: and one :59a:", file=file,
                          field=":50a:/:59a:")

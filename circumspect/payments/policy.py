@@ -20,6 +20,7 @@ class Policy:
     name_threshold: float | None = None
     name_match: str = "hold"
     name_limit: int = 3
+    agent_name_with_bic: str = "info"
     listed_bic: str = "reject"
     listed_bic_branch: str = "reject"
     listed_identifier: str = "hold"

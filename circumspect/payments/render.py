@@ -207,6 +207,8 @@ def render_pacs009(spec: PaymentSpec) -> bytes:
                                                             inner)
     cover += _party("Cdtr", spec.creditor, inner) + _acct("CdtrAcct", spec.creditor.account,
                                                           inner)
+    if spec.ultimate_creditor:
+        cover += _party("UltmtCdtr", spec.ultimate_creditor, inner)
     cover += _rmt(spec.remittance, inner)
     cover += f"{tx}</UndrlygCstmrCdtTrf>\n"
     xml = (
@@ -287,15 +289,20 @@ def _mt_party(tag: str, p: PartySpec, structured: bool) -> list[str]:
             lines += [f"2/{x}" for x in _mt_lines(p.street, 33, 1)]
         if p.country:
             lines.append(f"3/{p.country}/{(p.town or '')[:30]}".rstrip("/"))
+        elif p.town:
+            lines += [f"2/{x}" for x in _mt_lines(p.town, 33, 1)]
         opt = "F"
         return [f":{tag}{opt}:{lines[0]}", *lines[1:]]
     body = _mt_lines(p.name, 35, 2)
-    address = " ".join(x for x in (p.street, p.postcode, p.town) if x)
-    body += _mt_lines(address, 35, 4 - len(body))
-    if account:
-        opt = "K" if tag == "50" else ""
-        return [f":{tag}{opt}:{account}", *body]
+    room = 4 - len(body)
+    town_line = " ".join(x for x in (p.postcode, p.town, p.country) if x)
+    if room >= 2 and p.street:
+        body += _mt_lines(p.street, 35, 1)
+    if town_line:
+        body += _mt_lines(town_line, 35, 1)
     opt = "K" if tag == "50" else ""
+    if account:
+        return [f":{tag}{opt}:{account}", *body]
     return [f":{tag}{opt}:{body[0]}", *body[1:]]
 
 
@@ -342,8 +349,12 @@ def render_mt103(spec: PaymentSpec, structured: bool = False) -> bytes:
         lines += _mt_bank("56", _ascii_bank(bank))
     lines += _mt_bank("57", _ascii_bank(spec.creditor_agent))
     lines += _mt_party("59", creditor, structured)
+    rem: list[str] = []
+    if spec.ultimate_creditor:  # CBPR+ translation: /ULTB/ in field 70
+        rem += _mt_lines("/ULTB/" + _ascii(spec.ultimate_creditor.name), 35, 2)
     if spec.remittance:
-        rem = _mt_lines(_ascii(spec.remittance), 35, 4)
+        rem += _mt_lines(_ascii(spec.remittance), 35, 4 - len(rem))
+    if rem:
         lines += [f":70:{rem[0]}", *rem[1:]]
     lines += [":71A:SHA"]
     text = (f"{{1:F01{_lt(sender)}0000000000}}{{2:I103{_lt(receiver, 'X')}N}}"
@@ -369,9 +380,14 @@ def render_mt202(spec: PaymentSpec) -> bytes:
         lines += _mt_bank("56", _ascii_bank(bank))
     lines += _mt_bank("57", _ascii_bank(spec.creditor_agent))
     lines += _mt_bank("58", _ascii_bank(spec.creditor_agent))
+    info: list[str] = []
+    if spec.ultimate_creditor:
+        info += ["/ULTB/" + x for x in _mt_lines(_ascii(spec.ultimate_creditor.name), 29, 1)]
     if spec.remittance:
-        info = _mt_lines(_ascii(spec.remittance), 33, 6)
-        lines += [f":72:/BNF/{info[0]}"[:40], *[f"//{x}" for x in info[1:]]]
+        info += ["/BNF/" + x for x in _mt_lines(_ascii(spec.remittance), 30, 1)]
+        info += ["//" + x for x in _mt_lines(_ascii(spec.remittance), 33, 6)[1:6 - len(info)]]
+    if info:
+        lines += [f":72:{info[0]}", *info[1:]]
     text = (f"{{1:F01{_lt(sender)}0000000000}}{{2:I202{_lt(receiver, 'X')}N}}"
             f"{{3:{{121:{spec.uetr}}}}}{{4:\r\n" + "\r\n".join(lines) + "\r\n-}")
     return text.encode("ascii", "replace")

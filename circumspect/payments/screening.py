@@ -109,7 +109,9 @@ class PaymentScreening:
         if agent.bic:
             self._check_bic(agent.bic, agent.role, flags)
         if agent.name:
-            self._check_name(agent.name, agent.role, agent.country, flags, "Organization")
+            severity = self.policy.agent_name_with_bic if agent.bic else None
+            self._check_name(agent.name, agent.role, agent.country, flags, "Organization",
+                             severity)
         self._check_place(agent.role, agent.address_text(), agent.country, agent.account,
                           flags)
 
@@ -117,7 +119,8 @@ class PaymentScreening:
         if party.bic:
             self._check_bic(party.bic, party.role, flags)
         if party.name:
-            self._check_name(party.name, party.role, party.country, flags, "LegalEntity")
+            self._check_name(party.name, party.role, party.country, flags,
+                             _party_schema(party.name))
         for ident in party.identifiers:
             value = ident.split("/")[-1].strip()
             if len(value) >= 5:
@@ -151,13 +154,13 @@ class PaymentScreening:
                               f"{_role(role)} BIC {bic} is in {bic_country(bic).upper()}"))
 
     def _check_name(self, name: str, role: str, country: str | None, flags: list[Flag],
-                    schema: str) -> None:
+                    schema: str, severity: str | None = None) -> None:
         threshold = self.policy.name_threshold
         for cand in self._screen_name(name, country, schema):
             hit = cand.score >= threshold if threshold is not None else cand.alert
             if not hit:
                 continue
-            flags.append(Flag("name", self.policy.name_match, role, name,
+            flags.append(Flag("name", severity or self.policy.name_match, role, name,
                               f"{_role(role)} {name!r} matches listed {_who(cand)} "
                               f"(score {cand.score:.2f}): {cand.explanation}",
                               cand.entity_id, cand.score))
@@ -220,6 +223,18 @@ class PaymentScreening:
                 self._id_cache.clear()
             self._id_cache[value] = found
         return found
+
+
+def _party_schema(name: str) -> str:
+    """``Company`` when the name carries a legal form (GmbH, LLP, ТОО, ...), else
+    ``LegalEntity`` (person or company unknown)."""
+    from circumspect.names.legal_forms import strip_legal_form
+
+    try:
+        _, forms = strip_legal_form(name)
+    except Exception:  # a names-module problem must not decide a payment
+        return "LegalEntity"
+    return "Company" if forms else "LegalEntity"
 
 
 def _who(cand: Candidate) -> str:
