@@ -15,6 +15,7 @@ repeat an earlier physical route are skipped.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -423,27 +424,156 @@ def _route_from_path(q: _Query, g: Any, path: list[Any]) -> Route | None:
     )
 
 
+def _place(x: Any) -> str | None:
+    """The place of an expanded node (None for the mid nodes of parallel edges)."""
+    return None if x[0] == "E" else str(x[1])
+
+
+#: Adjacency of the expanded graph with one query's weights:
+#: node -> [(next node, weight, place of next node or None, next node's kind)].
+_Adj = dict[Any, list[tuple[Any, float, str | None, str]]]
+_ADJ_CACHE: dict[tuple[Any, ...], tuple[Network, _Adj]] = {}
+
+
+def _adjacency(q: _Query, objective: str) -> _Adj:
+    """The weighted adjacency for a query (cached: queries repeat their constraints)."""
+    key = (id(q.network), q.cargo, q.avoid, q.avoid_modes, q.month, objective)
+    hit = _ADJ_CACHE.get(key)
+    if hit is not None and hit[0] is q.network:
+        return hit[1]
+    g = _expanded(q.network).graph
+    weight = q.weight(objective)
+    adj: _Adj = {}
+    for u, nbrs in g.succ.items():
+        out = adj.setdefault(u, [])
+        for v, data in nbrs.items():
+            w = weight(u, v, data)
+            if w is not None:
+                out.append((v, w, _place(v), v[0]))
+    if len(_ADJ_CACHE) > 256:
+        _ADJ_CACHE.clear()
+    _ADJ_CACHE[key] = (q.network, adj)
+    return adj
+
+
+def _dijkstra(
+    adj: _Adj,
+    source: Any,
+    target: Any,
+    origin: str,
+    destination: str,
+    banned_places: set[str],
+    banned_nodes: set[Any],
+    banned_edges: set[tuple[Any, Any]],
+    spur_place: str | None,
+) -> tuple[float, list[Any]] | None:
+    """Shortest path from ``source`` to ``target`` that enters no banned place or node.
+
+    Rules that keep routes place-simple: never arrive at the origin again, never leave the
+    destination once arrived, never arrive again at the spur's own place.
+    """
+    import heapq
+
+    dist: dict[Any, float] = {source: 0.0}
+    prev: dict[Any, Any] = {}
+    done: set[Any] = set()
+    counter = itertools.count()
+    heap: list[tuple[float, int, Any]] = [(0.0, next(counter), source)]
+    while heap:
+        d, _, u = heapq.heappop(heap)
+        if u in done:
+            continue
+        done.add(u)
+        if u == target:
+            path = [u]
+            while path[-1] in prev:
+                path.append(prev[path[-1]])
+            path.reverse()
+            return d, path
+        leaving_destination = u[0] == "I" and u[1] == destination
+        for v, w, pv, kind in adj[u]:
+            if v in done or v in banned_nodes:
+                continue
+            if pv is not None:
+                if pv in banned_places:
+                    continue
+                if kind == "I" and pv in (origin, spur_place):
+                    continue
+            if leaving_destination and kind == "O":
+                continue
+            if banned_edges and (u, v) in banned_edges:
+                continue
+            nd = d + w
+            if nd < dist.get(v, math.inf):
+                dist[v] = nd
+                prev[v] = u
+                heapq.heappush(heap, (nd, next(counter), v))
+    return None
+
+
+def _k_place_simple_paths(adj: _Adj, origin: str, destination: str) -> Iterator[list[Any]]:
+    """Yen's k-shortest paths in the expanded graph, in order of weight, where a path may
+    not come back to a place it has left (the deviation bans whole places, not only the
+    expanded nodes of the root path, so far fewer useless paths are generated than by
+    ``networkx.shortest_simple_paths`` on the same graph)."""
+    import heapq
+
+    source, target = ("S", origin), ("T", destination)
+    if source not in adj or target not in adj:
+        return
+    first = _dijkstra(adj, source, target, origin, destination, set(), set(), set(), None)
+    if first is None:
+        return
+    accepted: list[list[Any]] = [first[1]]
+    yield first[1]
+    candidates: list[tuple[float, int, list[Any]]] = []
+    known: set[tuple[Any, ...]] = {tuple(first[1])}
+    counter = itertools.count()
+    while True:
+        last = accepted[-1]
+        prefix = [0.0]
+        for u, v in itertools.pairwise(last):
+            prefix.append(prefix[-1] + next(w for x, w, _p, _k in adj[u] if x == v))
+        for i in range(len(last) - 1):
+            spur = last[i]
+            root = last[: i + 1]
+            banned_edges = {(p[i], p[i + 1]) for p in accepted
+                            if len(p) > i + 1 and p[: i + 1] == root}
+            spur_place = _place(spur)
+            banned_places = {pl for x in root[:-1] if (pl := _place(x)) is not None}
+            banned_places.discard(spur_place or "")
+            found = _dijkstra(adj, spur, target, origin, destination, banned_places,
+                              set(root[:-1]), banned_edges, spur_place)
+            if found is None:
+                continue
+            path = root[:-1] + found[1]
+            key = tuple(path)
+            if key in known:
+                continue
+            known.add(key)
+            heapq.heappush(candidates, (prefix[i] + found[0], next(counter), path))
+        if not candidates:
+            return
+        _, _, best = heapq.heappop(candidates)
+        accepted.append(best)
+        yield best
+
+
 def _iter_routes(q: _Query, origin: str, destination: str, objective: str,
                  limit: int) -> Iterator[Route]:
-    import networkx as nx
-
     g = _expanded(q.network).graph
     seen: set[tuple[str, ...]] = set()
     found = 0
-    try:
-        paths = nx.shortest_simple_paths(g, ("S", origin), ("T", destination),
-                                         weight=q.weight(objective))
-        for path in itertools.islice(paths, limit * _SCAN_FACTOR):
-            route = _route_from_path(q, g, path)
-            if route is None or route.key in seen:
-                continue
-            seen.add(route.key)
-            yield route
-            found += 1
-            if found >= limit:
-                return
-    except nx.NetworkXNoPath:
-        return
+    paths = _k_place_simple_paths(_adjacency(q, objective), origin, destination)
+    for path in itertools.islice(paths, limit * _SCAN_FACTOR):
+        route = _route_from_path(q, g, path)
+        if route is None or route.key in seen:
+            continue
+        seen.add(route.key)
+        yield route
+        found += 1
+        if found >= limit:
+            return
 
 
 def _metric(route: Route, objective: str) -> float:
