@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from datetime import date
 
 from followthemoney.proxy import EntityProxy
@@ -119,8 +120,12 @@ def _valid(year: int, month: int, day: int | None) -> list[str]:
         return []
 
 
+@lru_cache(maxsize=8192)
 def country_code(text: str | None) -> str | None:
-    """ISO-3166 alpha-2 (lower case, FtM style) for a country name or code, or None."""
+    """ISO-3166 alpha-2 (lower case, FtM style) for a country name or code, or None.
+
+    The first call builds rigour's territory-name table (about a second, once per process).
+    """
     if not text:
         return None
     value = text.strip().strip(".").strip()
