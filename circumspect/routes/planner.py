@@ -606,10 +606,23 @@ def pareto_front(routes: Iterable[Route]) -> list[Route]:
 # --------------------------------------------------------------------------- API
 
 
+#: English and Russian names of the countries in the network (others: FollowTheMoney).
+_COUNTRY_NAMES: dict[str, str] = {
+    "russia": "RU", "russian federation": "RU", "россия": "RU", "belarus": "BY",
+    "беларусь": "BY", "iran": "IR", "иран": "IR", "kazakhstan": "KZ", "казахстан": "KZ",
+    "china": "CN", "китай": "CN", "azerbaijan": "AZ", "georgia": "GE", "turkey": "TR",
+    "turkiye": "TR", "türkiye": "TR", "turkmenistan": "TM", "uzbekistan": "UZ",
+    "poland": "PL", "germany": "DE", "netherlands": "NL", "romania": "RO", "hungary": "HU",
+    "egypt": "EG", "bulgaria": "BG", "serbia": "RS", "austria": "AT",
+}
+
+
 def _country_code(value: str) -> str:
     code = value.strip()
     if len(code) == 2 and code.isalpha():
         return code.upper()
+    if code.casefold() in _COUNTRY_NAMES:
+        return _COUNTRY_NAMES[code.casefold()]
     from followthemoney.types import registry
 
     cleaned = registry.country.clean(code)

@@ -256,3 +256,8 @@ def test_k_best_agree_with_networkx_oracle(a: str, b: str, objective: str,
             break
     ours = [planner._metric(r, objective) for r in plan.routes]
     assert ours == pytest.approx(oracle, rel=1e-6)
+
+
+def test_country_names_in_other_languages() -> None:
+    assert plan_routes("Almaty", "Duisburg", avoid="Россия,Беларусь", k=1,
+                       pareto=False).avoid == ("BY", "RU")
