@@ -575,10 +575,12 @@ def generate(entities: Sequence[ListedEntity], *, clean: int = 500, exposed: int
 
 
 def write_set(messages: Sequence[GeneratedMessage], out_dir: Path) -> Path:
-    """Write the messages and ``manifest.csv`` (file, expected, category, format, note)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write the messages to ``out_dir/messages/`` and ``out_dir/manifest.csv`` (file,
+    expected, category, format, note)."""
+    folder = out_dir / "messages"
+    folder.mkdir(parents=True, exist_ok=True)
     for message in messages:
-        (out_dir / message.name).write_bytes(message.raw)
+        (folder / message.name).write_bytes(message.raw)
     manifest = out_dir / "manifest.csv"
     with manifest.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)

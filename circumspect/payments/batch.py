@@ -1,0 +1,118 @@
+"""Batch screening of message files: collect, screen, write one CSV row per file.
+
+Every input file gets exactly one row (a file that cannot be read gets decision ``error``
+with the reason), and the CSV is written to a temporary file beside the target and renamed
+into place, so a reader never sees half a result.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from circumspect.errors import InputError
+from circumspect.payments.model import PaymentDecision
+from circumspect.payments.policy import Policy
+from circumspect.payments.screening import PaymentScreening
+
+COLUMNS = ("file", "message_id", "format", "decision", "flags", "explanation")
+#: Largest file read as a message (larger files are an ``error`` row, not read).
+MAX_FILE_BYTES = 5_000_000
+
+
+def collect_files(paths: Sequence[Path]) -> list[Path]:
+    """Files given, and every regular non-hidden file under directories given (sorted)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        out.append(Path(root) / name)
+        elif path.exists():
+            out.append(path)
+        else:
+            raise InputError("no such file or directory", file=str(path))
+    return out
+
+
+def screen_file(path: Path, engine: PaymentScreening) -> PaymentDecision:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return PaymentDecision("error", None, None, [],
+                                   f"error: file larger than {MAX_FILE_BYTES} bytes",
+                                   error="file too large")
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = f"cannot read file: {exc.strerror or exc}"
+        return PaymentDecision("error", None, None, [], f"error: {reason}", error=reason)
+    return engine.screen_raw(raw, str(path))
+
+
+def row(path: Path, decision: PaymentDecision) -> dict[str, str]:
+    return {
+        "file": str(path),
+        "message_id": decision.message_id or "",
+        "format": decision.format or "",
+        "decision": decision.decision,
+        "flags": decision.flag_codes(),
+        "explanation": decision.explanation,
+    }
+
+
+def screen_paths(
+    files: Iterable[Path],
+    engine: PaymentScreening,
+    progress: Callable[[Path, PaymentDecision], None] | None = None,
+) -> list[tuple[Path, PaymentDecision]]:
+    results: list[tuple[Path, PaymentDecision]] = []
+    for path in files:
+        decision = screen_file(path, engine)
+        results.append((path, decision))
+        if progress is not None:
+            progress(path, decision)
+    return results
+
+
+def write_csv(results: Sequence[tuple[Path, PaymentDecision]], out: Path) -> None:
+    """One row per file, written atomically (temp file + rename)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
+            writer.writeheader()
+            for path, decision in results:
+                writer.writerow(row(path, decision))
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def summary(results: Sequence[tuple[Path, PaymentDecision]]) -> Counter[str]:
+    return Counter(d.decision for _, d in results)
+
+
+def engine_from_store(db_url: str | None, policy: Policy | None = None) -> PaymentScreening:
+    """A screening engine over the active lists in the store (InputError when empty)."""
+    from circumspect.matching import Screener
+    from circumspect.store import open_store
+
+    store = open_store(db_url)
+    try:
+        if not store.active_snapshots():
+            raise InputError("no sanctions lists in the store: load them first with "
+                             "`circumspect lists load` (payments are never screened against "
+                             "empty lists)")
+        screener = Screener.from_store(store)
+        entities = list(store.iter_entities())
+    finally:
+        store.close()
+    return PaymentScreening(screener, entities=entities, policy=policy)
