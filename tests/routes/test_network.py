@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -36,10 +37,15 @@ def test_network_covers_the_places_the_issue_lists() -> None:
 
 def test_every_edge_has_a_source_or_an_estimate_flag() -> None:
     net = load_network()
+    cites = re.compile(r"\bS\d{2}\b")
     for e in net.edges.values():
         assert e.distance_source, e.id
         if "distance" not in e.estimated:
-            assert "S6" in e.distance_source or "S" in e.distance_source, e.id
+            assert cites.search(e.distance_source), e.id
+        if "days" not in e.estimated:
+            assert cites.search(e.days_source), e.id
+        if "feu" not in e.cost_estimated or "tonne" not in e.cost_estimated:
+            assert cites.search(e.cost_source), e.id
         assert e.days_min <= e.days_max
         assert e.cost_year, e.id
         for cargo in ("teu", "feu", "tonne"):
