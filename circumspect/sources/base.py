@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from followthemoney.proxy import EntityProxy
 from followthemoney.types import registry
@@ -25,7 +25,8 @@ _COMPANY_WORDS = re.compile(
     r"CO|GMBH|AG|SA|S\.A|S\.A\.S|SAS|SRL|S\.R\.L|SPA|S\.P\.A|BV|B\.V|NV|PLC|LLP|JSC|PJSC|OJSC|"
     r"CJSC|OAO|ZAO|PAO|OOO|AO|TOO|ТОО|ООО|ОАО|ЗАО|ПАО|АО|ЖШС|BANK|BANCO|BANQUE|TRADING|"
     r"HOLDING|HOLDINGS|ENTERPRISE|ENTERPRISES|INDUSTRIES|GROUP|FZE|FZCO|FZ-LLC|DMCC|PTE|PVT|"
-    r"SDN|BHD|KG|KFT|SP\.Z\.O\.O|EOOD|OU|AS|AB|OY|LTDA|CIA|C\.A|SE|SHIPPING|EXPORT|IMPORT)"
+    r"SDN|BHD|KG|KFT|SP\.Z\.O\.O|EOOD|OU|AS|AB|OY|LTDA|CIA|C\.A|SE|SHIPPING|EXPORT|IMPORT|"
+    r"AIRLINES|AIRLINE|AIRWAYS|AIR)"
     r"(?=$|[\s,.)\"'»])",
     re.IGNORECASE,
 )

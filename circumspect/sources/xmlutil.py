@@ -7,6 +7,7 @@ file and line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ def iter_elements(path: Path, tags: set[str]) -> Iterator[Any]:
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
         message = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
+        message = re.sub(r",? line \d+, column \d+$", "", message).strip()
         raise ParseError(f"malformed XML: {message}", file=label, line=line) from exc
     except OSError as exc:
         raise ParseError(f"cannot read XML: {exc}", file=label) from exc
