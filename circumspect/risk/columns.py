@@ -70,6 +70,9 @@ COUNTRY_COLUMNS: tuple[str, ...] = (
     "payment_country",
 )
 
+#: Arrow-backed strings: vectorised string operations without Python objects.
+STR = "string[pyarrow]"
+
 FX_FILE = Path(__file__).resolve().parent / "data" / "fx.yaml"
 ROW = "_row"
 
@@ -117,7 +120,7 @@ def parse_dates(values: pd.Series) -> pd.Series:
     """ISO ``YYYY-MM-DD`` (a midnight time allowed) or ``DD.MM.YYYY``; NaT when neither."""
     import pandas as pd
 
-    s = values.astype("string").str.strip()
+    s = values.astype(STR).str.strip()
     iso = pd.to_datetime(
         s.str.slice(0, 10).where(s.str.match(_ISO_DATE).fillna(False).astype(bool)),
         format="%Y-%m-%d", errors="coerce",
@@ -133,7 +136,7 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     """Numbers written with ``.`` or ``,`` decimals and space/``'`` thousands; NaN if not."""
     import pandas as pd
 
-    s = values.astype("string").str.replace(r"[\s\u00a0'_]", "", regex=True)
+    s = values.astype(STR).str.replace("[\\s\u00a0'_]", "", regex=True)
     both = s.str.contains(".", regex=False) & s.str.contains(",", regex=False)
     s = s.where(~both.fillna(False).astype(bool), s.str.replace(",", "", regex=False))
     s = s.str.replace(",", ".", regex=False)

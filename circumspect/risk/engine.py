@@ -32,6 +32,7 @@ from circumspect.risk.columns import (
     INPUT_COLUMNS,
     REQUIRED_VALUES,
     ROW,
+    STR,
     country_codes,
     fx_rates,
     parse_dates,
@@ -90,7 +91,7 @@ class ScoringContext:
 
 
 def _blank(series: pd.Series) -> pd.Series:
-    s = series.astype("string").str.strip()
+    s = series.astype(STR).str.strip()
     return (s.isna() | (s == "") | s.str.lower().isin(["nan", "none", "null"])).astype(bool)
 
 
@@ -104,9 +105,10 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
     import pandas as pd
 
     n = len(df)
+    df = df.astype({c: STR for c in INPUT_COLUMNS if str(df[c].dtype) != STR})
     bad = np.zeros(n, dtype=bool)
     errs: list[pd.DataFrame] = []
-    ids = df["declaration_id"].astype("string").fillna("").str.strip()
+    ids = df["declaration_id"].astype(STR).fillna("").str.strip()
 
     def record(mask: np.ndarray[Any, Any], column: str, values: pd.Series,
                reasons: pd.Series | str) -> None:
@@ -121,7 +123,7 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
                     "row": df[ROW].to_numpy()[mask],
                     "declaration_id": ids.to_numpy()[mask],
                     "column": column,
-                    "value": values.astype("string").fillna("").to_numpy()[mask],
+                    "value": values.astype(STR).fillna("").to_numpy()[mask],
                     "reason": reason if isinstance(reason, str) else reason.to_numpy(),
                 }
             )
@@ -135,7 +137,7 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
     if dup.any():
         first = df[ROW].groupby(ids).transform("first")
         record(dup, "declaration_id", df["declaration_id"],
-               "duplicate declaration_id, first at row " + first.astype("string"))
+               "duplicate declaration_id, first at row " + first.astype(STR))
 
     dates = parse_dates(df["date"])
     record(dates.isna().to_numpy() & ~blanks["date"], "date", df["date"],
@@ -156,7 +158,7 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
         record(np.isinf(vals), col, df[col], f"{col} is not finite")
 
     # HS codes: validate each distinct value once
-    hs_raw = df["hs_code"].astype("string").fillna("").str.strip()
+    hs_raw = df["hs_code"].astype(STR).fillna("").str.strip()
     hs_map: dict[str, tuple[str, str]] = {}
     for value in pd.unique(hs_raw):
         if not value:
@@ -165,27 +167,29 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
             hs_map[value] = (ctx.nomenclature.validate(value).digits, "")
         except InputError as exc:
             hs_map[value] = ("", exc.message)
-    hs_digits = hs_raw.map(lambda v: hs_map.get(v, ("", ""))[0])
-    hs_reason = hs_raw.map(lambda v: hs_map.get(v, ("", ""))[1])
+    hs_digits = hs_raw.map({k: v[0] for k, v in hs_map.items()}).fillna("").astype(STR)
+    hs_reason = hs_raw.map({k: v[1] for k, v in hs_map.items()}).fillna("").astype(STR)
     record((hs_reason != "").to_numpy(), "hs_code", df["hs_code"], hs_reason)
 
     countries = ctx.countries
     for col in COUNTRY_COLUMNS:
-        s = df[col].astype("string").fillna("").str.strip().str.upper()
+        s = df[col].astype(STR).fillna("").str.strip().str.upper()
         unknown = (~s.isin(countries)).to_numpy() & ~blanks[col]
         record(unknown, col, df[col], f"unknown country code in {col} (ISO 3166 alpha-2)")
-    transit = df["transit_countries"].astype("string").fillna("")
+    transit = df["transit_countries"].astype(STR).fillna("")
+    transit_values = pd.unique(transit)
     transit_bad = transit.map(
-        lambda v: ",".join(c for c in split_countries(v) if c not in countries)
-    )
+        {v: ",".join(c for c in split_countries(v) if c not in countries) for v in transit_values}
+    ).astype(STR)
+    transit_norm = transit.map({v: ";".join(split_countries(v)) for v in transit_values})
     record((transit_bad != "").to_numpy(), "transit_countries", df["transit_countries"],
-           "unknown country code(s) " + transit_bad.astype("string"))
+           "unknown country code(s) " + transit_bad.astype(STR))
 
-    cur = df["currency"].astype("string").fillna("").str.strip().str.upper()
+    cur = df["currency"].astype(STR).fillna("").str.strip().str.upper()
     record((~cur.isin(list(ctx.fx))).to_numpy() & ~blanks["currency"], "currency",
            df["currency"], "unknown currency (see circumspect/risk/data/fx.yaml)")
 
-    bic = df["payment_bank_bic"].astype("string").fillna("").str.strip().str.upper()
+    bic = df["payment_bank_bic"].astype(STR).fillna("").str.strip().str.upper()
     bic_ok = bic.str.fullmatch(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?").fillna(False)
     bic_country_ok = bic.str.slice(4, 6).isin(countries)
     record(~(bic_ok & bic_country_ok).to_numpy().astype(bool) & ~blanks["payment_bank_bic"],
@@ -212,13 +216,13 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
         ch: (ctx.nomenclature.get(ch).section if ch in ctx.nomenclature else "")  # type: ignore[union-attr]
         for ch in valid["_chapter"].unique()
     }
-    valid["_section"] = valid["_chapter"].map(sections).astype("string")
+    valid["_section"] = valid["_chapter"].map(sections).astype(STR)
     for col in COUNTRY_COLUMNS:
-        valid["_" + col] = df.loc[ok, col].astype("string").fillna("").str.strip().str.upper()
-    valid["_transit"] = transit[ok].map(lambda v: ";".join(split_countries(v)))
+        valid["_" + col] = df.loc[ok, col].astype(STR).fillna("").str.strip().str.upper()
+    valid["_transit"] = transit_norm[ok].astype(STR)
     valid["_bic"] = bic[ok]
-    cid = valid["consignee_id"].astype("string").fillna("").str.strip()
-    cname = valid["consignee_name"].astype("string").fillna("").str.strip().str.casefold()
+    cid = valid["consignee_id"].astype(STR).fillna("").str.strip()
+    cname = valid["consignee_name"].astype(STR).fillna("").str.strip().str.casefold()
     valid["_ckey"] = cid.where(cid != "", "name:" + cname)
     return valid, errors
 
@@ -235,9 +239,9 @@ def history_features(frame: pd.DataFrame, ctx: ScoringContext) -> pd.DataFrame:
     # control status of each distinct code
     status = {code: ctx.controls.status(code) for code in out["_hs"].unique()}
     out["_controlled"] = out["_hs"].map(lambda c: status[c].controlled).astype(bool)
-    out["_tier"] = out["_hs"].map(lambda c: status[c].chpl_tier or "").astype("string")
+    out["_tier"] = out["_hs"].map(lambda c: status[c].chpl_tier or "").astype(STR)
     out["_tierw"] = out["_hs"].map(lambda c: status[c].tier_weight).astype("float64")
-    out["_lists"] = out["_hs"].map(lambda c: ",".join(status[c].list_ids)).astype("string")
+    out["_lists"] = out["_hs"].map(lambda c: ",".join(status[c].list_ids)).astype(STR)
 
     # unit value: USD per kg when a weight is declared, else per unit of quantity
     kg = out["_kg"].to_numpy(dtype="float64")
@@ -261,7 +265,7 @@ def history_features(frame: pd.DataFrame, ctx: ScoringContext) -> pd.DataFrame:
     out["_c_usd_median"] = cgroup.transform("median")
 
     # distinct exporters per consignee and controlled HS-6
-    exporter = out["exporter_name"].astype("string").fillna("").str.strip().str.casefold()
+    exporter = out["exporter_name"].astype(STR).fillna("").str.strip().str.casefold()
     out["_exp_key"] = exporter
     out["_suppliers"] = out.groupby(["_ckey", "_hs6"], sort=False)["_exp_key"].transform(
         "nunique"
@@ -303,12 +307,27 @@ class PartyHit:
         }
 
 
-class PartyCache:
-    """Screens each distinct party (name + country, or identifier) once."""
+_WORKER_SCREENER: PartyScreener | None = None
 
-    def __init__(self, screener: PartyScreener | None, limit: int = 3) -> None:
+
+def _screen_in_worker(item: tuple[str, str, int]) -> tuple[str, str, list[Candidate]]:
+    name, country, limit = item
+    assert _WORKER_SCREENER is not None
+    query = Query(name=name, schema="LegalEntity", country=country or None)
+    return name, country, [c for c in _WORKER_SCREENER.screen(query, limit) if c.alert]
+
+
+class PartyCache:
+    """Screens each distinct party (name + country, or identifier) once.
+
+    ``workers > 1`` screens a batch's distinct names in forked worker processes (Linux),
+    each with a copy-on-write view of the screener's index.
+    """
+
+    def __init__(self, screener: PartyScreener | None, limit: int = 3, workers: int = 1) -> None:
         self.screener = screener
         self.limit = limit
+        self.workers = max(1, workers)
         self._names: dict[tuple[str, str], list[Candidate]] = {}
         self._ids: dict[str, list[Candidate]] = {}
         self.queries = 0
@@ -316,7 +335,7 @@ class PartyCache:
 
     def by_name(self, name: str, country: str) -> list[Candidate]:
         self.lookups += 1
-        key = (" ".join(name.split()).casefold(), country)
+        key = self._key(name, country)
         found = self._names.get(key)
         if found is None:
             found = []
@@ -326,6 +345,47 @@ class PartyCache:
                 found = [c for c in self.screener.screen(query, self.limit) if c.alert]
             self._names[key] = found
         return found
+
+    @staticmethod
+    def _key(name: str, country: str) -> tuple[str, str]:
+        return " ".join(name.split()).casefold(), country
+
+    def prefetch(self, parties: Iterable[tuple[str, str]],
+                 progress: Callable[[int], None] | None = None) -> None:
+        """Screen the not yet cached (name, country) pairs, in parallel when configured."""
+        if self.screener is None:
+            return
+        todo: dict[tuple[str, str], tuple[str, str]] = {}
+        for name, country in parties:
+            key = self._key(name, country)
+            if key[0] and key not in self._names and key not in todo:
+                todo[key] = (name, country)
+        if not todo:
+            return
+        import multiprocessing as mp
+        import sys
+
+        if self.workers <= 1 or len(todo) < 500 or not sys.platform.startswith("linux"):
+            for name, country in todo.values():
+                self.by_name(name, country)
+                self.lookups -= 1
+                if progress is not None:
+                    progress(1)
+            return
+        global _WORKER_SCREENER
+        _WORKER_SCREENER = self.screener
+        try:
+            items = [(n, c, self.limit) for n, c in todo.values()]
+            with mp.get_context("fork").Pool(self.workers) as pool:
+                for name, country, found in pool.imap_unordered(
+                    _screen_in_worker, items, chunksize=32
+                ):
+                    self._names[self._key(name, country)] = found
+                    self.queries += 1
+                    if progress is not None:
+                        progress(1)
+        finally:
+            _WORKER_SCREENER = None
 
     def by_identifier(self, value: str) -> list[Candidate]:
         self.lookups += 1
@@ -355,13 +415,24 @@ def screen_frame(frame: pd.DataFrame, cache: PartyCache,
     out: dict[Any, list[PartyHit]] = {}
     if cache.screener is None or frame.empty:
         return out
+    pairs: list[tuple[str, str]] = []
+    for _, name_col, country_col, _ in PARTY_ROLES:
+        if name_col not in frame.columns:
+            continue
+        cc = "_" + country_col if country_col else ""
+        sub = pd.DataFrame({
+            "n": frame[name_col].astype(STR).fillna("").str.strip(),
+            "c": frame[cc].fillna("") if cc in frame.columns else "",
+        }).drop_duplicates()
+        pairs.extend(zip(sub["n"].tolist(), sub["c"].tolist(), strict=True))
+    cache.prefetch(pairs, progress)
     for role, name_col, country_col, id_col in PARTY_ROLES:
         if name_col not in frame.columns:
             continue
-        names = frame[name_col].astype("string").fillna("").str.strip()
+        names = frame[name_col].astype(STR).fillna("").str.strip()
         countries = (
             frame["_" + country_col] if country_col and "_" + country_col in frame.columns
-            else pd.Series("", index=frame.index, dtype="string")
+            else pd.Series("", index=frame.index, dtype=STR)
         )
         keys = names + "\x1f" + countries.fillna("")
         found: dict[str, list[PartyHit]] = {}
@@ -372,13 +443,11 @@ def screen_frame(frame: pd.DataFrame, cache: PartyCache,
             hits = _hits(role, name, "name", cache.by_name(name, country))
             if hits:
                 found[str(key)] = hits
-            if progress is not None:
-                progress(1)
         if found:
             for idx, hits in keys[keys.isin(list(found))].map(found).items():
                 out.setdefault(idx, []).extend(hits)
         if id_col is not None:
-            ids = frame[id_col].astype("string").fillna("").str.strip()
+            ids = frame[id_col].astype(STR).fillna("").str.strip()
             found_ids: dict[str, list[PartyHit]] = {}
             for value in pd.unique(ids):
                 if not value:
@@ -439,7 +508,7 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
     idx = frame.index
     controlled = frame["_controlled"].to_numpy(dtype=bool)
     tierw = frame["_tierw"].to_numpy(dtype="float64")
-    tier = frame["_tier"].astype("string").fillna("").to_numpy()
+    tier = frame["_tier"].astype(STR).fillna("").to_numpy()
     hs = frame["_hs"].to_numpy()
     col = {c: frame["_" + c].to_numpy() for c in COUNTRY_COLUMNS}
     transit = frame["_transit"].to_numpy()
@@ -494,7 +563,7 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
     ts = rs.transshipment
     to_ts = np.isin(col["destination_country"], list(ts)) | np.isin(
         col["consignee_country"], list(ts))
-    cid = frame["consignee_id"].astype("string").fillna("").str.strip().to_numpy()
+    cid = frame["consignee_id"].astype(STR).fillna("").str.strip().to_numpy()
 
     rule = rs.get("transshipment_new_consignee")
     if rule:
@@ -525,7 +594,7 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
         min_hist = int(rule.param("min_history", 3))
         prev = frame["_prev_n"].to_numpy()
         same = frame["_prev_same_section"].to_numpy()
-        section = frame["_section"].astype("string").fillna("").to_numpy()
+        section = frame["_section"].astype(STR).fillna("").to_numpy()
         mask = controlled & to_ts & (prev >= min_hist) & (same == 0)
 
         def lob_msg(i: int) -> str:
@@ -590,7 +659,7 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
                           dtype=bool)
         mask = big | person
         qty = frame["_qty"].to_numpy(dtype="float64")
-        units = frame["unit"].astype("string").fillna("").to_numpy()
+        units = frame["unit"].astype(STR).fillna("").to_numpy()
 
         def qty_msg(i: int) -> str:
             if person[i]:
@@ -606,7 +675,7 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
     rule = rs.get("third_country_payment")
     if rule:
         pay = col["payment_country"].copy()
-        bic_country = frame["_bic"].astype("string").fillna("").str.slice(4, 6).to_numpy()
+        bic_country = frame["_bic"].astype(STR).fillna("").str.slice(4, 6).to_numpy()
         pay = np.where(pay == "", bic_country, pay)
         seller = col["exporter_country"]
         buyer = col["consignee_country"]
@@ -622,8 +691,8 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
     rule = rs.get("forwarder_as_end_user")
     if rule:
         words = [str(w).casefold() for w in rule.param("words", [])]
-        eu_name = frame["end_user_name"].astype("string").fillna("").str.strip()
-        target = eu_name.where(eu_name != "", frame["consignee_name"].astype("string")
+        eu_name = frame["end_user_name"].astype(STR).fillna("").str.strip()
+        target = eu_name.where(eu_name != "", frame["consignee_name"].astype(STR)
                                .fillna("")).str.casefold()
         pattern = "|".join(__import__("re").escape(w) for w in words) or "$^"
         is_fwd = target.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
