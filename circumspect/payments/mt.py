@@ -370,7 +370,8 @@ def parse_mt(raw: bytes, file: str | None = None) -> PaymentMessage:
         raise reader.err("field 32 must be option A", f32)
     match = _32A.match("".join(reader._value_lines(f32)))
     if not match:
-        raise reader.err("32A must be YYMMDD, currency and amount", f32)
+        raise reader.err("32A must be YYMMDD, currency and an amount with a decimal comma",
+                         f32)
     try:
         value_date = date(2000 + int(match.group("date")[:2]), int(match.group("date")[2:4]),
                           int(match.group("date")[4:6]))

@@ -1,0 +1,72 @@
+"""`circumspect payments screen` and `generate`: one row per file, atomic CSV, errors."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from circumspect.cli.main import app
+from tests.payments.helpers import DEMO, DEMO_LISTS, MESSAGES
+
+
+@pytest.fixture
+def loaded_db(tmp_path: Path) -> str:
+    from circumspect.store import open_store
+    from circumspect.store.loading import load_paths
+
+    url = f"sqlite:///{tmp_path / 'lists.db'}"
+    store = open_store(url)
+    try:
+        for source in ("ofac_sdn", "eu_fsf"):
+            files = sorted(p for p in (DEMO_LISTS / source).iterdir() if p.is_file())
+            load_paths(store, source, files)
+    finally:
+        store.close()
+    return url
+
+
+def test_screen_directory_and_files(tmp_path: Path, loaded_db: str) -> None:
+    extra = tmp_path / "in"
+    extra.mkdir()
+    (extra / "binary.bin").write_bytes(b"\x00\x01\x02")
+    (extra / ".hidden").write_text("ignored")
+    out = tmp_path / "out" / "result.csv"
+    result = CliRunner().invoke(app, ["payments", "screen", str(MESSAGES), str(extra),
+                                      "-o", str(out), "--db", loaded_db])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == ["file", "message_id", "format", "decision", "flags", "explanation"]
+    assert len(rows) == len(list(MESSAGES.iterdir())) + 1
+    by_name = {Path(r["file"]).name: r for r in rows}
+    expected = {r["file"]: r["decision"] for r in csv.DictReader(
+        (DEMO / "expected.csv").open(encoding="utf-8"))}
+    assert {k: by_name[k]["decision"] for k in expected} == expected
+    assert by_name["binary.bin"]["decision"] == "error"
+    assert by_name["04_reject_mt103_sberbank_bic.fin"]["flags"] == "bic:creditor_agent"
+    assert "16 files screened" in result.output
+    assert not [p for p in out.parent.iterdir() if p.name != "result.csv"]
+
+
+def test_screen_refuses_empty_store_and_missing_path(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    runner = CliRunner()
+    result = runner.invoke(app, ["payments", "screen", str(MESSAGES), "-o", str(out),
+                                 "--db", url])
+    assert result.exit_code != 0 and "no sanctions lists" in str(result.exception)
+    result = runner.invoke(app, ["payments", "screen", str(tmp_path / "nope"), "-o", str(out),
+                                 "--db", url])
+    assert result.exit_code != 0 and not out.exists()
+
+
+def test_generate_command(tmp_path: Path, loaded_db: str) -> None:
+    out = tmp_path / "gen"
+    result = CliRunner().invoke(app, ["payments", "generate", str(out), "--db", loaded_db,
+                                      "--clean", "10", "--exposed", "10", "--malformed", "10"])
+    assert result.exit_code == 0, result.output
+    assert len(list((out / "messages").iterdir())) == 30
+    shutil.rmtree(out)
