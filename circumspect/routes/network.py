@@ -22,7 +22,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 MODES: tuple[str, ...] = ("rail", "road", "sea", "ferry", "pipeline")
 CARGOS: tuple[str, ...] = ("teu", "feu", "tonne")
-WATERS: tuple[str, ...] = ("", "caspian", "black", "open")
+WATERS: tuple[str, ...] = ("", "caspian", "black", "open", "volga_don")
 #: Territories whose transit is flagged on every route that touches them.
 SANCTIONED: frozenset[str] = frozenset({"RU", "BY", "IR"})
 _ISO2 = re.compile(r"^[A-Z]{2}$")
@@ -349,9 +349,13 @@ def _load_edges(
             raise ParseError("rail edges need gauge 1435 or 1520; other modes none",
                              file=rows.name, line=line, record=eid, field="gauge")
         if r["water"] not in WATERS or ((mode in ("sea", "ferry")) != bool(r["water"])):
-            raise ParseError("sea/ferry edges need water caspian/black/open; others none",
+            raise ParseError("sea/ferry edges need water caspian/black/open/volga_don; "
+                             "other modes none",
                              file=rows.name, line=line, record=eid, field="water")
         countries = _countries(r["countries"], rows, line, "countries")
+        if r["water"] == "volga_don" and "RU" not in countries:
+            raise ParseError("a Volga-Don leg crosses Russia: countries must include RU",
+                             file=rows.name, line=line, record=eid, field="countries")
         for col in ("from_id", "to_id"):
             if nodes[r[col]].country not in countries:
                 raise ParseError(

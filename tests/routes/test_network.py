@@ -62,7 +62,8 @@ def test_sea_and_ferry_edges_agree_with_searoute_and_declare_russian_waters() ->
             continue
         a, b = net.nodes[e.a], net.nodes[e.b]
         leg = sea_leg((a.lon, a.lat), (b.lon, b.lat))
-        assert not leg.volga_don, e.id  # no Caspian edge may leave the Caspian
+        # only the declared Volga-Don edge may leave the Caspian, and it lists RU
+        assert leg.volga_don == (e.water == "volga_don"), e.id
         if "searoute" in e.distance_source:
             assert leg.km == pytest.approx(e.km, rel=0.03), e.id
         # a sea path in Russian waters must list RU among the edge's countries, and back
@@ -105,6 +106,7 @@ def _edit(path: Path, old: str, new: str) -> None:
          "E12,KZ_BEINEU,KZ_AKTAU,rail,,any,1520,,Kaz,", "countries"),
         ("nodes.csv", "KZ_AKTAU,", "KZ_ALMATY,", "node_id"),
         ("seasons.csv", "11;12;1;2", "11;13", "months"),
+        ("edges.csv", "volga_don,KZ;RU;TR,", "volga_don,KZ;TR,", "countries"),
     ],
 )
 def test_bad_data_is_reported_with_file_line_and_field(

@@ -261,3 +261,15 @@ def test_k_best_agree_with_networkx_oracle(a: str, b: str, objective: str,
 def test_country_names_in_other_languages() -> None:
     assert plan_routes("Almaty", "Duisburg", avoid="Россия,Беларусь", k=1,
                        pareto=False).avoid == ("BY", "RU")
+
+
+def test_volga_don_leg_only_in_season_and_never_when_avoiding_russia() -> None:
+    """The only all-water way out of the Caspian is the Volga-Don (E78, Russia)."""
+    by_water = {"avoid_modes": "rail,road,ferry", "k": 1, "pareto": False}
+    summer = plan_routes("Aktau", "Istanbul", month=7, **by_water)  # type: ignore[arg-type]
+    assert [leg.edge_id for leg in summer.routes[0].legs] == ["E78"]
+    assert summer.routes[0].sanctioned_transit == ("RU",)
+    with pytest.raises(NotFoundError, match="in month 1"):
+        plan_routes("Aktau", "Istanbul", month=1, **by_water)  # type: ignore[arg-type]
+    with pytest.raises(NotFoundError, match="avoiding RU"):
+        plan_routes("Aktau", "Istanbul", avoid="RU", **by_water)  # type: ignore[arg-type]
