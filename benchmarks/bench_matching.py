@@ -1,7 +1,7 @@
 """Party-screening benchmarks: accuracy and speed of circumspect-v1 beside nomenklatura logic-v2.
 
 Run all sections:   .venv/bin/python benchmarks/bench_matching.py
-Run some sections:  .venv/bin/python benchmarks/bench_matching.py names watchman yente speed e2e scale
+Run some sections:  .venv/bin/python benchmarks/bench_matching.py names watchman yente ...
 
 Sections
   names     name_bench_cases.csv (826 pairs): F1 at the default threshold, ours and logic-v2
@@ -133,11 +133,21 @@ def section_names() -> None:
         ("nomenklatura logic-v2, frozen reference run", frozen, None),
     ):
         f, p, r = f1(preds)
-        out.append([label, len(preds), f"{f:.3f}", f"{p:.3f}", f"{r:.3f}",
-                    f"{len(preds) / secs:,.0f}" if secs else "-"])  # fmt: skip
+        out.append(
+            [
+                label,
+                len(preds),
+                f"{f:.3f}",
+                f"{p:.3f}",
+                f"{r:.3f}",
+                f"{len(preds) / secs:,.0f}" if secs else "-",
+            ]
+        )
     for label, preds in [*per_group.items(), *halves.items()]:
         f, p, r = f1(preds)
-        out.append([f"circumspect-v1, {label}", len(preds), f"{f:.3f}", f"{p:.3f}", f"{r:.3f}", "-"])
+        out.append(
+            [f"circumspect-v1, {label}", len(preds), f"{f:.3f}", f"{p:.3f}", f"{r:.3f}", "-"]
+        )
     table(
         "name_bench_cases.csv: F1 at the default threshold",
         ["matcher", "pairs", "F1", "precision", "recall", "pairs/s (cold, incl. parsing)"],
@@ -173,7 +183,11 @@ def section_watchman() -> None:
         theirs_ok += t >= 0.7
         rows.append([q, e, f"{s:.2f}", "yes" if s >= THRESHOLD else "NO", f"{t:.2f}"])
     rows.append(["total", "", f"{ours_ok}/{len(pairs)}", "", f"{theirs_ok}/{len(pairs)}"])
-    table("watchman cross-script pairs (Person)", ["query", "expected", "ours", "match", "logic-v2"], rows)
+    table(
+        "watchman cross-script pairs (Person)",
+        ["query", "expected", "ours", "match", "logic-v2"],
+        rows,
+    )
 
 
 def un_entities() -> list[ListedEntity]:
@@ -209,11 +223,15 @@ def section_yente() -> None:
             unresolved += 1
             continue
         resolved += 1
-        query = Query(tr["full_name"], "Person", country=tr["nationality"] or None,
-                      birth_date=(tr["date_of_birth"] or None))  # fmt: skip
+        query = Query(
+            tr["full_name"],
+            "Person",
+            country=tr["nationality"] or None,
+            birth_date=(tr["date_of_birth"] or None),
+        )
         try:
             cands = screener.screen(query, limit=10)
-        except Exception as exc:  # noqa: BLE001 - benchmark reports, never stops
+        except Exception as exc:
             misses.append(f"error {exc}")
             continue
         prepared = prepare_query(query)
@@ -238,10 +256,14 @@ def section_yente() -> None:
     t = time.perf_counter()
     for r in negatives:
         try:
-            query = Query(r["full_name"], "Person", country=r["nationality"] or None,
-                          birth_date=r["date_of_birth"] or None)  # fmt: skip
+            query = Query(
+                r["full_name"],
+                "Person",
+                country=r["nationality"] or None,
+                birth_date=r["date_of_birth"] or None,
+            )
             cands = screener.screen(query, limit=1)
-        except Exception:  # noqa: BLE001
+        except Exception:
             neg_errors += 1
             continue
         if cands and cands[0].alert:
@@ -249,20 +271,29 @@ def section_yente() -> None:
             if len(examples) < 10:
                 examples.append(f"{r['full_name']!r} -> {cands[0].caption!r} {cands[0].score:.2f}")
     neg_s = time.perf_counter() - t
+    n_neg = len(negatives) - neg_errors
     table(
         "yente UN benchmark (UN list, Person queries with birth date and nationality)",
         ["measure", "value"],
         [
             ["UN entities indexed / build s", f"{len(entities):,} / {build:.1f}"],
-            ["positives resolved to a UN entity by exact name", f"{resolved} (unresolved {unresolved})"],
+            [
+                "positives resolved to a UN entity by exact name",
+                f"{resolved} (unresolved {unresolved})",
+            ],
             ["right entity among index candidates (index recall)", f"{in_index / resolved:.1%}"],
-            ["right entity alerts (target >= 98%)", f"{alerted}/{resolved} = {alerted / resolved:.1%}"],
+            [
+                "right entity alerts (target >= 98%)",
+                f"{alerted}/{resolved} = {alerted / resolved:.1%}",
+            ],
             ["right entity ranked first", f"{top1 / resolved:.1%}"],
-            ["negatives raising any alert (target <= 0.5%)",
-             f"{neg_alerts}/{len(negatives) - neg_errors} = {neg_alerts / max(1, len(negatives) - neg_errors):.2%}"],
+            [
+                "negatives raising any alert (target <= 0.5%)",
+                f"{neg_alerts}/{n_neg} = {neg_alerts / max(1, n_neg):.2%}",
+            ],
             ["negatives rejected as bad input", str(neg_errors)],
             ["negatives screened per second", f"{(len(negatives) - neg_errors) / neg_s:,.0f}"],
-        ],  # fmt: skip
+        ],
     )
     if misses:
         print("\nPositives not alerting (first 15):")
@@ -314,7 +345,9 @@ def section_speed() -> None:
     from circumspect.matching.scoring import get_scorer
     from circumspect.sources import parse_source
 
-    sdn = list(parse_source("ofac_sdn", sorted((FIX / "lists" / "ofac_sdn_2021").glob("*.csv"))).entities())
+    sdn = list(
+        parse_source("ofac_sdn", sorted((FIX / "lists" / "ofac_sdn_2021").glob("*.csv"))).entities()
+    )
     multi = [e for e in sdn if len(e.names()) >= 3][:300]
     queries = [Query(e.names()[0], e.schema) for e in random.Random(1).sample(sdn, 300)]
     indexed = [index_entity(e) for e in multi]
@@ -348,13 +381,25 @@ def section_speed() -> None:
         "speed on one core (shared machine: other jobs were running)",
         ["measure", "circumspect-v1", "logic-v2", "ratio"],
         [
-            ["name pairs/s, cold (ours: every name compiled per pair)", f"{cold:,.0f}",
-             f"{nk_rate:,.0f}", f"{cold / nk_rate:.1f}x"],
-            ["name pairs/s, listed names pre-compiled (screening mode)", f"{warm:,.0f}",
-             f"{nk_rate:,.0f}", f"{warm / nk_rate:.1f}x"],
-            [f"query vs multi-alias entity comparisons/s (avg {avg_names:.1f} names)",
-             f"{ours_ent:,.0f}", f"{nk_ent:,.0f}", f"{ours_ent / nk_ent:.1f}x"],
-        ],  # fmt: skip
+            [
+                "name pairs/s, cold (ours: every name compiled per pair)",
+                f"{cold:,.0f}",
+                f"{nk_rate:,.0f}",
+                f"{cold / nk_rate:.1f}x",
+            ],
+            [
+                "name pairs/s, listed names pre-compiled (screening mode)",
+                f"{warm:,.0f}",
+                f"{nk_rate:,.0f}",
+                f"{warm / nk_rate:.1f}x",
+            ],
+            [
+                f"query vs multi-alias entity comparisons/s (avg {avg_names:.1f} names)",
+                f"{ours_ent:,.0f}",
+                f"{nk_ent:,.0f}",
+                f"{ours_ent / nk_ent:.1f}x",
+            ],
+        ],
     )
 
 
@@ -362,8 +407,12 @@ def lists_entities() -> list[ListedEntity]:
     from circumspect.sources import parse_source
 
     out: list[ListedEntity] = []
-    out += parse_source("ofac_sdn", sorted((FIX / "lists" / "ofac_sdn_2021").glob("*.csv"))).entities()
-    out += parse_source("ofac_cons", sorted((FIX / "lists" / "ofac_consolidated").glob("*.csv"))).entities()
+    out += parse_source(
+        "ofac_sdn", sorted((FIX / "lists" / "ofac_sdn_2021").glob("*.csv"))
+    ).entities()
+    out += parse_source(
+        "ofac_cons", sorted((FIX / "lists" / "ofac_consolidated").glob("*.csv"))
+    ).entities()
     out += un_entities()
     return out
 
@@ -390,7 +439,9 @@ def section_e2e() -> None:
         if rng.random() < 0.5 and len(name) > 5:
             i = rng.randrange(len(name))
             name = name[:i] + name[i + 1 :]
-        queries.append((name, schema if schema in ("Person", "Company", "Vessel") else "LegalEntity"))
+        queries.append(
+            (name, schema if schema in ("Person", "Company", "Vessel") else "LegalEntity")
+        )
     queries += [(n, "Person") for n in negs]
     rng.shuffle(queries)
     with tempfile.TemporaryDirectory() as tmp:
@@ -408,7 +459,7 @@ def section_e2e() -> None:
         t = time.perf_counter()
         try:
             screener.screen(Query(n, s))
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         lat.append((time.perf_counter() - t) * 1000)
     lat.sort()
@@ -429,12 +480,17 @@ def section_e2e() -> None:
             ["listed entities", f"{len(entities):,}"],
             ["parse lists s / index build s", f"{parse_s:.1f} / {build_s:.1f}"],
             ["index memory (RSS growth, MB)", f"{mem1 - mem0:,.0f}"],
-            ["index cache file MB / save s / load s",
-             f"{index_path.stat().st_size / 1e6:.1f} / {save_s:.2f} / {load_s:.2f}"],
+            [
+                "index cache file MB / save s / load s",
+                f"{index_path.stat().st_size / 1e6:.1f} / {save_s:.2f} / {load_s:.2f}",
+            ],
             ["screen-file queries", f"{stats.read:,} ({stats.rejected} rejected)"],
             ["screen-file queries/s (one process, incl. CSV I/O)", f"{stats.read / batch_s:,.0f}"],
-            ["single query latency p50 / p95 / p99 ms", f"{pct(50):.2f} / {pct(95):.2f} / {pct(99):.2f}"],
-        ],  # fmt: skip
+            [
+                "single query latency p50 / p95 / p99 ms",
+                f"{pct(50):.2f} / {pct(95):.2f} / {pct(99):.2f}",
+            ],
+        ],
     )
 
 
@@ -456,8 +512,13 @@ def synthetic_entities(n: int, seed: int = 3) -> list[ListedEntity]:
         else:
             props = [("name", f"{rng.choice(words)} {rng.choice(words)} {rng.choice(forms)}")]
             schema = "Company"
-        out.append(ListedEntity(new_proxy(schema, make_entity_id("opensanctions", f"s{i}"), props),
-                                "opensanctions", f"s{i}"))  # fmt: skip
+        out.append(
+            ListedEntity(
+                new_proxy(schema, make_entity_id("opensanctions", f"s{i}"), props),
+                "opensanctions",
+                f"s{i}",
+            )
+        )
     return out
 
 
@@ -480,8 +541,16 @@ def section_scale() -> None:
             screener.screen(Query(q, "LegalEntity"))
             lat.append((time.perf_counter() - t) * 1000)
         lat.sort()
-        rows.append([f"{n:,}", f"{build:.0f}", f"{mem:,.0f}", f"{statistics.median(lat):.2f}",
-                     f"{lat[int(0.99 * len(lat))]:.2f}", f"{1000 / (sum(lat) / 1000):,.0f}"])  # fmt: skip
+        rows.append(
+            [
+                f"{n:,}",
+                f"{build:.0f}",
+                f"{mem:,.0f}",
+                f"{statistics.median(lat):.2f}",
+                f"{lat[int(0.99 * len(lat))]:.2f}",
+                f"{1000 / (sum(lat) / 1000):,.0f}",
+            ]
+        )
         del screener
         gc.collect()
     table(
@@ -503,8 +572,10 @@ SECTIONS = {
 
 def main(argv: list[str]) -> None:
     chosen = argv or list(SECTIONS)
-    print(f"# bench_matching ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-          f"threshold {THRESHOLD:.2f}; load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+    print(
+        f"# bench_matching ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+        f"threshold {THRESHOLD:.2f}; load average {os.getloadavg()[0]:.1f})"
+    )
     for name in chosen:
         t = time.perf_counter()
         SECTIONS[name]()

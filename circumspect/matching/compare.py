@@ -290,6 +290,14 @@ def _unmatched(
     return soft, hard
 
 
+_PATRONYMIC_SUFFIX = re.compile(r"(ovic|evic|ovna|evna|icna|ulu|uli|ul|kizi|kiz)$")
+
+
+def _stem(token: str) -> str:
+    """A patronymic's father's name: ``kemelevic`` / ``kemeluli`` -> ``kemel``."""
+    return _PATRONYMIC_SUFFIX.sub("", token) or token
+
+
 def align(
     q: Variant, c: Variant, abjad: bool, person: bool = True, exact: bool = False
 ) -> tuple[float, list[tuple[int, int, float]]]:
@@ -303,7 +311,12 @@ def align(
     sims: list[tuple[float, int, int]] = []
     for i, a in enumerate(qt):
         for j, b in enumerate(ct):
-            s = (1.0 if a == b else 0.0) if exact else token_similarity(a, b)
+            if exact:
+                s = 1.0 if a == b else 0.0
+            elif q.kinds[i] == PATRONYMIC and c.kinds[j] == PATRONYMIC:
+                s = token_similarity(_stem(a), _stem(b))
+            else:
+                s = token_similarity(a, b)
             if s >= MIN_PAIR:
                 sims.append((s, i, j))
     sims.sort(reverse=True)

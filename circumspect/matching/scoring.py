@@ -167,7 +167,7 @@ class CircumspectV1(Scorer):
     #: Subtracted when both carry a valid identifier of one kind and they differ.
     IDENTIFIER_CONFLICT: ClassVar[float] = 0.20
     #: Subtracted for incompatible legal forms (LLP vs JSC).
-    LEGAL_FORM_CONFLICT: ClassVar[float] = 0.25
+    LEGAL_FORM_CONFLICT: ClassVar[float] = 0.35
     #: Multiplier for incompatible schemata (a person vs a vessel).
     SCHEMA_CONFLICT: ClassVar[float] = 0.5
     #: Adjustments for country and birth date evidence.

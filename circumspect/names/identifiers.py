@@ -164,7 +164,9 @@ def _ogrn_problem(value: str) -> str | None:
 def _countries() -> frozenset[str]:
     from followthemoney.types import registry
 
-    return frozenset(c.upper() for c in registry.country.codes if len(c) == 2) | {"XK"}
+    not_iso = {"eu", "un", "zz", "zr"}
+    codes = {c for c in registry.country.codes if len(c) == 2 and c not in not_iso}
+    return frozenset(c.upper() for c in codes) | {"XK"}
 
 
 _BIC_RE = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
