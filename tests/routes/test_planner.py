@@ -273,3 +273,25 @@ def test_volga_don_leg_only_in_season_and_never_when_avoiding_russia() -> None:
         plan_routes("Aktau", "Istanbul", month=1, **by_water)  # type: ignore[arg-type]
     with pytest.raises(NotFoundError, match="avoiding RU"):
         plan_routes("Aktau", "Istanbul", avoid="RU", **by_water)  # type: ignore[arg-type]
+
+
+def test_no_pair_routes_through_russia_when_avoided_exhaustive() -> None:
+    """Every ordered pair of places, best route by distance, cargo tonne (so pipelines
+    and tankers are in play too): nothing Russian, sea paths included."""
+    planned = 0
+    for a in NODE_IDS:
+        for b in NODE_IDS:
+            if a == b or "RU" in (NET.nodes[a].country, NET.nodes[b].country):
+                continue
+            try:
+                plan = plan_routes(a, b, avoid="RU", optimize="distance", cargo="tonne",
+                                   k=1, pareto=False)
+            except NotFoundError:
+                continue
+            for r in plan.routes:
+                assert not route_touches(r, NET, ["RU"]), (a, b, r.via(99))
+                for leg in r.legs:
+                    if leg.mode in ("sea", "ferry"):
+                        leg_coords(leg, NET, ["RU"])
+            planned += 1
+    assert planned > 2000
