@@ -39,14 +39,14 @@ def _table(plan: Any) -> None:
             f"({r.estimated_cost_share:.0%} of the cost estimated); countries "
             f"{'-'.join(r.countries)}{flag}")
         t = Table(show_header=True, header_style="bold")
-        for col in ("from", "to", "mode", "countries", "km", "days", "USD", "est."):
+        for col in ("from", "to", "mode", "countries", "km", "days", "USD", "est.", "note"):
             t.add_column(col, justify="right" if col in ("km", "days", "USD") else "left")
         for leg in r.legs:
             to = leg.to_id if leg.edge_id else f"({leg.service})"
             t.add_row(leg.from_id, to, leg.mode, "-".join(leg.countries),
                       f"{leg.km:,.0f}" if leg.edge_id else "",
                       f"{leg.days_min:g}-{leg.days_max:g}", f"{leg.cost:,.0f}",
-                      ",".join(leg.estimated))
+                      ",".join(leg.estimated), leg.note if leg.edge_id else "")
         console.print(t)
     if plan.pareto:
         console.print("\nPareto set (cost, time, distance): " + "; ".join(
