@@ -1,15 +1,17 @@
 """k-best and Pareto routes over the multimodal network, with constraints.
 
-Method (docs/decisions/0550-routes-planner.md): the network is expanded into a directed
-graph whose nodes are ``(place, class)`` pairs, where the class is the mode, with rail split
-by gauge (``rail1435``/``rail1520``). An edge of the network joins the two places in its
-class; a change of class at a place (gauge change, rail to ferry, pipeline to tanker ...) is
-an arc with the transfer's time and money. A query adds no state: every place has a source
-arc to each of its classes and a sink arc from each, so one expanded graph serves every
-query. ``networkx.shortest_simple_paths`` (Yen) yields paths in order of the chosen weight;
-constraints (avoided countries, modes, oil-only legs for containers, seasonal closures) are
-applied by the weight function returning ``None``. Expanded paths that revisit a place or
-repeat an earlier physical route are skipped.
+Method (docs/decisions/0550-routes-planner.md): the network is expanded into a networkx
+directed graph of arrival/departure nodes per ``(place, class)``, where the class is the
+mode with rail split by gauge (``rail1435``/``rail1520``). An edge of the network joins two
+places in its class; a change of class at a place (gauge change, rail to ferry, pipeline
+to tanker ...) is an arc with the transfer's time and money. Every place has a source arc
+to each of its departure nodes and a sink arc from each arrival node, so one expanded
+graph serves every query. Constraints (avoided countries, modes, oil-only legs for
+containers, seasonal closures) are applied by the per-query weights: an arc without a
+weight does not exist. The k best routes come from Yen's algorithm with place-level bans
+(a route never returns to a place it has left), checked in the tests against
+``networkx.shortest_simple_paths``; the Pareto set is the non-dominated subset of the k
+best routes for each objective.
 """
 
 from __future__ import annotations
