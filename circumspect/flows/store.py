@@ -253,7 +253,17 @@ class FlowStore:
                 shutil.rmtree(moved, ignore_errors=True)
             raise
         finally:
-            for table in ("_stage", "_canon", "_final", "_dups"):
+            for name in ("_final", "_batch"):
+                kind = con.execute(
+                    "SELECT table_type FROM information_schema.tables WHERE table_name = ?",
+                    [name],
+                ).fetchone()
+                if kind is not None:
+                    what = "VIEW" if str(kind[0]).upper() == "VIEW" else "TABLE"
+                    con.execute(f"DROP {what} {name}")
+            for table in ["_stage", "_canon", "_dups", "_ranked", "_clash"] + [
+                t for p in plans for t in p.temp_tables
+            ]:
                 con.execute(f"DROP TABLE IF EXISTS {table}")
         self._refresh_view()
         return report
@@ -312,67 +322,96 @@ class FlowStore:
             self.con.unregister("_arrow_stage")
 
     def _stage_duckdb(self, plan: _Plan) -> None:
+        """Large file: pass 1 collects rejected lines, row count and distinct labels in one
+        parallel scan; pass 2 (a view, read once by ``_canon``) yields the rows with their
+        true line numbers. No copy of the raw rows is materialised."""
         con = self.con
         colspec = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in plan.header) + "}"
+        seq = plan.seq
         opts = (
             f"header = true, delim = {_sql_str(plan.delimiter)}, quote = '\"', "
-            f"columns = {colspec}, store_rejects = true, rejects_table = '_rej', "
-            "rejects_scan = '_rej_scan', encoding = 'utf-8'"
+            f"columns = {colspec}, store_rejects = true, rejects_table = '_rej{seq}', "
+            f"rejects_scan = '_rejscan{seq}', encoding = 'utf-8'"
         )
         select = ", ".join(
             f"{_ident(plan.columns[f])} AS {f}" if f in plan.columns else f"NULL AS {f}"
             for f in STAGE_FIELDS
         )
+        source = f"read_csv({_sql_str(str(plan.path))}, {opts})"
         try:
-            con.execute(
-                f"CREATE TEMP TABLE _raw AS SELECT row_number() OVER () AS rn, {select} "
-                f"FROM read_csv({_sql_str(str(plan.path))}, {opts})"
-            )
+            row = con.execute(
+                f"""SELECT count(*), list(DISTINCT reporter), list(DISTINCT partner),
+                       list(DISTINCT product), list(DISTINCT flow),
+                       list(DISTINCT {{'period': period, 'freq': freq}})
+                FROM (SELECT {select} FROM {source})"""
+            ).fetchone()
             rejects = con.execute(
-                "SELECT line, error_type, csv_line, error_message FROM _rej ORDER BY line"
+                f"SELECT line, error_type, csv_line, error_message FROM _rej{seq} ORDER BY line"
             ).fetchall()
         except Exception as exc:  # duckdb.Error: report the file, not a traceback
             raise ParseError(f"cannot read CSV: {exc}", file=str(plan.path)) from exc
+        assert row is not None
+        n_ok, reporters, partners, products, flows, periods = row
+        plan.labels = {
+            "place": [*(reporters or []), *(partners or [])],
+            "product": list(products or []),
+            "flow": list(flows or []),
+            "period": [(d["period"], d["freq"]) for d in (periods or [])],
+        }
         for line, etype, text, message in rejects:
             plan.issue(int(line), None, str(text)[:200], f"{etype}: {message}", "malformed row")
-        n_raw = con.execute("SELECT count(*) FROM _raw").fetchone()
-        plan.report.rows_read += int(n_raw[0] if n_raw else 0) + len(rejects)
+        plan.report.rows_read += int(n_ok) + len(rejects)
         # Row numbers count accepted records only; shift them past the rejected lines.
-        con.execute("CREATE TEMP TABLE _rejl (threshold BIGINT, k BIGINT)")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _rejl{seq} (threshold BIGINT, k BIGINT)")
         if rejects:
             con.executemany(
-                "INSERT INTO _rejl VALUES (?, ?)",
+                f"INSERT INTO _rejl{seq} VALUES (?, ?)",
                 [(int(line) - i - 1, i) for i, (line, *_r) in enumerate(rejects, start=1)],
             )
         fields = ", ".join(f"r.{f}" for f in STAGE_FIELDS)
-        con.execute(
-            f"INSERT INTO _stage SELECT {plan.seq}, r.rn + 1 + coalesce(j.k, 0), {fields} "
-            "FROM _raw r ASOF LEFT JOIN _rejl j ON r.rn > j.threshold"
+        source2 = source.replace(f"'_rej{seq}'", f"'_rejb{seq}'").replace(
+            f"'_rejscan{seq}'", f"'_rejscanb{seq}'"
         )
-        for table in ("_raw", "_rejl", "_rej", "_rej_scan"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+        plan.source_sql = f"SELECT {seq} AS seq, NULL::BIGINT AS line, {select} FROM {source2}"
+        if rejects:
+            plan.numbered_sql = (
+                f"SELECT {seq} AS seq, r.rn + 1 + coalesce(j.k, 0) AS line, {fields} "
+                f"FROM (SELECT row_number() OVER () AS rn, {select} FROM {source2}) r "
+                f"ASOF LEFT JOIN _rejl{seq} j ON r.rn > j.threshold"
+            )
+        else:
+            plan.numbered_sql = (
+                f"SELECT {seq} AS seq, row_number() OVER () + 1 AS line, {select} FROM {source2}"
+            )
+        plan.temp_tables += [f"_rej{seq}", f"_rejscan{seq}", f"_rejl{seq}", f"_rejb{seq}",
+                             f"_rejscanb{seq}"]  # fmt: skip
 
     def _canonicalise(self, plans: list[_Plan]) -> None:
         """Map labels to codes (through small lookup tables) and flag unusable rows."""
         con = self.con
         table = countries.table()
-        places = [
+        large = [p for p in plans if p.labels is not None]
+        places = {
             str(r[0])
             for r in con.execute(
                 "SELECT DISTINCT reporter FROM _stage WHERE reporter IS NOT NULL UNION "
                 "SELECT DISTINCT partner FROM _stage WHERE partner IS NOT NULL"
             ).fetchall()
-        ]
+        }
+        for p in large:
+            places.update(str(x) for x in p.labels["place"] if x is not None)  # type: ignore[index]
         place_rows = []
-        for label in places:
+        for label in sorted(places):
             place = table.resolve(label)
             place_rows.append((label, place.code if place else None, place.kind if place else None))
         _temp_table(con, "_m_place", "label VARCHAR, code VARCHAR, kind VARCHAR", place_rows)
-        periods = con.execute(
+        periods = set(con.execute(
             "SELECT DISTINCT period, freq FROM _stage WHERE period IS NOT NULL"
-        ).fetchall()
+        ).fetchall())
+        for p in large:
+            periods.update(tuple(x) for x in p.labels["period"] if x[0] is not None)  # type: ignore[index]
         period_rows = []
-        for label, freq in periods:
+        for label, freq in sorted(periods, key=str):
             p = labels.parse_period(str(label), None if freq is None else str(freq).upper())
             if (
                 p is not None and freq is not None and str(freq).upper() in ("A", "M")
@@ -380,25 +419,31 @@ class FlowStore:
             ):
                 p = None  # the period code contradicts freqCode
             period_rows.append(
-                (label, freq, p.freq if p else None, p.label if p else None,
+                (label, freq or "", p.freq if p else None, p.label if p else None,
                  p.year if p else None, p.month if p else None)
             )  # fmt: skip
         _temp_table(
             con, "_m_period",
-            "label VARCHAR, freq_in VARCHAR, freq VARCHAR, period VARCHAR, year SMALLINT, "
+            "label VARCHAR, freq_key VARCHAR, freq VARCHAR, period VARCHAR, year SMALLINT, "
             "month TINYINT", period_rows,
         )  # fmt: skip
         product_rows = []
-        for (label,) in con.execute(
+        products = {r[0] for r in con.execute(
             "SELECT DISTINCT product FROM _stage WHERE product IS NOT NULL"
-        ).fetchall():
+        ).fetchall()}
+        for p in large:
+            products.update(x for x in p.labels["product"] if x is not None)  # type: ignore[index]
+        for label in sorted(products):
             prod = labels.parse_product(str(label))
             product_rows.append((label, prod.code if prod else None, prod.level if prod else None))
         _temp_table(con, "_m_product", "label VARCHAR, code VARCHAR, level TINYINT", product_rows)
         flow_rows = []
-        for (label,) in con.execute(
+        flow_labels = {r[0] for r in con.execute(
             "SELECT DISTINCT flow FROM _stage WHERE flow IS NOT NULL"
-        ).fetchall():
+        ).fetchall()}
+        for p in large:
+            flow_labels.update(x for x in p.labels["flow"] if x is not None)  # type: ignore[index]
+        for label in sorted(flow_labels):
             flow_rows.append((label, labels.parse_flow(str(label))))
         _temp_table(con, "_m_flow", "label VARCHAR, flow VARCHAR", flow_rows)
         meta_rows = [(p.seq, p.source, p.layout.currency, p.file_id) for p in plans]
@@ -415,10 +460,19 @@ class FlowStore:
                 totals_checks.append(f"WHEN trim(coalesce(s.{fld}, '')) NOT IN ({ok}) THEN "
                                      f"'breakdown row ({fld} not total)'")
         breakdown = " ".join(totals_checks)
-        con.execute(
+        source = " UNION ALL ".join(
+            ["SELECT * FROM _stage"] + [p.source_sql for p in large if p.source_sql]
+        )
+        canon_select = (
             f"""
-            CREATE TEMP TABLE _canon AS
-            SELECT s.seq, s.line, mf.source, mf.currency, mf.file_id,
+            SELECT * REPLACE (
+                CASE WHEN problem IS NULL THEN NULL ELSE raw_reporter END AS raw_reporter,
+                CASE WHEN problem IS NULL THEN NULL ELSE raw_partner END AS raw_partner,
+                CASE WHEN problem IS NULL THEN NULL ELSE raw_product END AS raw_product,
+                CASE WHEN problem IS NULL THEN NULL ELSE raw_flow END AS raw_flow,
+                CASE WHEN problem IS NULL THEN NULL ELSE raw_period END AS raw_period,
+                CASE WHEN problem IS NULL THEN NULL ELSE raw_value END AS raw_value)
+            FROM (SELECT s.seq, s.line, mf.source, mf.currency, mf.file_id,
                    r.code AS reporter, r.kind AS reporter_kind,
                    p.code AS partner, p.kind AS partner_kind,
                    pr.code AS product, pr.level AS product_level,
@@ -426,7 +480,7 @@ class FlowStore:
                    CASE WHEN s.stat_procedure IS NULL OR trim(s.stat_procedure) = ''
                           OR upper(trim(s.stat_procedure)) IN ('T', 'T-TOTAL', 'TOTAL')
                         THEN 'TOTAL' ELSE upper(trim(s.stat_procedure)) END AS stat_procedure,
-                   TRY_CAST(replace(trim(s.value), ' ', '') AS DOUBLE) AS value,
+                   s.num AS value,
                    TRY_CAST(nullif(trim(s.quantity_kg), '') AS DOUBLE) AS quantity_kg,
                    CASE
                      WHEN r.code IS NULL THEN 'unknown reporter'
@@ -435,27 +489,62 @@ class FlowStore:
                      WHEN fl.flow IS NULL THEN 'unknown flow'
                      WHEN pe.period IS NULL THEN 'unreadable period'
                      {breakdown}
-                     WHEN trim(coalesce(s.value, '')) IN ({confidential})
+                     WHEN s.vtxt IN ({confidential})
                        THEN 'confidential value'
-                     WHEN trim(coalesce(s.value, '')) = '' THEN 'empty value'
-                     WHEN TRY_CAST(replace(trim(s.value), ' ', '') AS DOUBLE) IS NULL
+                     WHEN s.vtxt = '' THEN 'empty value'
+                     WHEN s.num IS NULL
                        THEN 'non-numeric value'
-                     WHEN NOT isfinite(TRY_CAST(replace(trim(s.value), ' ', '') AS DOUBLE))
+                     WHEN NOT isfinite(s.num)
                        THEN 'non-numeric value'
                    END AS problem,
                    s.reporter AS raw_reporter, s.partner AS raw_partner,
                    s.product AS raw_product, s.flow AS raw_flow, s.period AS raw_period,
                    s.value AS raw_value
-            FROM _stage s
+            FROM (SELECT *, TRY_CAST(replace(vtxt, ' ', '') AS DOUBLE) AS num
+                  FROM (SELECT *, trim(coalesce(value, '')) AS vtxt FROM (__SOURCE__))) s
             JOIN _m_file mf ON mf.seq = s.seq
             LEFT JOIN _m_place r ON r.label = s.reporter
             LEFT JOIN _m_place p ON p.label = s.partner
             LEFT JOIN _m_product pr ON pr.label = s.product
             LEFT JOIN _m_flow fl ON fl.label = s.flow
             LEFT JOIN _m_period pe ON pe.label = s.period
-                 AND pe.freq_in IS NOT DISTINCT FROM s.freq
+                 AND pe.freq_key = coalesce(s.freq, ''))
             """
         )
+        con.execute("CREATE TEMP TABLE _canon AS " + canon_select.replace("__SOURCE__", source))
+        keys = ", ".join(KEY)
+        con.execute(
+            f"CREATE TEMP TABLE _dups AS SELECT {keys}, count(*) AS n, "
+            f"min(value) AS vmin, max(value) AS vmax FROM _canon WHERE problem IS NULL "
+            f"GROUP BY {keys} HAVING count(*) > 1"
+        )
+        # Large files were read without line numbers (a numbered read costs ~2x); the files
+        # that have a row to report are read again, numbered, and their rows replaced.
+        large_seqs = {p.seq: p for p in large}
+        if large_seqs:
+            marks = ", ".join(str(k) for k in large_seqs)
+            needy = {int(r[0]) for r in con.execute(
+                f"SELECT DISTINCT seq FROM _canon WHERE seq IN ({marks}) "
+                "AND problem IS NOT NULL"
+            ).fetchall()}  # fmt: skip
+            if con.execute("SELECT 1 FROM _dups LIMIT 1").fetchone() is not None:
+                needy |= {int(r[0]) for r in con.execute(
+                    f"""SELECT DISTINCT c.seq FROM _canon c JOIN _dups b ON {
+                        " AND ".join(f"c.{k} = b.{k}" for k in KEY)}
+                    WHERE c.seq IN ({marks}) AND c.problem IS NULL"""
+                ).fetchall()}  # fmt: skip
+            if self._has_rows():
+                needy |= {int(r[0]) for r in con.execute(
+                    f"""SELECT DISTINCT c.seq FROM _canon c JOIN flows b ON {
+                        " AND ".join(f"c.{k} = b.{k}" for k in KEY)}
+                    WHERE c.seq IN ({marks}) AND c.problem IS NULL"""
+                ).fetchall()}  # fmt: skip
+            for seq in sorted(needy):
+                con.execute(f"DELETE FROM _canon WHERE seq = {seq}")
+                con.execute(
+                    "INSERT INTO _canon "
+                    + canon_select.replace("__SOURCE__", large_seqs[seq].numbered_sql)
+                )
         con.execute(
             """
             INSERT INTO issues
@@ -485,16 +574,14 @@ class FlowStore:
         for table_name in ("_m_place", "_m_period", "_m_product", "_m_flow", "_m_file"):
             con.execute(f"DROP TABLE {table_name}")
 
+    def _has_rows(self) -> bool:
+        return self.con.execute("SELECT 1 FROM flows LIMIT 1").fetchone() is not None
+
     def _dedupe(self, plans: list[_Plan]) -> int:
         """Drop identical duplicates, record conflicts; leaves the rows to store in _final."""
         con = self.con
         key = ", ".join(KEY)
         on = " AND ".join(f"a.{k} = b.{k}" for k in KEY)
-        con.execute(
-            f"CREATE TEMP TABLE _dups AS SELECT {key}, count(*) AS n, "
-            f"min(value) AS vmin, max(value) AS vmax FROM _canon WHERE problem IS NULL "
-            f"GROUP BY {key} HAVING count(*) > 1"
-        )
         n_dups = con.execute("SELECT count(*) FROM _dups").fetchone()
         cols = ", ".join(FLOW_COLUMNS)
         ok = (
@@ -529,11 +616,12 @@ class FlowStore:
                 f"SELECT 1 FROM _dups b WHERE {on.replace('a.', 'c.')}) "
                 f"UNION ALL SELECT {cols}, seq FROM _ranked WHERE rk = 1"
             )
-        con.execute(f"CREATE TEMP TABLE _batch AS {ok}")
-        con.execute("DROP TABLE IF EXISTS _ranked")
+        if n_dups and int(n_dups[0]) > 0:
+            con.execute(f"CREATE TEMP TABLE _batch AS {ok}")
+        else:  # the usual case: no copy, a view over _canon
+            con.execute(f"CREATE TEMP VIEW _batch AS {ok}")
         # Against cells already in the store: identical -> dropped; different -> conflict.
-        existing = con.execute("SELECT count(*) FROM flows").fetchone()
-        if existing and int(existing[0]) > 0:
+        if self._has_rows():
             con.execute(
                 f"""CREATE TEMP TABLE _clash AS
                 SELECT b.*, a.value AS old_value, a.file_id AS old_file, a.line AS old_line
@@ -556,10 +644,8 @@ class FlowStore:
                 f"CREATE TEMP TABLE _final AS SELECT * FROM _batch a WHERE NOT EXISTS ("
                 f"SELECT 1 FROM _clash b WHERE {on})"
             )
-            con.execute("DROP TABLE _clash")
         else:
-            con.execute("CREATE TEMP TABLE _final AS SELECT * FROM _batch")
-        con.execute("DROP TABLE _batch")
+            con.execute("CREATE TEMP VIEW _final AS SELECT * FROM _batch")
         n = con.execute("SELECT count(*) FROM _final").fetchone()
         return int(n[0]) if n else 0
 
@@ -674,6 +760,10 @@ class _Plan:
     pending: list[tuple[int | None, str | None, str | None, str, str]] = field(
         default_factory=list
     )
+    labels: dict[str, list[Any]] | None = None
+    source_sql: str = ""
+    numbered_sql: str = ""
+    temp_tables: list[str] = field(default_factory=list)
 
     @property
     def file_id(self) -> str:
