@@ -153,6 +153,8 @@ def read_entities(
     sanctions: dict[str, list[EntityProxy]] = defaultdict(list)
     buffered: list[dict[str, Any]] = []
     for _, data in _records(fh, file):
+        if not _belongs(data, source):
+            continue
         if data["schema"] == "Sanction":
             for target in data.get("properties", {}).get("entity", []):
                 sanctions[target].append(_sanction(data))
@@ -163,6 +165,7 @@ def read_entities(
         records: Iterable[dict[str, Any]] = (
             d for _, d in _records(fh, file)
             if d["schema"] != "Sanction" and _kept_schema(d["schema"]) is not None
+            and _belongs(d, source)
         )
     else:
         records = buffered
@@ -171,10 +174,12 @@ def read_entities(
 
 
 def check_source(source: str, path: Path) -> None:
-    """FormatMismatchError when the first entity of an FtM file belongs to another list.
+    """FormatMismatchError when an FtM file holds no entity of ``source``.
 
     OpenSanctions files (``source == "opensanctions"``) accept any FtM data; for the other
-    sources the file must be one of our exports for that source (``datasets`` names it).
+    sources the file must be one of our exports (``datasets`` names our sources) with at
+    least one line of that source. A mixed export (``lists export`` of several sources) is
+    fine: only the lines of ``source`` are read.
     """
     if source == "opensanctions":
         return
@@ -187,14 +192,25 @@ def check_source(source: str, path: Path) -> None:
             except orjson.JSONDecodeError as exc:
                 raise ParseError(f"invalid JSON: {exc}", file=str(path), line=line_no) from exc
             datasets = data.get("datasets") if isinstance(data, dict) else None
-            if not isinstance(datasets, list) or source not in datasets:
+            if isinstance(datasets, list) and source in datasets:
+                return
+            if not isinstance(datasets, list) or not any(d in SOURCES for d in datasets):
                 raise FormatMismatchError(
                     f"FtM data of datasets {datasets!r}, not an export of source {source} "
                     "(load OpenSanctions data with --source opensanctions)",
                     file=str(path),
                     line=line_no,
                 )
-            return
+    raise FormatMismatchError(
+        f"FtM export without any entity of source {source}", file=str(path), line=1
+    )
+
+
+def _belongs(data: dict[str, Any], source: str | None) -> bool:
+    if source is None or source == "opensanctions":
+        return True
+    datasets = data.get("datasets")
+    return isinstance(datasets, list) and source in datasets
 
 
 def parse(source: str, paths: Sequence[Path]) -> Iterator[ListedEntity]:

@@ -38,8 +38,13 @@ def test_export_of_one_source_is_not_another_source(tmp_path: Path) -> None:
     path = tmp_path / "export.ftm.json"
     with path.open("w", encoding="utf-8") as fh:
         write_entities(parse_source("un_sc", demo_files("un_sc")).entities(), fh)
-    with pytest.raises(FormatMismatchError, match="opensanctions"):
+    with pytest.raises(FormatMismatchError, match="without any entity of source ofac_sdn"):
         parse_source("ofac_sdn", [path])
+
+
+def test_opensanctions_file_is_not_a_list_source(tmp_path: Path) -> None:
+    with pytest.raises(FormatMismatchError, match="opensanctions"):
+        parse_source("ofac_sdn", [_opensanctions_file(tmp_path)])
 
 
 OPENSANCTIONS = [
@@ -109,3 +114,15 @@ def test_bad_lines_name_the_line(tmp_path: Path, line: str, problem: str) -> Non
     with pytest.raises(ParseError) as info:
         list(parse_source("opensanctions", [path]).entities())
     assert info.value.line == 3 and problem in info.value.message
+
+
+def test_mixed_export_loads_only_the_lines_of_the_source(tmp_path: Path) -> None:
+    path = tmp_path / "all.ftm.json"
+    with path.open("w", encoding="utf-8") as fh:
+        write_entities(parse_source("un_sc", demo_files("un_sc")).entities(), fh)
+        write_entities(parse_source("eu_fsf", demo_files("eu_fsf")).entities(), fh)
+    eu = list(parse_source("eu_fsf", [path]).entities())
+    assert eu and all(e.source == "eu_fsf" and e.id.startswith("eu-fsf-") for e in eu)
+    assert len(eu) == len(list(parse_source("eu_fsf", demo_files("eu_fsf")).entities()))
+    with pytest.raises(FormatMismatchError, match="without any entity"):
+        parse_source("uk_fcdo", [path])
