@@ -91,7 +91,7 @@ def one(source: str, folder: str, url: str) -> dict[str, float | int | str]:
     read = sum(1 for _ in store.iter_entities(sources=[source]))
     read_s = time.perf_counter() - started
     store.close()
-    assert count == first.snapshot.entity_count == second.snapshot.entity_count == read
+    assert count == first.snapshot.entity_count == second.entity_count == read
     assert not diff.changes, "reloading the same files must give no changes"
     return {
         "entities": first.snapshot.entity_count,
