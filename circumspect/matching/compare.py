@@ -51,6 +51,17 @@ def weak_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def loanwords() -> dict[str, str]:
+    """Cyrillic spellings of English business words -> the English word
+    (``names/data/loanwords.csv``: трейд -> trade, групп -> group)."""
+    import csv
+
+    path = Path(__file__).resolve().parent.parent / "names" / "data" / "loanwords.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {normalize(r["cyrillic"]): r["latin"] for r in csv.DictReader(fh)}
+
+
+@lru_cache(maxsize=1)
 def person_titles() -> frozenset[str]:
     path = Path(__file__).resolve().parent.parent / "names" / "data" / "person_titles.txt"
     words: set[str] = set()
@@ -196,7 +207,13 @@ def compile_name(name: str, schema: str = "LegalEntity") -> CompiledName:
     core_text = " ".join(tokens)
     variants: list[Variant] = []
     seen: set[tuple[str, ...]] = set()
-    for latin in latin_variants(core_text):
+    latins = list(latin_variants(core_text))
+    if not person:
+        words = loanwords()
+        if any(t in words for t in tokens):
+            latins.append(" ".join(words.get(t, t) for t in tokens))
+            latins.extend(latin_variants(latins[-1]))
+    for latin in latins:
         variant = _variant(latin, person)
         if variant is not None and variant.tokens not in seen:
             seen.add(variant.tokens)

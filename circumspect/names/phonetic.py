@@ -41,6 +41,7 @@ def skeleton(token: str) -> str:
     t = t.replace("ie", "e") if t.endswith("iev") or "iev" in t else t
     if t.endswith("i") and len(t) > 3:
         t = t.rstrip("i") + "i"
+    # English spellings as written in Cyrillic: "trade" / "трейд" (treid) -> "tred"
     return t.lower()
 
 

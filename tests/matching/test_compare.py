@@ -111,3 +111,11 @@ def test_name_bench_f1_floor() -> None:
         fn += truth and not pred
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert f1 >= 0.88, f1
+
+
+def test_business_loanwords_in_cyrillic() -> None:
+    assert compare_names("ТОО «Арлан Трейд»", "ARLAN TRADE LLP", "Company").score >= 0.99
+    assert (
+        compare_names("Казахстан Логистик Групп", "Kazakhstan Logistic Group", "Company").score
+        >= 0.99
+    )
