@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import TypeAlias
 
 from lxml import etree
@@ -69,7 +68,7 @@ class _Reader:
     def __init__(self, file: str | None) -> None:
         self.file = file
 
-    def text(self, el: _El | None, path: str) -> str | None:
+    def text(self, el: Node | None, path: str) -> str | None:
         if el is None:
             return None
         found = el.find(_wild(path))
@@ -78,7 +77,7 @@ class _Reader:
         value = " ".join(found.text.split())
         return value or None
 
-    def texts(self, el: _El | None, path: str) -> list[str]:
+    def texts(self, el: Node | None, path: str) -> list[str]:
         if el is None:
             return []
         out: list[str] = []
@@ -87,7 +86,7 @@ class _Reader:
                 out.append(" ".join(found.text.split()))
         return out
 
-    def find(self, el: _El | None, path: str) -> _El | None:
+    def find(self, el: Node | None, path: str) -> Node | None:
         if el is None:
             return None
         return el.find(_wild(path))
@@ -97,7 +96,8 @@ class _Reader:
 
     # -- building blocks ------------------------------------------------------------------
 
-    def address(self, el: _El | None, field: str) -> tuple[tuple[str, ...], str | None, str | None]:
+    def address(self, el: Node | None, field: str
+                ) -> tuple[tuple[str, ...], str | None, str | None]:
         """(address lines, town, country) of a ``PstlAdr``."""
         adr = self.find(el, "PstlAdr")
         if adr is None:
@@ -120,7 +120,7 @@ class _Reader:
             if country_text else None
         return tuple(lines), town, country
 
-    def account(self, el: _El | None, field: str) -> str | None:
+    def account(self, el: Node | None, field: str) -> str | None:
         if el is None:
             return None
         iban = self.text(el, "Id/IBAN")
@@ -131,14 +131,14 @@ class _Reader:
             return normalize_account(other, f"{field}/Id/Othr/Id", self.file)
         return None
 
-    def bic(self, el: _El | None, path: str, field: str) -> str | None:
+    def bic(self, el: Node | None, path: str, field: str) -> str | None:
         for name in (f"{path}/BICFI", f"{path}/BIC", f"{path}/AnyBIC", f"{path}/BICOrBEI"):
             value = self.text(el, name)
             if value:
                 return normalize_bic(value, f"{field}/{name}", self.file)
         return None
 
-    def party(self, parent: _El | None, tag: str, role: str, account_tag: str | None = None,
+    def party(self, parent: Node | None, tag: str, role: str, account_tag: str | None = None,
               ) -> Party | None:
         el = self.find(parent, tag)
         if el is None:
@@ -160,7 +160,7 @@ class _Reader:
         return Party(role=role, name=name, address=address, town=town, country=country,
                      account=account, bic=bic, identifiers=idents, field=tag)
 
-    def agent(self, parent: _El | None, tag: str, role: str, account_tag: str | None = None,
+    def agent(self, parent: Node | None, tag: str, role: str, account_tag: str | None = None,
               ) -> Agent | None:
         el = self.find(parent, tag)
         if el is None:
@@ -179,7 +179,7 @@ class _Reader:
         return Agent(role=role, bic=bic, name=name, address=address, town=town,
                      country=country, account=account, field=tag)
 
-    def amount(self, el: _El | None, path: str) -> tuple[Decimal, str]:
+    def amount(self, el: Node | None, path: str) -> tuple[Decimal, str]:
         found = self.find(el, path)
         if found is None or not (found.text or "").strip():
             raise self.error(f"missing mandatory element {path}", path)
@@ -190,7 +190,7 @@ class _Reader:
         currency = check_currency(ccy, f"{path}/@Ccy", self.file)
         return amount, currency
 
-    def date(self, el: _El | None, path: str) -> date | None:
+    def date(self, el: Node | None, path: str) -> date | None:
         value = self.text(el, path)
         if value is None:
             return None
@@ -199,7 +199,7 @@ class _Reader:
         except ValueError as exc:
             raise self.error(f"invalid date {value[:30]!r}", path) from exc
 
-    def remittance(self, tx: _El) -> str:
+    def remittance(self, tx: Node) -> str:
         parts: list[str] = []
         parts.extend(self.texts(tx, "RmtInf/Ustrd"))
         parts.extend(self.texts(tx, "RmtInf/Strd/AddtlRmtInf"))
@@ -212,14 +212,79 @@ class _Reader:
         return "\n".join(parts)
 
 
-@lru_cache(maxsize=1024)
 def _wild(path: str) -> str:
-    if path == ".":
-        return "."
-    return "/".join(p if p in (".", "..") else "{*}" + p for p in path.split("/"))
+    return path
 
 
-def _agents(r: _Reader, tx: _El, specs: list[tuple[str, str, str | None]]) -> list[Agent]:
+class Node:
+    """An element reduced to what the reader needs: local-name children in a dict, text and
+    attributes. Built once per message; lookups are dictionary gets (far cheaper than lxml
+    path searches, which dominated the parse time)."""
+
+    __slots__ = ("attrib", "children", "tag", "text")
+
+    def __init__(self, tag: str, text: str | None, attrib: dict[str, str]) -> None:
+        self.tag = tag
+        self.text = text
+        self.attrib = attrib
+        self.children: dict[str, list[Node]] = {}
+
+    @classmethod
+    def build(cls, root: _El) -> Node:
+        """The tree under ``root`` (comments and processing instructions are skipped)."""
+        top = cls(_local(root), root.text, dict(root.attrib) if root.attrib else {})
+        stack: list[tuple[_El, Node]] = [(root, top)]
+        while stack:
+            el, node = stack.pop()
+            children = node.children
+            for child in el:
+                tag = child.tag
+                if not isinstance(tag, str):
+                    continue
+                brace = tag.find("}")
+                local = tag[brace + 1:] if brace >= 0 else tag
+                attrib = child.attrib
+                sub = cls(local, child.text, dict(attrib) if attrib else {})
+                found = children.get(local)
+                if found is None:
+                    children[local] = [sub]
+                else:
+                    found.append(sub)
+                if len(child):
+                    stack.append((child, sub))
+        return top
+
+    def get(self, name: str) -> str | None:
+        value = self.attrib.get(name)
+        return None if value is None else str(value)
+
+    def findall(self, path: str) -> list[Node]:
+        nodes = [self]
+        for part in path.split("/"):
+            if part == ".":
+                continue
+            nxt: list[Node] = []
+            for node in nodes:
+                nxt.extend(node.children.get(part, ()))
+            nodes = nxt
+            if not nodes:
+                break
+        return nodes
+
+    def find(self, path: str) -> Node | None:
+        node: Node | None = self
+        for part in path.split("/"):
+            if part == ".":
+                continue
+            assert node is not None
+            found = node.children.get(part)
+            if not found:
+                return None
+            node = found[0]
+        return node
+
+
+def _agents(r: _Reader, tx: Node, specs: list[tuple[str, str, str | None]]) -> list[Agent]:
     out: list[Agent] = []
     for tag, role, acct in specs:
         agent = r.agent(tx, tag, role, acct)
@@ -242,7 +307,7 @@ _CHAIN = [
 ]
 
 
-def _customer_parties(r: _Reader, tx: _El, *, required: bool) -> list[Party]:
+def _customer_parties(r: _Reader, tx: Node, *, required: bool) -> list[Party]:
     parties: list[Party] = []
     for tag, role, acct in (
         ("UltmtDbtr", "ultimate_debtor", None),
@@ -274,7 +339,7 @@ def _require_agent(r: _Reader, agents: list[Agent], role: str, tag: str) -> None
         raise r.error(f"missing mandatory element {tag}", tag)
 
 
-def _settlement_agents(r: _Reader, hdr: _El | None) -> list[Agent]:
+def _settlement_agents(r: _Reader, hdr: Node | None) -> list[Agent]:
     sttlm = r.find(hdr, "SttlmInf")
     out: list[Agent] = []
     for tag, role in (("InstgRmbrsmntAgt", "senders_correspondent"),
@@ -290,13 +355,13 @@ def _settlement_agents(r: _Reader, hdr: _El | None) -> list[Agent]:
     return out
 
 
-def _pacs008(r: _Reader, body: _El) -> tuple[str, str | None, list[Transfer], list[Agent]]:
+def _pacs008(r: _Reader, body: Node) -> tuple[str, str | None, list[Transfer], list[Agent]]:
     hdr = r.find(body, "GrpHdr")
     msg_id = _message_id(r, hdr)
     header_agents = _settlement_agents(r, hdr)
     hdr_date = r.date(hdr, "IntrBkSttlmDt")
     transfers: list[Transfer] = []
-    for tx in body.findall("{*}CdtTrfTxInf"):
+    for tx in body.findall("CdtTrfTxInf"):
         amount, currency = r.amount(tx, "IntrBkSttlmAmt")
         agents = _agents(r, tx, _CHAIN)
         _require_agent(r, agents, "debtor_agent", "DbtrAgt")
@@ -316,13 +381,13 @@ def _pacs008(r: _Reader, body: _El) -> tuple[str, str | None, list[Transfer], li
     return msg_id, r.text(hdr, "CreDtTm"), transfers, header_agents
 
 
-def _pacs009(r: _Reader, body: _El) -> tuple[str, str | None, list[Transfer], list[Agent]]:
+def _pacs009(r: _Reader, body: Node) -> tuple[str, str | None, list[Transfer], list[Agent]]:
     hdr = r.find(body, "GrpHdr")
     msg_id = _message_id(r, hdr)
     header_agents = _settlement_agents(r, hdr)
     hdr_date = r.date(hdr, "IntrBkSttlmDt")
     transfers: list[Transfer] = []
-    for tx in body.findall("{*}CdtTrfTxInf"):
+    for tx in body.findall("CdtTrfTxInf"):
         amount, currency = r.amount(tx, "IntrBkSttlmAmt")
         agents = _agents(r, tx, _CHAIN)
         debtor = r.agent(tx, "Dbtr", "debtor_institution", "DbtrAcct")
@@ -359,12 +424,12 @@ def _pacs009(r: _Reader, body: _El) -> tuple[str, str | None, list[Transfer], li
     return msg_id, r.text(hdr, "CreDtTm"), transfers, header_agents
 
 
-def _pain001(r: _Reader, body: _El) -> tuple[str, str | None, list[Transfer], list[Agent]]:
+def _pain001(r: _Reader, body: Node) -> tuple[str, str | None, list[Transfer], list[Agent]]:
     hdr = r.find(body, "GrpHdr")
     msg_id = _message_id(r, hdr)
     initiating = r.party(hdr, "InitgPty", "initiating_party")
     transfers: list[Transfer] = []
-    blocks = body.findall("{*}PmtInf")
+    blocks = body.findall("PmtInf")
     if not blocks:
         raise r.error("missing mandatory element PmtInf", "PmtInf")
     for block in blocks:
@@ -372,7 +437,7 @@ def _pain001(r: _Reader, body: _El) -> tuple[str, str | None, list[Transfer], li
         ultimate = r.party(block, "UltmtDbtr", "ultimate_debtor")
         debtor_agent = r.agent(block, "DbtrAgt", "debtor_agent", "DbtrAgtAcct")
         exec_date = r.date(block, "ReqdExctnDt/Dt") or r.date(block, "ReqdExctnDt")
-        txs = block.findall("{*}CdtTrfTxInf")
+        txs = block.findall("CdtTrfTxInf")
         if not txs:
             raise r.error("missing mandatory element PmtInf/CdtTrfTxInf", "CdtTrfTxInf")
         for tx in txs:
@@ -399,7 +464,7 @@ def _pain001(r: _Reader, body: _El) -> tuple[str, str | None, list[Transfer], li
     return msg_id, r.text(hdr, "CreDtTm"), transfers, []
 
 
-def _message_id(r: _Reader, hdr: _El | None) -> str:
+def _message_id(r: _Reader, hdr: Node | None) -> str:
     if hdr is None:
         raise r.error("missing mandatory element GrpHdr", "GrpHdr")
     msg_id = r.text(hdr, "MsgId")
@@ -437,13 +502,16 @@ def parse_iso20022(raw: bytes, file: str | None = None) -> PaymentMessage:
     if kind not in SUPPORTED:
         raise ParseError(f"unsupported ISO 20022 message {kind} (supported: "
                          f"{', '.join(SUPPORTED)})", file=file, field="Document")
-    body = document.find("{*}" + SUPPORTED[kind])
+    hdr_el = root if _local(root) == "AppHdr" else root.find(".//{*}AppHdr")
+    hdr_root = Node.build(hdr_el) if hdr_el is not None else None
+    body_el = document.find("{*}" + SUPPORTED[kind])
+    body = Node.build(body_el) if body_el is not None else None
     if body is None:
         raise ParseError(f"{kind} without {SUPPORTED[kind]} element", file=file,
                          field=SUPPORTED[kind])
     reader = _Reader(file)
     msg_id, created, transfers, header_agents = _HANDLERS[kind](reader, body)
-    header_agents = _app_header(reader, root) + header_agents
+    header_agents = _app_header(reader, hdr_root) + header_agents
     return PaymentMessage(
         message_id=msg_id,
         format=namespace.rsplit(":", 1)[-1],
@@ -454,8 +522,7 @@ def parse_iso20022(raw: bytes, file: str | None = None) -> PaymentMessage:
     )
 
 
-def _app_header(r: _Reader, root: _El) -> list[Agent]:
-    hdr = root if _local(root) == "AppHdr" else root.find(".//{*}AppHdr")
+def _app_header(r: _Reader, hdr: Node | None) -> list[Agent]:
     if hdr is None:
         return []
     out: list[Agent] = []
