@@ -10,8 +10,8 @@ list read back.
 
 Each case runs in its own interpreter; it reports entities, the best wall time of
 ``--repeat`` runs, the tracemalloc peak of Python allocations during one parse, and the
-process's peak RSS growth over its baseline after imports (psutil/ru_maxrss; includes lxml's C
-memory, which tracemalloc does not see).
+process's peak RSS growth over its baseline after imports and its absolute peak RSS
+(ru_maxrss; includes lxml's C memory, which tracemalloc does not see).
 """
 
 from __future__ import annotations
@@ -102,7 +102,8 @@ def run_case(source: str, files: list[str], repeat: int) -> dict[str, float]:
     tracemalloc.stop()
     size = sum(Path(f).stat().st_size for f in files) / 1e6
     return {"entities": count, "seconds": best, "per_sec": count / best if best else 0.0,
-            "trace_mib": peak / 2**20, "rss_mib": rss_growth, "mb": size}
+            "trace_mib": peak / 2**20, "rss_mib": rss_growth, "mb": size,
+            "peak_rss_mib": _rss_kib() / 1024}
 
 
 def main() -> int:
@@ -129,13 +130,13 @@ def main() -> int:
                 return 1
             rows.append((label, json.loads(proc.stdout.strip().splitlines()[-1])))
     header = (f"| {'case':<52} | {'MB':>6} | {'entities':>8} | {'best s':>7} | "
-              f"{'ent/s':>8} | {'py peak MiB':>11} | {'RSS +MiB':>8} |")
+              f"{'ent/s':>8} | {'py peak MiB':>11} | {'RSS +MiB':>8} | {'peak RSS MiB':>12} |")
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for label, r in rows:
         print(f"| {label:<52} | {r['mb']:>6.2f} | {int(r['entities']):>8,} | "
               f"{r['seconds']:>7.3f} | {r['per_sec']:>8,.0f} | {r['trace_mib']:>11.1f} | "
-              f"{r['rss_mib']:>8.1f} |")
+              f"{r['rss_mib']:>8.1f} | {r['peak_rss_mib']:>12.1f} |")
     return 0
 
 

@@ -197,12 +197,18 @@ def _first_pass(path: Path) -> _Refs:
     return refs
 
 
-def _documented_name(refs: _Refs, identity: Any, name_el: Any) -> tuple[str, str, str, bool]:
-    """(display name, last, first, latin) of one DocumentedName."""
+def _name_groups(refs: _Refs, identity: Any) -> dict[str, str]:
+    """NamePartGroup id -> name-part type (Last Name, First Name, ...) of one Identity."""
     groups: dict[str, str] = {}
     for group in identity.iter():
         if isinstance(group.tag, str) and local(group.tag) == "NamePartGroup":
             groups[attr(group, "ID")] = refs.value("name_part_type", attr(group, "NamePartTypeID"))
+    return groups
+
+
+def _documented_name(refs: _Refs, groups: dict[str, str], name_el: Any
+                     ) -> tuple[str, str, str, bool]:
+    """(display name, last, first, latin) of one DocumentedName."""
     last: list[str] = []
     rest: list[str] = []
     latin = True
@@ -221,12 +227,13 @@ def _documented_name(refs: _Refs, identity: Any, name_el: Any) -> tuple[str, str
 
 
 def _names(refs: _Refs, proxy: EntityProxy, identity: Any, is_person: bool) -> None:
+    groups = _name_groups(refs, identity)
     for alias in children(identity, "Alias"):
         alias_type = refs.value("alias_type", attr(alias, "AliasTypeID")).upper()
         primary = attr(alias, "Primary") == "true"
         weak = attr(alias, "LowQuality") == "true"
         for name_el in children(alias, "DocumentedName"):
-            name, last, first, latin = _documented_name(refs, identity, name_el)
+            name, last, first, latin = _documented_name(refs, groups, name_el)
             if not name:
                 continue
             if primary and latin and not proxy.get("name"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,14 @@ from lxml import etree
 from circumspect.errors import ParseError
 
 
+@lru_cache(maxsize=4096)
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if "}" in tag else tag
+
+
 def local(tag: object) -> str:
     """Tag name without namespace (``{ns}name`` -> ``name``)."""
-    text = str(tag)
-    return text.rsplit("}", 1)[-1] if "}" in text else text
+    return _local(tag) if isinstance(tag, str) else str(tag)
 
 
 def iter_elements(path: Path, tags: set[str]) -> Iterator[Any]:
@@ -36,6 +41,7 @@ def iter_elements(path: Path, tags: set[str]) -> Iterator[Any]:
             huge_tree=True,
             remove_comments=True,
             remove_pis=True,
+            tag=[f"{{*}}{name}" for name in sorted(tags)],
         )
         for _, element in context:
             if local(element.tag) in tags:
