@@ -200,3 +200,16 @@ def test_several_flags_add_up_but_stay_below_100() -> None:
     assert len(flags(out, "D1")) >= 4
     assert 99 <= out.loc["D1", "risk_score"] <= 100
     assert out.loc["D1", "flags"].split(";")[0] in ("party_listed", "ru_by_controlled")
+
+
+def test_parallel_prefetch_matches_sequential() -> None:
+    names = {f"Listed Company {i}": f"LISTED {i}" for i in range(0, 700, 7)}
+    rows = [row(declaration_id=f"P{i}", consignee_name=f"Listed Company {i}",
+                end_user_name=f"Listed Company {i}") for i in range(700)]
+    seq = PartyCache(FakeScreener(names), workers=1)
+    par = PartyCache(FakeScreener(names), workers=2)
+    a, _ = score_frame(frame(rows), seq.screener, cache=seq)
+    b, _ = score_frame(frame(rows), par.screener, cache=par)
+    assert a["flags"].tolist() == b["flags"].tolist()
+    assert (a["flags"] == "party_listed").sum() == 100
+    assert seq.queries == par.queries
