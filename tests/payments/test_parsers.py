@@ -128,6 +128,15 @@ def test_iso_versions_namespace_agnostic(version: str) -> None:
     assert parse_message(raw).format == f"pacs.008.001.{version}"
 
 
+@pytest.mark.parametrize(("name", "old", "new"), [
+    ("05_reject_pacs009_vtb_intermediary.xml", b"pacs.009.001.08", b"pacs.009.001.10"),
+    ("03_clean_pain001_kz_batch.xml", b"pain.001.001.09", b"pain.001.001.11"),
+])
+def test_later_versions(name: str, old: bytes, new: bytes) -> None:
+    msg = parse_message(demo_message(name).replace(old, new))
+    assert msg.format == new.decode() and msg.transfers
+
+
 def test_pain001_v03_with_bic_element() -> None:
     raw = demo_message("03_clean_pain001_kz_batch.xml").replace(
         b"pain.001.001.09", b"pain.001.001.03").replace(b"BICFI>", b"BIC>").replace(
