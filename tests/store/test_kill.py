@@ -1,10 +1,11 @@
 """A load killed with SIGKILL mid-way leaves the previous snapshot active and nothing partial.
 
-A subprocess loads a large generated list (400,000 entities, far more than it can write
+The first test: a subprocess loads a large generated list (400,000 entities, far more than it can write
 before it is killed); once it reports 10,000 written entities (several committed-looking
 batches, in fact inside the load's one transaction) the test sends SIGKILL. Then the store
 must show exactly the snapshot that was active before, with its entities, no partial rows,
-and accept a new load.
+and accept a new load. The second test does the same to the real CLI (`circumspect lists
+load` of a 60,000-entity FtM file), killed as soon as its entity inserts are under way.
 """
 
 from __future__ import annotations
@@ -77,5 +78,74 @@ def test_kill_9_mid_load_keeps_previous_snapshot(store_url: str) -> None:
         after = store.load("ofac_sdn", generated("ofac_sdn", 7), checksum="after")
         assert store.active_snapshots()["ofac_sdn"].id == after.id
         assert int(after.id) > int(before.id)
+    finally:
+        store.close()
+
+
+def _big_ftm(path: Path, count: int) -> None:
+    """FtM JSON lines in the OpenSanctions shape, ``count`` persons."""
+    import orjson
+
+    with path.open("wb") as fh:
+        for number in range(count):
+            fh.write(orjson.dumps({
+                "id": f"NK-{number:07d}", "schema": "Person", "datasets": ["opensanctions"],
+                "properties": {"name": [f"GENERATED PERSON {number}"], "country": ["ru"],
+                               "notes": ["generated for the kill -9 test " * 3]},
+            }) + b"\n")
+
+
+def _loading_started(url: str, sqlite_file: Path | None) -> bool:
+    """True once the loader has written entity rows inside its (uncommitted) transaction."""
+    if sqlite_file is not None:
+        wal = sqlite_file.with_name(sqlite_file.name + "-wal")
+        return wal.exists() and wal.stat().st_size > 2_000_000
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND query ILIKE 'INSERT INTO list_entities%'"
+        ).fetchone()
+    return bool(row and row[0])
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_cli_mid_load(store_url: str, tmp_path: Path) -> None:
+    big = tmp_path / "big.ftm.json"
+    _big_ftm(big, 60_000)
+    small = tmp_path / "small.ftm.json"
+    _big_ftm(small, 5)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cli = [sys.executable, "-m", "circumspect.cli.main", "lists", "load", "-s", "opensanctions",
+           "--db", store_url]
+    subprocess.run([*cli, str(small)], env=env, cwd=ROOT, check=True, capture_output=True)
+    sqlite_file = (Path(store_url.removeprefix("sqlite:///"))
+                   if store_url.startswith("sqlite") else None)
+
+    proc = subprocess.Popen([*cli, str(big)], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while not _loading_started(store_url, sqlite_file):
+            assert proc.poll() is None, "the load ended before it could be killed"
+            assert time.monotonic() < deadline, "the load never started writing"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+    store = open_store(store_url)
+    try:
+        snaps = store.snapshots()
+        assert [s.entity_count for s in snaps] == [5]
+        assert sum(1 for _ in store.iter_entities()) == 5
+        with store._engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT count(*) FROM list_entities")).scalar_one()
+        assert rows == 5
     finally:
         store.close()
