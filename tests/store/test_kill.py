@@ -1,8 +1,8 @@
 """A load killed with SIGKILL mid-way leaves the previous snapshot active and nothing partial.
 
-The first test: a subprocess loads a large generated list (400,000 entities, far more than it can write
-before it is killed); once it reports 10,000 written entities (several committed-looking
-batches, in fact inside the load's one transaction) the test sends SIGKILL. Then the store
+The first test: a subprocess loads a large generated list (400,000 entities, far more than it
+can write before it is killed); once it reports 10,000 written entities (ten executed
+batches, all inside the load's one transaction) the test sends SIGKILL. Then the store
 must show exactly the snapshot that was active before, with its entities, no partial rows,
 and accept a new load. The second test does the same to the real CLI (`circumspect lists
 load` of a 60,000-entity FtM file), killed as soon as its entity inserts are under way.
