@@ -131,6 +131,28 @@ def test_large_file_path_uses_duckdb_reader_with_true_lines(
     assert {int(x["line"]) for x in fs.query("SELECT line FROM flows")} == {2, 4}
 
 
+def test_large_clean_file_then_conflict_gets_lines(
+    fs: FlowStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_mod, "LARGE_FILE_BYTES", 10)
+    head = "REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n"
+    a = tmp_path / "a.csv"
+    a.write_text(head + "Poland,Kazakhstan,TOTAL,EXPORT,T,Aug. 2024,10\n"
+                 "Poland,Armenia,TOTAL,EXPORT,T,Aug. 2024,11\n", encoding="utf-8")
+    fs.load([a], "relational")
+    assert {x["line"] for x in fs.query("SELECT line FROM flows")} == {None}  # clean: unnumbered
+    b = tmp_path / "b.csv"
+    b.write_text(head + "Poland,Georgia,TOTAL,EXPORT,T,Aug. 2024,1\n"
+                 "Poland,Armenia,TOTAL,EXPORT,T,Aug. 2024,12\n"
+                 "Poland,Georgia,TOTAL,EXPORT,T,Aug. 2024,1\n", encoding="utf-8")
+    r = fs.load([b], "relational").files[0]
+    assert (r.rows_loaded, r.rows_duplicate, r.rows_conflict) == (1, 1, 1)
+    (c,) = fs.query("SELECT * FROM conflicts")
+    assert (c["kept_value"], c["other_value"], c["other_line"]) == (11.0, 12.0, 3)
+    dup = fs.query("SELECT line FROM issues WHERE category = 'duplicate'")
+    assert dup == [{"line": 4}]
+
+
 def test_parquet_storage_for_large_batches(fs: FlowStore, tmp_path: Path) -> None:
     rows = [rel("Poland", "Kazakhstan", f"{m}. {y}", str(y * 100 + i))
             for y in (2021, 2022) for i, m in enumerate(["Jan", "Feb", "Mar"])]
