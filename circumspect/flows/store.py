@@ -398,8 +398,8 @@ class FlowStore:
                 "SELECT DISTINCT partner FROM _stage WHERE partner IS NOT NULL"
             ).fetchall()
         }
-        for p in large:
-            places.update(str(x) for x in p.labels["place"] if x is not None)  # type: ignore[index]
+        for lp in large:
+            places.update(str(x) for x in lp.labels["place"] if x is not None)  # type: ignore[index]
         place_rows = []
         for label in sorted(places):
             place = table.resolve(label)
@@ -408,8 +408,8 @@ class FlowStore:
         periods = set(con.execute(
             "SELECT DISTINCT period, freq FROM _stage WHERE period IS NOT NULL"
         ).fetchall())
-        for p in large:
-            periods.update(tuple(x) for x in p.labels["period"] if x[0] is not None)  # type: ignore[index]
+        for lp in large:
+            periods.update(tuple(x) for x in lp.labels["period"] if x[0] is not None)  # type: ignore[index]
         period_rows = []
         for label, freq in sorted(periods, key=str):
             p = labels.parse_period(str(label), None if freq is None else str(freq).upper())
@@ -431,8 +431,8 @@ class FlowStore:
         products = {r[0] for r in con.execute(
             "SELECT DISTINCT product FROM _stage WHERE product IS NOT NULL"
         ).fetchall()}
-        for p in large:
-            products.update(x for x in p.labels["product"] if x is not None)  # type: ignore[index]
+        for lp in large:
+            products.update(x for x in lp.labels["product"] if x is not None)  # type: ignore[index]
         for label in sorted(products):
             prod = labels.parse_product(str(label))
             product_rows.append((label, prod.code if prod else None, prod.level if prod else None))
@@ -441,8 +441,8 @@ class FlowStore:
         flow_labels = {r[0] for r in con.execute(
             "SELECT DISTINCT flow FROM _stage WHERE flow IS NOT NULL"
         ).fetchall()}
-        for p in large:
-            flow_labels.update(x for x in p.labels["flow"] if x is not None)  # type: ignore[index]
+        for lp in large:
+            flow_labels.update(x for x in lp.labels["flow"] if x is not None)  # type: ignore[index]
         for label in sorted(flow_labels):
             flow_rows.append((label, labels.parse_flow(str(label))))
         _temp_table(con, "_m_flow", "label VARCHAR, flow VARCHAR", flow_rows)
