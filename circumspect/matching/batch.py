@@ -156,34 +156,17 @@ def screen_file(
                 stats.errors.append((line, qid, "", problem or "unreadable row"))
                 continue
             try:
-                query = Query(
-                    name=row.get("name", "") or "",
-                    schema=_opt(row, "schema") or "LegalEntity",
-                    country=_opt(row, "country"),
-                    birth_date=_opt(row, "birth_date"),
-                    identifier=_opt(row, "identifier"),
-                    query_id=qid,
-                )
-                candidates = screener.screen(query, limit=limit)
+                written = screen_row(screener, row, limit=limit, min_score=min_score)
             except CircumspectError as exc:
                 stats.rejected += 1
                 stats.errors.append((line, qid, exc.field or "", exc.message))
                 continue
             stats.screened += 1
-            kept = [c for c in candidates if c.score >= min_score]
-            if not kept:
-                out.write([qid, "", "", "", "", "", "", "false", ""])
-                stats.rows_written += 1
             alerting = False
-            for rank, cand in enumerate(kept, start=1):
-                out.write(
-                    [
-                        qid, rank, cand.entity_id, cand.source, cand.source_id, cand.caption,
-                        f"{cand.score:.4f}", "true" if cand.alert else "false", cand.explanation,
-                    ]
-                )  # fmt: skip
+            for out_row in written:
+                out.write(out_row)
                 stats.rows_written += 1
-                if cand.alert:
+                if out_row[7] == "true":
                     stats.alerts += 1
                     alerting = True
             stats.queries_alerting += int(alerting)
@@ -196,6 +179,35 @@ def screen_file(
     if errors_path is not None:
         write_errors(errors_path, stats.errors)
     return stats
+
+
+def screen_row(
+    screener: Screener, row: dict[str, str], *, limit: int, min_score: float
+) -> list[list[object]]:
+    """The output rows (:data:`SCREEN_COLUMNS`) of one input row of ``screen-file``: one per
+    candidate scoring at least ``min_score``, or one empty row. Raises ``CircumspectError``
+    for a row that cannot be screened. (Also run partition by partition by the Spark engine,
+    ``circumspect.engines.jobs``.)"""
+    qid = row.get("query_id", "") or ""
+    query = Query(
+        name=row.get("name", "") or "",
+        schema=_opt(row, "schema") or "LegalEntity",
+        country=_opt(row, "country"),
+        birth_date=_opt(row, "birth_date"),
+        identifier=_opt(row, "identifier"),
+        query_id=qid,
+    )
+    candidates = screener.screen(query, limit=limit)
+    kept = [c for c in candidates if c.score >= min_score]
+    if not kept:
+        return [[qid, "", "", "", "", "", "", "false", ""]]
+    return [
+        [
+            qid, rank, cand.entity_id, cand.source, cand.source_id, cand.caption,
+            f"{cand.score:.4f}", "true" if cand.alert else "false", cand.explanation,
+        ]
+        for rank, cand in enumerate(kept, start=1)
+    ]
 
 
 def write_errors(path: Path, errors: list[tuple[int, str, str, str]]) -> None:
