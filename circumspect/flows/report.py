@@ -84,7 +84,7 @@ def _png(chart: Chart, out: Path, draw: Any) -> None:
     ax.set_title(chart.title, fontsize=11)
     ax.grid(alpha=0.3)
     fig.text(0.01, 0.01, f"Source: {chart.sources}"[:160], fontsize=6, color="#555")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.12)
     path = out / f"{chart.slug}.png"
     tmp = out / f".{chart.slug}.png.tmp-{os.getpid()}"
     fig.savefig(tmp, format="png")

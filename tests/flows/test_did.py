@@ -81,3 +81,12 @@ def test_from_store_without_product_detail(tmp_path: Path) -> None:
     with FlowStore(tmp_path / "flows.duckdb") as fs:
         result, note = did.from_store(fs, neighbours=("KZ",), sanctioned_hs6=("854231",))
     assert result is None and "not estimable" in note
+
+
+@pytest.mark.parametrize(
+    ("t", "df", "expected"),  # reference values from scipy.stats.t.sf
+    [(0.5, 3, 0.651447964848151), (2.0, 10, 0.07338803477074037),
+     (-3.3, 59, 0.0016433069479587059), (33.7, 59, 3.064838648004606e-40), (0.0, 5, 1.0)],
+)
+def test_t_p_values(t: float, df: float, expected: float) -> None:
+    assert did.t_two_sided_p(t, df) == pytest.approx(expected, rel=1e-9)
