@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from circumspect.demo import DemoContext
 
 
@@ -24,6 +26,7 @@ def test_risk_demo_from_list_files(tmp_path: Path) -> None:
     assert "block" in html
 
 
+@pytest.mark.slow
 def test_risk_demo_after_store_step(tmp_path: Path) -> None:
     from circumspect.risk import demo as risk_demo
     from circumspect.store import demo as store_demo

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from circumspect.risk.generate import PATTERNS, evaluate, generate, make_bin, make_iin
 from circumspect.risk.score import score_frame
 from tests.risk.helpers import FakeScreener
@@ -27,6 +29,7 @@ def test_generator_is_deterministic_and_labelled() -> None:
     assert a["declaration_id"].is_unique
 
 
+@pytest.mark.slow
 def test_planted_patterns_raise_review_and_clean_rarely_does() -> None:
     names = ["ARLAN TRADE LLP", "Sberbank of Russia"]
     screener = FakeScreener({n: n for n in names}, {"SABRRUMM": "SBERBANK"})
