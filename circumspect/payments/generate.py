@@ -492,8 +492,7 @@ def malform(rng: random.Random, raw: bytes, fmt: str, how: str) -> bytes:
             return re.sub(r"<BICFI>[^<]*</BICFI>", f"<BICFI>{bad}</BICFI>", text,
                           count=1).encode()
         return re.sub(r"\{2:I(\d{3})[A-Z0-9]{12}", lambda m: "{2:I" + m.group(1)
-                      + (bad + "XXXXXXXXXXXX")[:12].replace("X", "1", 1), text,
-                      count=1).encode() if rng.random() < 0.3 else \
+                      + "DEUT12FFAXXX", text, count=1).encode() if rng.random() < 0.3 else \
             re.sub(r":57A:[^\r\n]*", f":57A:{bad}", text, count=1).encode() \
             if ":57A:" in text else re.sub(r"(\{1:F01)[A-Z0-9]{12}", r"\g<1>1234567890AB",
                                            text, count=1).encode()
