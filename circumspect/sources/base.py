@@ -121,17 +121,58 @@ def _valid(year: int, month: int, day: int | None) -> list[str]:
         return []
 
 
+#: Country spellings of the lists that rigour's territory names do not carry.
+_COUNTRY_ALIASES: dict[str, str] = {
+    "korea north": "kp", "north korea": "kp", "korea south": "kr", "south korea": "kr",
+    "burma": "mm", "turkey": "tr", "viet nam": "vn", "macau": "mo", "hong kong": "hk",
+    "china hong kong special administrative region": "hk",
+    "congo democratic republic of the": "cd", "congo republic of the": "cg", "congo": "cg",
+    "cote d ivoire": "ci", "the gambia": "gm", "gambia the": "gm", "bahamas the": "bs",
+    "virgin islands british": "vg", "cabo verde": "cv", "iran islamic republic of": "ir",
+    "macedonia the former yugoslav republic of": "mk", "west bank": "ps", "gaza": "ps",
+    "palestinian": "ps", "palestinian authority": "ps", "u k": "gb", "uk": "gb",
+    "u s": "us", "usa": "us", "former soviet union": "suhh", "ussr": "suhh",
+}
+
+
+def _country_key(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", text.casefold()).strip()
+
+
+@lru_cache(maxsize=1)
+def _country_table() -> dict[str, str]:
+    """Normalised territory names/codes -> FtM country code (rigour's table, ~1 s once)."""
+    from rigour.territories import get_territories
+
+    table: dict[str, str] = {}
+    for territory in get_territories():
+        code = territory.ftm_country
+        if not code:
+            continue
+        for name in (territory.name, territory.full_name, territory.code, territory.alpha3):
+            if name:
+                table.setdefault(_country_key(str(name)), str(code))
+    table.update(_COUNTRY_ALIASES)
+    return table
+
+
 @lru_cache(maxsize=8192)
 def country_code(text: str | None) -> str | None:
     """ISO-3166 alpha-2 (lower case, FtM style) for a country name or code, or None.
 
-    The first call builds rigour's territory-name table (about a second, once per process).
+    Exact names, full names, ISO codes and the lists' usual spellings are looked up in a
+    table; anything else goes to FtM's fuzzy cleaner, whose first call builds rigour's
+    territory-name index (several seconds, once per process).
     """
     if not text:
         return None
     value = text.strip().strip(".").strip()
-    if not value:
+    key = _country_key(value)
+    if not key or key.isdigit():
         return None
+    found = _country_table().get(key)
+    if found:
+        return found
     cleaned = registry.country.clean(value)
     return str(cleaned) if cleaned else None
 
