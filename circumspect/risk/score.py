@@ -254,4 +254,10 @@ def screener_from_db(url: str | None) -> Any:
             f"party screening is not available in this build ({exc}); "
             "use --no-screening to score without it"
         ) from exc
-    return Screener.from_store(open_store(url))
+    screener = Screener.from_store(open_store(url))
+    if len(screener) == 0:
+        raise InputError(
+            f"no sanctions lists are loaded in the store {url or '(default)'}: load lists "
+            "first, or use --no-screening to score without party screening"
+        )
+    return screener

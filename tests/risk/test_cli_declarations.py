@@ -61,3 +61,13 @@ def test_score_cli_bad_input_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                 str(tmp_path / "o.csv"), "--no-screening") == 2
     assert "missing columns" in capsys.readouterr().err
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_score_cli_empty_store_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.csv"
+    frame([row()]).to_csv(src, index=False)
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    assert _run(monkeypatch, "declarations", "score", str(src), "-o",
+                str(tmp_path / "o.csv"), "--db", url) == 2
+    assert "no sanctions lists are loaded" in capsys.readouterr().err
