@@ -203,8 +203,15 @@ def screen_row(
         return [[qid, "", "", "", "", "", "", "false", ""]]
     return [
         [
-            qid, rank, cand.entity_id, cand.source, cand.source_id, cand.caption,
-            f"{cand.score:.4f}", "true" if cand.alert else "false", cand.explanation,
+            qid,
+            rank,
+            cand.entity_id,
+            cand.source,
+            cand.source_id,
+            cand.caption,
+            f"{cand.score:.4f}",
+            "true" if cand.alert else "false",
+            cand.explanation,
         ]
         for rank, cand in enumerate(kept, start=1)
     ]

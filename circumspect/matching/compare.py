@@ -82,6 +82,10 @@ class Variant(NamedTuple):
     cons: tuple[str, ...]
     joined: str
     bin_pos: bool = False
+    #: Weight each token keeps when unmatched (weight x ``UNMATCHED_FACTOR``).
+    soft: tuple[float, ...] = ()
+    #: Whether any token is a patronymic or a number (slower alignment rules apply).
+    special: bool = False
 
 
 class CompiledName(NamedTuple):
@@ -189,7 +193,11 @@ def _variant(latin: str, person: bool) -> Variant | None:
     weights = tuple(_weight(t, k) for t, k in zip(tokens, kinds, strict=True))
     cons = tuple(consonants(t) for t in tokens)
     bin_pos = person and any(t in _BIN_WORDS for t in raw)
-    return Variant(tuple(tokens), tuple(kinds), weights, cons, "".join(tokens), bin_pos)
+    soft = tuple(w * UNMATCHED_FACTOR[k] for w, k in zip(weights, kinds, strict=True))
+    special = any(k in (PATRONYMIC, NUMBER) for k in kinds)
+    return Variant(
+        tuple(tokens), tuple(kinds), weights, cons, "".join(tokens), bin_pos, soft, special
+    )
 
 
 @lru_cache(maxsize=200_000)
@@ -225,7 +233,9 @@ def compile_name(name: str, schema: str = "LegalEntity") -> CompiledName:
         letters = tuple(ch for ch in core_text if not ch.isspace())[:MAX_TOKENS]
         if letters:
             n = len(letters)
-            chars = Variant(letters, (NORMAL,) * n, (2.0,) * n, letters, "".join(letters))
+            chars = Variant(
+                letters, (NORMAL,) * n, (2.0,) * n, letters, "".join(letters), False, (2.0,) * n
+            )
     return CompiledName(text, tuple(variants), forms, abjad, person, chars)
 
 
@@ -241,6 +251,7 @@ TWO_EDITS_SHORT = 0.7
 MANY_EDITS_FACTOR = 1.5
 
 
+@lru_cache(maxsize=1 << 20)
 def token_similarity(a: str, b: str) -> float:
     """Similarity of two skeleton tokens in [0, 1], by edit count (optimal string alignment):
     equal 1; one edit ``ONE_EDIT``; two edits ``TWO_EDITS``; else 1 - edits/length.
@@ -276,6 +287,9 @@ UNMATCHED_FACTOR = {NORMAL: 1.0, PATRONYMIC: 0.25, INITIAL: 0.5, WEAK: 0.3, NUMB
 #: Weight of unmatched words present on one side only (extra names), relative to
 #: unmatched words facing unmatched words on the other side (conflicting names).
 EXTRA_FACTOR = 0.2
+#: Extra words in the query (not in the listed name) cost more: a listed name that covers
+#: only part of the query ("Hassan" for "Hussein Mousavi") is weak evidence.
+EXTRA_QUERY_FACTOR = 0.5
 #: The same for organisation and vessel names (an extra word often names another company).
 EXTRA_FACTOR_ORG = 0.5
 #: Factor when two Arabic-style names align with their "bin" parts in another order.
@@ -307,6 +321,24 @@ def _unmatched(
     return soft, hard
 
 
+#: Similarity of equal consonant skeletons of 1-2 letters (many names share them).
+SHORT_CONSONANTS = 0.75
+
+
+@lru_cache(maxsize=1 << 18)
+def _abjad_similarity(a: str, b: str, full_a: str, full_b: str) -> float:
+    """Consonant skeletons (a name in Arabic or Hebrew script on one side at least): no
+    initials, short equal skeletons count less; the full spellings count if better."""
+    best = 0.0
+    if a == b:
+        best = SHORT_CONSONANTS if len(a) <= 1 else 0.9 if len(a) == 2 else 1.0
+    elif len(a) > 1 and len(b) > 1:
+        best = token_similarity(a, b)
+    if len(full_a) > 1 and len(full_b) > 1:
+        best = max(best, token_similarity(full_a, full_b))
+    return best
+
+
 _PATRONYMIC_SUFFIX = re.compile(r"(ovic|evic|ovna|evna|icna|ulu|uli|ul|kizi|kiz)$")
 
 
@@ -330,12 +362,16 @@ def align(
         for j, b in enumerate(ct):
             if exact:
                 s = 1.0 if a == b else 0.0
+            elif abjad:
+                s = _abjad_similarity(a, b, q.tokens[i], c.tokens[j])
             elif q.kinds[i] == PATRONYMIC and c.kinds[j] == PATRONYMIC:
                 s = token_similarity(_stem(a), _stem(b))
             else:
                 s = token_similarity(a, b)
             if s >= MIN_PAIR:
                 sims.append((s, i, j))
+    if not sims and len(q.tokens) == len(c.tokens):
+        return 0.0, []
     sims.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
@@ -355,15 +391,22 @@ def align(
             w = 2 * min(q.weights[i], c.weights[j])
         matched += (s**SIM_POWER) * w
         total += w
-    q_pat = any(k == PATRONYMIC for i, k in enumerate(q.kinds) if i not in used_q)
-    c_pat = any(k == PATRONYMIC for j, k in enumerate(c.kinds) if j not in used_c)
-    q_num = any(k == NUMBER for i, k in enumerate(q.kinds) if i not in used_q)
-    c_num = any(k == NUMBER for j, k in enumerate(c.kinds) if j not in used_c)
-    q_soft, q_hard = _unmatched(q, used_q, c_pat, c_num)
-    c_soft, c_hard = _unmatched(c, used_c, q_pat, q_num)
+    if q.special or c.special:
+        q_pat = any(k == PATRONYMIC for i, k in enumerate(q.kinds) if i not in used_q)
+        c_pat = any(k == PATRONYMIC for j, k in enumerate(c.kinds) if j not in used_c)
+        q_num = any(k == NUMBER for i, k in enumerate(q.kinds) if i not in used_q)
+        c_num = any(k == NUMBER for j, k in enumerate(c.kinds) if j not in used_c)
+        q_soft, q_hard = _unmatched(q, used_q, c_pat, c_num)
+        c_soft, c_hard = _unmatched(c, used_c, q_pat, q_num)
+    else:
+        q_soft = sum(w for i, w in enumerate(q.soft) if i not in used_q)
+        c_soft = sum(w for j, w in enumerate(c.soft) if j not in used_c)
+        q_hard = c_hard = 0.0
     conflict = min(q_soft, c_soft)
     extra = max(q_soft, c_soft) - conflict
     extra_factor = EXTRA_FACTOR if person else EXTRA_FACTOR_ORG
+    if q_soft > c_soft:
+        extra_factor = max(extra_factor, EXTRA_QUERY_FACTOR)
     total += CONFLICT_FACTOR * 2 * conflict + extra_factor * extra + q_hard + c_hard
     if total <= 0:
         return 0.0, pairs

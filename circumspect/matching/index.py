@@ -29,6 +29,10 @@ from circumspect.matching.prepare import IndexedEntity
 
 #: Key kinds and their weight in candidate ranking.
 KEY_WEIGHT = {"t": 2.0, "p": 1.0, "s": 0.7, "c": 0.8}
+#: Candidates whose ranking score is below this share of the best one are not scored
+#: (at least ``MIN_CANDIDATES`` are).
+RELATIVE_CUTOFF = 0.3
+MIN_CANDIDATES = 8
 #: Postings longer than this share of the index are ignored (uninformative keys).
 MAX_DF_SHARE = 0.2
 
@@ -122,8 +126,13 @@ class CandidateIndex:
             for pos in plist:
                 scores[pos] += w
         if len(scores) <= limit:
-            return sorted(scores, key=lambda p: -scores[p])
-        return [p for p, _ in heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])]
+            ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        else:
+            ranked = heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])
+        if not ranked:
+            return []
+        floor = ranked[0][1] * RELATIVE_CUTOFF
+        return [p for n, (p, v) in enumerate(ranked) if n < MIN_CANDIDATES or v >= floor]
 
 
 @contextmanager
@@ -150,7 +159,7 @@ def _plain_entity(e: IndexedEntity) -> tuple[Any, ...]:
     )  # fmt: skip
     return (
         e.id, e.source, e.source_id, e.caption, e.schema, names, e.ids, e.raw_ids,
-        e.countries, e.birth_dates,
+        e.countries, e.birth_dates, e.weak,
     )  # fmt: skip
 
 

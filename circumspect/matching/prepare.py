@@ -25,7 +25,6 @@ ID_PROPS: tuple[str, ...] = (
     "taxNumber", "idNumber", "passportNumber", "vatCode", "okpoCode", "bikCode",
 )  # fmt: skip
 
-_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 #: Latin letters that look like Cyrillic ones (fixed inside mostly-Cyrillic words).
 _HOMOGLYPHS_TO_CYR = str.maketrans("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКкМОоРрТХхУу")
@@ -45,6 +44,8 @@ class IndexedEntity(NamedTuple):
     raw_ids: frozenset[str]
     countries: frozenset[str]
     birth_dates: tuple[str, ...]
+    #: Per name: True for weak aliases (OFAC weak a.k.a., UN "low quality").
+    weak: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,42 @@ def _country_type() -> object:
     return registry.country
 
 
+_YMD_RE = re.compile(r"^(\d{4})(?:[-./](\d{1,2})(?:[-./](\d{1,2}))?)?$")
+_DMY_RE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
+
+
+def clean_date(value: str) -> str | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` from ISO-like (``1969-7-16``) or day-first
+    (``16.07.1969``, as Kazakh and Russian documents write it) dates; ``InputError`` else."""
+    text = value.strip()
+    if not text:
+        return None
+    m = _YMD_RE.match(text)
+    parts: tuple[str | None, ...] | None = None
+    if m:
+        parts = m.groups()
+    else:
+        d = _DMY_RE.match(text)
+        if d:
+            parts = (d.group(3), d.group(2), d.group(1))
+    if parts is None:
+        raise InputError(
+            f"birth date {text!r} is not YYYY, YYYY-MM, YYYY-MM-DD or DD.MM.YYYY",
+            field="birth_date",
+        )
+    year, month, day = parts
+    if month is not None and not 1 <= int(month) <= 12:
+        raise InputError(f"birth date {text!r} has month {month}", field="birth_date")
+    if day is not None and not 1 <= int(day) <= 31:
+        raise InputError(f"birth date {text!r} has day {day}", field="birth_date")
+    out = str(year)
+    if month is not None:
+        out += f"-{int(month):02d}"
+    if day is not None:
+        out += f"-{int(day):02d}"
+    return out
+
+
 def clean_country(value: str | None) -> str | None:
     """ISO 3166 alpha-2 (lowercase) from a code or a country name; ``InputError`` if unknown."""
     if value is None or not value.strip():
@@ -120,11 +157,7 @@ def prepare_query(query: Query) -> PreparedQuery:
             field="schema",
         )
     name = check_name(query.name)
-    birth = query.birth_date.strip() if query.birth_date else None
-    if birth and not _DATE_RE.match(birth):
-        raise InputError(
-            f"birth date {birth!r} is not YYYY, YYYY-MM or YYYY-MM-DD", field="birth_date"
-        )
+    birth = clean_date(query.birth_date) if query.birth_date else None
     ident = query.identifier.strip() if query.identifier else None
     ids = frozenset(identifier_keys(ident)) if ident else frozenset()
     raw = compact(ident) if ident else None
@@ -143,7 +176,9 @@ def index_entity(entity: ListedEntity) -> IndexedEntity:
     """Compile a listed entity (names under its schema, identifiers, countries, dates)."""
     schema = entity.schema
     names: list[CompiledName] = []
+    weak: list[bool] = []
     seen: set[str] = set()
+    strong = set(entity.names(weak=False))
     for name in entity.names(weak=True):
         key = name.strip().casefold()
         if not key or key in seen:
@@ -152,6 +187,7 @@ def index_entity(entity: ListedEntity) -> IndexedEntity:
         compiled = compile_name(repair_homoglyphs(clean(name)), schema)
         if not compiled.empty:
             names.append(compiled)
+            weak.append(name not in strong)
     ids: set[str] = set()
     raw: set[str] = set()
     for prop in ID_PROPS:
@@ -175,6 +211,7 @@ def index_entity(entity: ListedEntity) -> IndexedEntity:
         raw_ids=frozenset(raw),
         countries=countries,
         birth_dates=births,
+        weak=tuple(weak),
     )
 
 

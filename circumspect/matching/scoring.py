@@ -170,10 +170,12 @@ class CircumspectV1(Scorer):
     LEGAL_FORM_CONFLICT: ClassVar[float] = 0.35
     #: Multiplier for incompatible schemata (a person vs a vessel).
     SCHEMA_CONFLICT: ClassVar[float] = 0.5
+    #: Factor for a name match on a weak alias (OFAC weak a.k.a., UN "low quality").
+    WEAK_ALIAS: ClassVar[float] = 0.9
     #: Adjustments for country and birth date evidence.
     ADJUST: ClassVar[dict[str, float]] = {
-        "country_match": 0.03, "country_mismatch": -0.05,
-        "dob_match": 0.05, "dob_year": 0.03, "dob_near": -0.03, "dob_mismatch": -0.15,
+        "country_match": 0.03, "country_mismatch": -0.10,
+        "dob_match": 0.05, "dob_year": 0.03, "dob_near": -0.05, "dob_mismatch": -0.30,
     }  # fmt: skip
 
     def calibrate(self, raw: float, schema: str) -> float:
@@ -186,17 +188,21 @@ class CircumspectV1(Scorer):
         return t + (raw - anchor) / (1 - anchor) * (1 - t)
 
     def _best_name(
-        self, query: CompiledName, names: tuple[CompiledName, ...]
-    ) -> tuple[NameMatch | None, CompiledName | None]:
+        self, query: CompiledName, names: tuple[CompiledName, ...], weak: tuple[bool, ...] = ()
+    ) -> tuple[NameMatch | None, CompiledName | None, bool]:
         best: NameMatch | None = None
         best_name: CompiledName | None = None
-        for name in names:
+        best_weak = False
+        best_value = -1.0
+        for i, name in enumerate(names):
             m = compare_names(query, name)
-            if best is None or m.score > best.score:
-                best, best_name = m, name
-                if m.score >= 0.999:
+            is_weak = i < len(weak) and weak[i]
+            value = m.score * (self.WEAK_ALIAS if is_weak else 1.0)
+            if value > best_value:
+                best, best_name, best_weak, best_value = m, name, is_weak, value
+                if value >= 0.999:
                     break
-        return best, best_name
+        return best, best_name, best_weak
 
     def compare(self, a: CompiledName, b: CompiledName, schema: str) -> ScoreResult:
         m = compare_names(a, b)
@@ -214,14 +220,17 @@ class CircumspectV1(Scorer):
 
     def score(self, query: PreparedQuery, entity: IndexedEntity) -> ScoreResult:
         features: list[FeatureScore] = []
-        match, name = self._best_name(query.name, entity.names)
+        match, name, weak = self._best_name(query.name, entity.names, entity.weak)
         score = 0.0
         matched_name: str | None = None
         if match is not None and name is not None:
             schema = entity.schema if query.schema == "LegalEntity" else query.schema
-            score = self.calibrate(match.score, schema)
+            score = self.calibrate(match.score * (self.WEAK_ALIAS if weak else 1.0), schema)
             matched_name = name.text
-            features.append(FeatureScore("name", score, 1.0, name_feature(match, name.text, score)))
+            text = name_feature(match, name.text, score)
+            if weak:
+                text += f" (weak alias, counted at {self.WEAK_ALIAS:.0%})"
+            features.append(FeatureScore("name", score, 1.0, text))
             conflict = forms_conflict(query.name, name)
             if conflict:
                 score -= self.LEGAL_FORM_CONFLICT

@@ -87,6 +87,7 @@ def test_by_identifier(screener: Screener) -> None:
         (Query("Putin", schema="Spaceship"), "schema"),
         (Query("Putin", country="Atlantis"), "country"),
         (Query("Putin", birth_date="yesterday"), "birth_date"),
+        (Query("Putin", birth_date="1969-13-01"), "birth_date"),
     ],
 )
 def test_bad_queries_raise_input_errors(screener: Screener, query: Query, field: str) -> None:
