@@ -243,7 +243,9 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
         "A ratio rising after 2021 means exports declared for the partner that its customs "
         "did not record (goods lost in transit, e.g. to Russia). Armenia 2023's national "
         "figure looks truncated in the source file.",
-        _sources(store, "f.flow = 'import'"),
+        _sources(store, "(f.flow = 'export' AND f.reporter = 'EU27_2020' AND f.partner IN "
+                        "('KZ', 'KG', 'AM', 'UZ')) OR (f.flow = 'import' AND f.reporter IN "
+                        "('KZ', 'KG', 'AM', 'UZ') AND f.partner = 'EU27_2020')"),
     )  # fmt: skip
     mp = sorted({m.partner for m in mirror_rows})
     fig = go.Figure()
