@@ -19,6 +19,7 @@ goes wrong (unparseable message, missing or invalid element, a screener failure)
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from collections.abc import Iterable
@@ -73,10 +74,10 @@ class PaymentScreening:
             message = parse_message(raw, file)
         except CircumspectError as exc:
             return _error(exc.message + (f" ({exc.location()})" if exc.location() else ""),
-                          None, _format_hint(raw))
+                          _salvage_id(raw), _format_hint(raw))
         except (ValueError, TypeError, UnicodeError, RecursionError, MemoryError) as exc:
-            return _error(f"cannot parse message: {type(exc).__name__}: {exc}", None,
-                          _format_hint(raw))
+            return _error(f"cannot parse message: {type(exc).__name__}: {exc}",
+                          _salvage_id(raw), _format_hint(raw))
         return self.screen(message)
 
     def screen(self, message: PaymentMessage) -> PaymentDecision:
@@ -170,8 +171,9 @@ class PaymentScreening:
         if address:
             for hit in self.territories.scan(address):
                 flags.append(Flag("territory", hit.territory.severity, role, hit.matched,
-                                  f"{_role(role)} address names {hit.matched!r}: "
-                                  f"{hit.territory.label} ({hit.territory.basis})"))
+                                  f"{_role(role)} address {address[:90]!r} names "
+                                  f"{hit.matched!r}: {hit.territory.label} "
+                                  f"({hit.territory.basis})"))
         for label, code in (("country", country), ("IBAN country", iban_country(account))):
             territory = self.territories.country(code)
             if territory is not None:
@@ -283,6 +285,20 @@ def _error(reason: str, message_id: str | None, fmt: str | None,
            message: PaymentMessage | None = None) -> PaymentDecision:
     return PaymentDecision(decision="error", message_id=message_id, format=fmt, flags=[],
                            explanation=f"error: {reason}", error=reason, message=message)
+
+
+_ID_XML = re.compile(rb"<(?:\w+:)?MsgId>\s*([^<]{1,35}?)\s*</(?:\w+:)?MsgId>")
+_ID_MT = re.compile(rb"(?:^|\n):20:([^\r\n]{1,16})")
+
+
+def _salvage_id(raw: bytes) -> str | None:
+    """The message id of a message that failed to parse, when it can be seen, so that an
+    ``error`` row can be traced (informative only; never used to decide)."""
+    head = raw[:20000]
+    match = _ID_XML.search(head) or _ID_MT.search(head)
+    if match is None:
+        return None
+    return match.group(1).decode("utf-8", "replace").strip() or None
 
 
 def _format_hint(raw: bytes) -> str | None:

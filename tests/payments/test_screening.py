@@ -124,6 +124,9 @@ def test_fail_closed() -> None:
     assert decision.decision == "error" and "index unavailable" in (decision.error or "")
     bad = engine(FakeScreener()).screen_raw(b"{1:F01", "x.fin")
     assert bad.decision == "error" and bad.format == "SWIFT MT" and "x.fin" in bad.explanation
+    no_bic = engine(FakeScreener()).screen_raw(mt103(extra=":57A:COBADEF\r\n"))
+    assert no_bic.decision == "error" and no_bic.message_id == "REF1"
+    assert "invalid BIC" in no_bic.explanation and ":57A:" in no_bic.explanation
 
 
 def test_screen_message_api_caches_engine_per_screener() -> None:
