@@ -148,6 +148,33 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"{r.partner}\t{r.year}\texporter {r.exporter_value:,.0f}\t"
                            f"importer {r.importer_value:,.0f}\tratio {ratio}")
 
+    @flows.command("did")
+    def did_cmd(
+        source: str | None = typer.Option(None, "--source", help="e.g. comtrade"),
+        post_from: str = typer.Option("2022-03", "--post-from", help="First post month."),
+        cluster: str = typer.Option("product", "--cluster", help="product | pair | robust"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Difference-in-differences: CHPL goods x Russia's neighbours x post (HS-6 data)."""
+        from circumspect.errors import InputError
+        from circumspect.flows import did, indicators
+        from circumspect.flows.store import FlowStore
+
+        if cluster not in ("product", "pair", "robust"):
+            raise InputError(f"--cluster must be product, pair or robust, not {cluster!r}")
+        with FlowStore(read_only=True) as store:
+            result, note = did.from_store(
+                store, neighbours=indicators.NEIGHBOURS, sanctioned_hs6=indicators.chpl_hs6(),
+                post_from=post_from, source=source, cluster=cluster,
+            )  # fmt: skip
+        if as_json:
+            typer.echo(json.dumps({"result": result.as_dict() if result else None, "note": note}))
+        elif result is None:
+            typer.echo(note)
+        else:
+            typer.echo(f"beta {result.beta:.4f}  se {result.se:.4f}  t {result.t:.2f}  "
+                       f"p {result.p_value:.3g}  ({note}; SE {cluster})")
+
     @flows.command("issues")
     def issues(limit: int = typer.Option(20, "--limit")) -> None:
         """Counts of rows not loaded, by reason, and the first conflicts."""

@@ -42,6 +42,17 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
     assert res.exit_code != 0
 
 
+def test_did_command(tmp_path: Path) -> None:
+    from circumspect.demo import DATA_DIR
+
+    f = DATA_DIR / "flows" / "synthetic_comtrade_hs6_exports.csv"
+    assert runner.invoke(app, ["flows", "load", "--format", "comtrade", str(f)]).exit_code == 0
+    res = runner.invoke(app, ["flows", "did", "--source", "comtrade", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["result"]["beta"] > 0 and out["result"]["n_clusters"] == 8
+
+
 def test_demo_step(tmp_path: Path) -> None:
     from circumspect.flows import demo
 
