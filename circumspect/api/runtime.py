@@ -62,7 +62,7 @@ class Runtime:
         self._screener: PartyScreener | None = config.screener
         self._snapshot_ids: dict[str, str] | None = None
         self._checked = 0.0
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._auth: dict[str, tuple[UserInfo, float]] = {}
 
     # -- auth ----------------------------------------------------------------------------
