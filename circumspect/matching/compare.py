@@ -137,6 +137,7 @@ def _roman(tok: str) -> int | None:
 
 _LEET = str.maketrans("013457", "oieast")
 _BIN_WORDS = frozenset({"bin", "ibn", "ben", "bint", "binti", "bent"})
+_BIN_SKELETONS = frozenset({"bin", "ibn", "ben", "bint", "binti", "bent"})
 
 
 def _numbers(raw: list[str], person: bool = False) -> list[str]:
@@ -412,8 +413,11 @@ def align(
         return 0.0, pairs
     score = matched / total
     if q.bin_pos and c.bin_pos and len(pairs) >= 2:
-        order_q = [i for i, _, _ in sorted(pairs, key=lambda p: p[1])]
-        if order_q != sorted(order_q):
+        # "A bin B" names B's father: the word after "bin" must be the same person.
+        partner = {i: j for i, j, _ in pairs}
+        after_q = {i + 1 for i, t in enumerate(q.tokens[:-1]) if t in _BIN_SKELETONS}
+        after_c = {j + 1 for j, t in enumerate(c.tokens[:-1]) if t in _BIN_SKELETONS}
+        if after_q and after_c and not any(partner.get(i) in after_c for i in after_q):
             score *= BIN_ORDER_FACTOR
     # Names written together or split differently ("Kassymjomart" / "Kassym Jomart").
     if score < 0.9 and (len(q.tokens) != len(c.tokens)):

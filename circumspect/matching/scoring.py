@@ -155,7 +155,7 @@ class CircumspectV1(Scorer):
     #: Name score (0-1 alignment of spelling skeletons) is mapped linearly so that
     #: ``NAME_AT_THRESHOLD`` lands on the alert threshold ``THRESHOLD_ANCHOR``.
     NAME_AT_THRESHOLD: ClassVar[dict[str, float]] = {
-        "Person": 0.78, "Company": 0.76, "Organization": 0.76, "LegalEntity": 0.77,
+        "Person": 0.76, "Company": 0.76, "Organization": 0.76, "LegalEntity": 0.76,
         "Vessel": 0.76, "Airplane": 0.76,
     }  # fmt: skip
     #: The default alert threshold the calibration targets.
