@@ -72,21 +72,25 @@ def accuracy(engine: PaymentScreening, messages: list[GeneratedMessage]) -> dict
               "exposed": decision.decision in ("hold", "reject"),
               "error": decision.decision == "error"}[m.expected]
         per[(m.category, "ok" if ok else "wrong")] += 1
-        if not ok and len(misses) < 12:
+        if not ok and (m.expected != "pass" or len(misses) < 12):
             misses.append(f"{m.name} [{m.note[:70]}] -> {decision.decision}: "
                           f"{decision.explanation[:110]}")
     return {"per": per, "misses": misses}
 
 
-def latency(engine: PaymentScreening, messages: list[GeneratedMessage], n: int) -> list[float]:
-    times: list[float] = []
+def latency(engine: PaymentScreening, messages: list[GeneratedMessage], n: int
+            ) -> tuple[list[float], list[float]]:
+    """Per-message wall-clock and CPU (process) milliseconds, cache cleared each time."""
+    wall: list[float] = []
+    cpu: list[float] = []
     for m in messages[:n]:
         engine._name_cache.clear()
         engine._id_cache.clear()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         engine.screen_raw(m.raw, m.name)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        cpu.append((time.process_time() - start_cpu) * 1000)
+        wall.append((time.perf_counter() - start) * 1000)
+    return wall, cpu
 
 
 _ENGINE: PaymentScreening | None = None
@@ -98,22 +102,24 @@ def _work(raw: bytes) -> str:
 
 
 def throughput(engine: PaymentScreening, messages: list[GeneratedMessage], workers: int
-               ) -> float:
+               ) -> tuple[float, float]:
+    """(messages per wall-clock second, messages per CPU second of this process)."""
     global _ENGINE
     raws = [m.raw for m in messages]
     engine._name_cache.clear()  # start cold; the cache fills as counterparties recur
     engine._id_cache.clear()
     if workers <= 1:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for raw in raws:
             engine.screen_raw(raw)
-        return len(raws) / (time.perf_counter() - start)
+        return (len(raws) / (time.perf_counter() - start),
+                len(raws) / (time.process_time() - start_cpu))
     _ENGINE = engine
     ctx = mp.get_context("fork")
     start = time.perf_counter()
     with ctx.Pool(workers) as pool:
         list(pool.imap_unordered(_work, raws, chunksize=64))
-    return len(raws) / (time.perf_counter() - start)
+    return len(raws) / (time.perf_counter() - start), float("nan")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -167,21 +173,25 @@ def main() -> int:
 
     print("\n| measure | real screener | payments layer only |\n|---|---:|---:|")
     null = PaymentScreening(NullScreener(), entities=entities)
-    cold = latency(engine, messages, args.latency)
-    cold_null = latency(null, messages, args.latency)
+    wall, cpu = latency(engine, messages, args.latency)
+    wall_null, cpu_null = latency(null, messages, args.latency)
     for q, label in ((0.5, "p50"), (0.95, "p95"), (0.99, "p99")):
-        print(f"| single message {label} (cold) | {pct(cold, q):.2f} ms | "
-              f"{pct(cold_null, q):.2f} ms |")
-    print(f"| single message mean (cold) | {statistics.mean(cold):.2f} ms | "
-          f"{statistics.mean(cold_null):.2f} ms |")
-    batch1 = throughput(engine, messages, 1)
-    batch1_null = throughput(null, messages, 1)
-    print(f"| batch, 1 process (warm cache) | {batch1:,.0f} msg/s | {batch1_null:,.0f} msg/s |")
+        print(f"| single message {label}, wall clock (cold) | {pct(wall, q):.2f} ms | "
+              f"{pct(wall_null, q):.2f} ms |")
+    for q, label in ((0.5, "p50"), (0.99, "p99")):
+        print(f"| single message {label}, CPU time (cold) | {pct(cpu, q):.2f} ms | "
+              f"{pct(cpu_null, q):.2f} ms |")
+    print(f"| single message mean, wall clock (cold) | {statistics.mean(wall):.2f} ms | "
+          f"{statistics.mean(wall_null):.2f} ms |")
+    b1, b1_cpu = throughput(engine, messages, 1)
+    n1, n1_cpu = throughput(null, messages, 1)
+    print(f"| batch, 1 process, wall clock | {b1:,.0f} msg/s | {n1:,.0f} msg/s |")
+    print(f"| batch, 1 process, per CPU second | {b1_cpu:,.0f} msg/s | {n1_cpu:,.0f} msg/s |")
     if args.workers > 1:
-        batchn = throughput(engine, messages, args.workers)
-        batchn_null = throughput(null, messages, args.workers)
-        print(f"| batch, {args.workers} processes (warm cache) | {batchn:,.0f} msg/s | "
-              f"{batchn_null:,.0f} msg/s |")
+        bn, _ = throughput(engine, messages, args.workers)
+        nn, _ = throughput(null, messages, args.workers)
+        print(f"| batch, {args.workers} processes, wall clock | {bn:,.0f} msg/s | "
+              f"{nn:,.0f} msg/s |")
     return 0
 
 
