@@ -17,9 +17,10 @@ Planted patterns (``planted`` column = the rule id expected to fire, ``clean`` o
     ru_by_controlled - controlled goods with destination or end user RU/BY, or transit RU/BY;
     transshipment_new_consignee - controlled goods for a consignee whose BIN shows
     registration after Feb 2022; transshipment_outside_business - a food importer with a
-    clean history suddenly importing controlled electronics; unit_value_high / _low - price
-    x10-30 or /10-30; quantity_implausible - a shipment 40-100x the consignee's usual
-    value, or a private person (IIN) importing controlled goods worth > 10,000 USD;
+    clean history suddenly importing controlled electronics; unit_value_high / _low - unit
+    value x20-50 or /20-50 of the HS-6 base price; quantity_implausible - a shipment
+    60-150x the consignee's typical value, or a private person (IIN) importing controlled
+    goods worth > 10,000 USD;
     third_country_payment - controlled goods paid from AE/HK/TR/AM while seller and buyer
     are elsewhere; forwarder_as_end_user - a logistics company as end user of controlled
     goods; end_user_missing - controlled goods without an end user; indirect_route - EU/US
@@ -315,10 +316,13 @@ def generate(
                 rows.append(h)
             row = clean_row(ci, code, day=hist_days[-1] + 10)
             row.update(consignee_name=f.name, consignee_id=f.ident, end_user_name=f.name)
-        elif pattern == "unit_value_high":
-            row["value"] = f"{float(row['value']) * float(rng.uniform(10, 30)):.2f}"
-        elif pattern == "unit_value_low":
-            row["value"] = f"{float(row['value']) / float(rng.uniform(10, 30)):.2f}"
+        elif pattern in ("unit_value_high", "unit_value_low"):
+            # unit value set relative to the HS-6 base price, clear of the +-35% noise
+            factor = float(rng.uniform(20, 50))
+            if pattern == "unit_value_low":
+                factor = 1.0 / factor
+            target = float(row["net_weight_kg"]) * price[code] * factor
+            row["value"] = f"{float(row['value']) * target / _usd(row):.2f}"
         elif pattern == "quantity_implausible":
             if k % 2:
                 birth = dt.date(int(rng.integers(1960, 2000)), int(rng.integers(1, 13)),
@@ -329,7 +333,8 @@ def generate(
                 target = max(_usd(row), 15000.0 * float(rng.uniform(1, 5)))
                 _scale(row, target / _usd(row))
             else:
-                _scale(row, float(rng.uniform(60, 150)))
+                target = consignees[ci].size * float(rng.uniform(60, 150))
+                _scale(row, target / _usd(row))
         elif pattern == "third_country_payment":
             payer = ("AE", "HK", "AM")[k % 3]
             row.update(payment_country=payer, payment_bank_bic=BANKS[payer][0])
