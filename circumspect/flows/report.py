@@ -272,7 +272,8 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
         store, neighbours=indicators.NEIGHBOURS, sanctioned_hs6=indicators.chpl_hs6()
     )
     if did_result is None:
-        demo = did.estimate(**did.synthetic_panel())  # type: ignore[arg-type]
+        panel = did.synthetic_panel(n_products=30, n_destinations=8, n_months=36, post_from=14)
+        demo = did.estimate(**panel)  # type: ignore[arg-type]
         report.notes.append(
             f"Difference-in-differences: {did_note}. The estimator is validated on a generated "
             f"panel with a known effect 0.5: beta = {demo.beta:.3f} (SE {demo.se:.3f}, "

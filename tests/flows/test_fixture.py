@@ -12,6 +12,8 @@ from circumspect.flows import reference, report
 from circumspect.flows.store import FlowStore
 from tests.conftest import shared_path
 
+pytestmark = pytest.mark.shared
+
 FIXTURE = ("fixtures", "trade", "eu_exports_central_asia", "data")
 
 
