@@ -155,7 +155,8 @@ def main() -> int:
     print(f"{'time: scoring total (read..write)':<44} {total:.1f} s")
     print(f"{'throughput':<44} {report.read / total:,.0f} rows/s")
     print(f"{'peak RSS main process':<44} {own:,.0f} MB (before scoring {mem_before[0]:,.0f} MB)")
-    print(f"{'peak RSS largest child process':<44} {kids:,.0f} MB (screening worker, or the generator)")
+    print(f"{'peak RSS largest child process':<44} {kids:,.0f} MB "
+          "(screening worker, or the generator)")
     print(f"{'decisions':<44} {report.decisions}")
     print(f"{'target <= 300 s':<44} {'MET' if total <= 300 else 'MISSED'}")
     print()
