@@ -14,7 +14,6 @@ from datetime import date
 from functools import lru_cache
 
 from followthemoney.proxy import EntityProxy
-from followthemoney.types import registry
 
 from circumspect.errors import ParseError
 from circumspect.model.entities import make_entity_id, new_proxy
@@ -132,7 +131,13 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "macedonia the former yugoslav republic of": "mk", "west bank": "ps", "gaza": "ps",
     "palestinian": "ps", "palestinian authority": "ps", "u k": "gb", "uk": "gb",
     "u s": "us", "usa": "us", "former soviet union": "suhh", "ussr": "suhh",
+    "prc": "cn", "st vincent and the grenadines": "vc", "st kitts nevis": "kn",
+    "st kitts and nevis": "kn", "st lucia": "lc", "man isle of": "im", "northern mali": "ml",
+    "crimea": "ua-cri", "kafia kingi": "sd", "cabo verde previously cape verde": "cv",
+    "macedonia": "mk", "swaziland": "sz", "ivory coast": "ci", "east timor": "tl",
+    "laos": "la", "moldova republic of": "md", "tanzania united republic of": "tz",
 }
+_COUNTRY_PREFIX = re.compile(r"^(?:region|of registration|possibly)\s*:?\s*", re.IGNORECASE)
 
 
 def _country_key(text: str) -> str:
@@ -158,23 +163,22 @@ def _country_table() -> dict[str, str]:
 
 @lru_cache(maxsize=8192)
 def country_code(text: str | None) -> str | None:
-    """ISO-3166 alpha-2 (lower case, FtM style) for a country name or code, or None.
+    """FtM country code (ISO-3166 alpha-2 in lower case, or FtM's own codes such as
+    ``suhh``) for a country name or code as the lists write it, or None.
 
-    Exact names, full names, ISO codes and the lists' usual spellings are looked up in a
-    table; anything else goes to FtM's fuzzy cleaner, whose first call builds rigour's
-    territory-name index (several seconds, once per process).
+    Exact lookup of territory names, full names, ISO alpha-2/alpha-3 codes and the lists'
+    usual spellings (``Korea, North``, ``Iran (Islamic Republic of)``, ``Region: Gaza``).
+    Deliberately no fuzzy matching: FtM's fuzzy cleaner costs seconds to initialise and turns
+    city names ("Bogota") into countries; text that is not a country stays only in the raw
+    fields (address, notes).
     """
     if not text:
         return None
-    value = text.strip().strip(".").strip()
+    value = _COUNTRY_PREFIX.sub("", text.strip().strip(".").strip())
     key = _country_key(value)
     if not key or key.isdigit():
         return None
-    found = _country_table().get(key)
-    if found:
-        return found
-    cleaned = registry.country.clean(value)
-    return str(cleaned) if cleaned else None
+    return _country_table().get(key)
 
 
 def guess_org_schema(name: str, default: str = "Organization") -> str:

@@ -79,6 +79,7 @@ _DATES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 _COUNTRIES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Nationality of Registration\s+(?P<value>.+)$", re.I), "jurisdiction"),
     (re.compile(r"^nationality\s+(?P<value>.+)$", re.I), "nationality"),
     (re.compile(r"^citizen\s+(?P<value>.+)$", re.I), "citizenship"),
 ]
