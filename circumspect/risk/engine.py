@@ -105,7 +105,7 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
     import pandas as pd
 
     n = len(df)
-    df = df.astype({c: STR for c in INPUT_COLUMNS if str(df[c].dtype) != STR})
+    df = df.astype({c: STR for c in INPUT_COLUMNS if df[c].dtype != STR})
     bad = np.zeros(n, dtype=bool)
     errs: list[pd.DataFrame] = []
     ids = df["declaration_id"].astype(STR).fillna("").str.strip()
