@@ -86,6 +86,8 @@ class Variant(NamedTuple):
     soft: tuple[float, ...] = ()
     #: Whether any token is a patronymic or a number (slower alignment rules apply).
     special: bool = False
+    #: Bit mask of the tokens' first two letters (a quick "no word can align" test).
+    mask: int = -1
 
 
 class CompiledName(NamedTuple):
@@ -167,6 +169,24 @@ def _numbers(raw: list[str], person: bool = False) -> list[str]:
     return out
 
 
+def _prefix_bits(prefix: str) -> int:
+    """One of 63 bits for a one- or two-letter word start (stable across processes).
+
+    A one-letter start also sets the bits of every two-letter start beginning with it, so an
+    initial or a short word can still meet a longer word."""
+    if len(prefix) == 1:
+        return _LETTER_BITS.get(prefix, 0)
+    return 1 << ((ord(prefix[0]) * 31 + ord(prefix[1])) % 63)
+
+
+_LETTER_BITS: dict[str, int] = {}
+for _a in "abcdefghijklmnopqrstuvwxyz0123456789":
+    _bits = 0
+    for _b in "abcdefghijklmnopqrstuvwxyz0123456789":
+        _bits |= 1 << ((ord(_a) * 31 + ord(_b)) % 63)
+    _LETTER_BITS[_a] = _bits
+
+
 def _variant(latin: str, person: bool) -> Variant | None:
     latin = latin.replace("'", "").replace("`", "").replace('"', "")
     raw = _numbers(_NOT_ASCII_ALNUM.sub(" ", ascii_fold(latin)).split(), person)[:MAX_TOKENS]
@@ -196,8 +216,13 @@ def _variant(latin: str, person: bool) -> Variant | None:
     bin_pos = person and any(t in _BIN_WORDS for t in raw)
     soft = tuple(w * UNMATCHED_FACTOR[k] for w, k in zip(weights, kinds, strict=True))
     special = any(k in (PATRONYMIC, NUMBER) for k in kinds)
+    mask = 0
+    for tok, kind in zip(tokens, kinds, strict=True):
+        mask |= _prefix_bits(tok[:1]) if kind == INITIAL else _prefix_bits(tok[:2])
+        if kind == INITIAL or len(tok) <= 3:
+            mask |= _prefix_bits(tok[:1])
     return Variant(
-        tuple(tokens), tuple(kinds), weights, cons, "".join(tokens), bin_pos, soft, special
+        tuple(tokens), tuple(kinds), weights, cons, "".join(tokens), bin_pos, soft, special, mask
     )
 
 
@@ -448,6 +473,8 @@ def compare_names(q: CompiledName, c: CompiledName) -> NameMatch:
         )
     for qv in q.variants:
         for cv in c.variants:
+            if not abjad and not (qv.mask & cv.mask) and len(qv.tokens) > 1 and len(cv.tokens) > 1:
+                continue  # no two words start alike: nothing can align
             score, pairs = align(qv, cv, abjad, person)
             if best is not None and score <= best.score:
                 continue
