@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -212,10 +213,10 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
     valid["_hs"] = hs_digits[ok]
     valid["_hs6"] = valid["_hs"].str.slice(0, 6)
     valid["_chapter"] = valid["_hs"].str.slice(0, 2)
-    sections = {
-        ch: (ctx.nomenclature.get(ch).section if ch in ctx.nomenclature else "")  # type: ignore[union-attr]
-        for ch in valid["_chapter"].unique()
-    }
+    sections: dict[str, str] = {}
+    for ch in valid["_chapter"].unique():
+        entry = ctx.nomenclature.get(str(ch))
+        sections[str(ch)] = entry.section if entry is not None else ""
     valid["_section"] = valid["_chapter"].map(sections).astype(STR)
     for col in COUNTRY_COLUMNS:
         valid["_" + col] = df.loc[ok, col].astype(STR).fillna("").str.strip().str.upper()
@@ -694,7 +695,7 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
         eu_name = frame["end_user_name"].astype(STR).fillna("").str.strip()
         target = eu_name.where(eu_name != "", frame["consignee_name"].astype(STR)
                                .fillna("")).str.casefold()
-        pattern = "|".join(__import__("re").escape(w) for w in words) or "$^"
+        pattern = "|".join(re.escape(w) for w in words) or "$^"
         is_fwd = target.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
         mask = controlled & is_fwd
         tnames = target.to_numpy()
