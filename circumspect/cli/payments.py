@@ -25,6 +25,8 @@ def screen(
                                   "(default: $CIRCUMSPECT_DB or SQLite)."),
     policy: Path | None = typer.Option(None, "--policy", help="Policy YAML (default: the "
                                        "bundled circumspect/payments/data/policy.yaml)."),
+    cases: bool = typer.Option(False, "--cases", help="Open a review case for every held "
+                               "or rejected message (in the --db database)."),
 ) -> None:
     """Screen every message file; write file, message_id, format, decision, flags,
     explanation. Formats are detected from the content; unreadable messages are `error`."""
@@ -52,6 +54,14 @@ def screen(
     counts = summary(results)
     parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("pass", "hold", "reject", "error"))
     typer.echo(f"{len(results)} files screened ({parts}); wrote {out}", err=True)
+    if cases:
+        from circumspect.payments.cases import open_payment_case
+
+        outcomes = [open_payment_case(d, file=str(p), db_url=db, actor="cli")
+                    for p, d in results]
+        opened = sum(1 for o in outcomes if o is not None and o.status == "opened")
+        other = sum(1 for o in outcomes if o is not None and o.status != "opened")
+        typer.echo(f"cases: {opened} opened, {other} existing/reopened/suppressed", err=True)
 
 
 @payments_app.command("generate")

@@ -70,3 +70,17 @@ def test_generate_command(tmp_path: Path, loaded_db: str) -> None:
     assert result.exit_code == 0, result.output
     assert len(list((out / "messages").iterdir())) == 30
     shutil.rmtree(out)
+
+
+def test_screen_opens_cases_once(tmp_path: Path, loaded_db: str) -> None:
+    from circumspect.cases.service import get_service
+
+    out = tmp_path / "r.csv"
+    args = ["payments", "screen", str(MESSAGES), "-o", str(out), "--db", loaded_db, "--cases"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "cases: 9 opened" in first.output
+    again = CliRunner().invoke(app, args)
+    assert "cases: 0 opened, 9 existing" in again.output
+    service = get_service(loaded_db)
+    assert sum(service.count_cases().values()) == 9
