@@ -741,6 +741,15 @@ class FlowStore:
         names = [d[0] for d in cur.description or []]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
+    def export_parquet(self, target: Path) -> Path:
+        """Write every cell of ``flows`` to one Parquet file (for Spark or other tools)."""
+        tmp = target.with_name(f".{target.name}.tmp")
+        self.con.execute(
+            f"COPY (SELECT * FROM flows) TO {_sql_str(str(tmp))} (FORMAT parquet)"
+        )
+        tmp.replace(target)
+        return target
+
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for table in ("flows", "files", "issues", "conflicts"):
