@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from circumspect.demo import DATA_DIR
-from circumspect.flows import indicators, queries as q
+from circumspect.flows import indicators
+from circumspect.flows import queries as q
 from circumspect.flows.store import FlowStore
 from tests.engines.conftest import spark_available
 
