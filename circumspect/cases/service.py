@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import JSON, Connection, DateTime, bindparam, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,6 +46,24 @@ KINDS: tuple[str, ...] = ("party", "declaration", "payment")
 STATUSES: tuple[str, ...] = ("open", "escalated", "closed")
 GENESIS = "0" * 64
 KEY_PREFIX = "csk_"
+
+
+# Hot-path statements, compiled once (screening audits every request).
+_HEAD = text("SELECT seq, hash FROM case_audit_head WHERE id = 1")
+_HEAD_FOR_UPDATE = text("SELECT seq, hash FROM case_audit_head WHERE id = 1 FOR UPDATE")
+_AUDIT_INSERT = text(
+    "INSERT INTO case_audit (seq, at, actor, action, object, data, prev_hash, hash) "
+    "VALUES (:seq, :at, :actor, :action, :object, :data, :prev, :hash)"
+)
+_HEAD_UPDATE = text("UPDATE case_audit_head SET seq = :seq, hash = :hash WHERE id = 1")
+_PARTY_UPSERT = text(
+    "INSERT INTO case_parties (query_key, query, first_seen, last_screened) "
+    "VALUES (:query_key, :query, :first_seen, :last_screened) "
+    "ON CONFLICT (query_key) DO UPDATE SET last_screened = excluded.last_screened"
+).bindparams(
+    bindparam("query", type_=JSON), bindparam("first_seen", type_=DateTime(timezone=True)),
+    bindparam("last_screened", type_=DateTime(timezone=True)),
+)
 
 
 class CaseStateError(InputError):
@@ -193,28 +211,27 @@ class CaseService:
 
     # -- audit -------------------------------------------------------------------------
     def _audit(
-        self, session: Session, actor: str, action: str, obj: str, data: Mapping[str, Any]
-    ) -> AuditRecord:
-        head = session.execute(
-            select(AuditHead).where(AuditHead.id == 1).with_for_update()
-        ).scalar_one()
-        seq = head.seq + 1
+        self, session: Session | Connection, actor: str, action: str, obj: str,
+        data: Mapping[str, Any],
+    ) -> int:
+        """Append one record in the caller's transaction (head row locked); returns its seq."""
+        conn = session.connection() if isinstance(session, Session) else session
+        pg = conn.dialect.name == "postgresql"
+        row = conn.execute(_HEAD_FOR_UPDATE if pg else _HEAD).one()
+        seq = int(row.seq) + 1
         at = now().isoformat()
-        text = canonical(dict(data))
-        digest = _record_hash(seq, at, actor, action, obj, text, head.hash)
-        record = AuditRecord(
-            seq=seq, at=at, actor=actor, action=action, object=obj, data=text,
-            prev_hash=head.hash, hash=digest,
-        )
-        session.add(record)
-        head.seq = seq
-        head.hash = digest
-        return record
+        body = canonical(dict(data))
+        digest = _record_hash(seq, at, actor, action, obj, body, row.hash)
+        conn.execute(_AUDIT_INSERT, {"seq": seq, "at": at, "actor": actor, "action": action,
+                                     "object": obj, "data": body, "prev": row.hash,
+                                     "hash": digest})
+        conn.execute(_HEAD_UPDATE, {"seq": seq, "hash": digest})
+        return seq
 
     def audit(self, actor: str, action: str, obj: str, data: Mapping[str, Any]) -> int:
         """Append one audit record on its own; returns its sequence number."""
         with self._write.begin() as session:
-            return self._audit(session, actor, action, obj, data).seq
+            return self._audit(session, actor, action, obj, data)
 
     def verify_audit(self) -> VerifyResult:
         """Walk the chain: sequence without gaps, each record's hash and link, and the head."""
@@ -333,15 +350,6 @@ class CaseService:
             return UserInfo(user.id, user.name, user.role)
 
     # -- parties -----------------------------------------------------------------------
-    def _remember_party(self, session: Session, query: Mapping[str, Any], key: str) -> None:
-        party = session.get(Party, key)
-        stamp = now()
-        if party is None:
-            clean = {k: v for k, v in query.items() if k not in ("query_id", "idempotency_key")}
-            session.add(Party(query_key=key, query=clean, first_seen=stamp, last_screened=stamp))
-        else:
-            party.last_screened = stamp
-
     def record_screening(
         self,
         actor: str,
@@ -363,11 +371,16 @@ class CaseService:
         outcomes: list[CaseOutcome] = []
         for cands in results:
             alerts += sum(1 for c in cands if candidate_dict(c).get("alert"))
-        with self._write.begin() as session:
-            for query, key in zip(queries, keys, strict=True):
-                self._remember_party(session, query, key)
+        stamp = now()
+        rows = {}
+        for query, key in zip(queries, keys, strict=True):
+            rows[key] = {"query_key": key, "first_seen": stamp, "last_screened": stamp,
+                         "query": {k: v for k, v in query.items()
+                                   if k not in ("query_id", "idempotency_key")}}
+        with self.engines.write.begin() as conn:
+            conn.execute(_PARTY_UPSERT, list(rows.values()))
             self._audit(
-                session, actor, "screen", "screening",
+                conn, actor, "screen", "screening",
                 {"queries": len(queries), "query_keys": keys[:1000], "alerts": alerts,
                  "snapshots": dict(snapshot_ids)},
             )
