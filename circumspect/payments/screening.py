@@ -19,6 +19,7 @@ goes wrong (unparseable message, missing or invalid element, a screener failure)
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import weakref
@@ -186,7 +187,11 @@ class PaymentScreening:
 
     def _check_text(self, text: str, flags: list[Flag]) -> None:
         if self.names is not None:
-            for phrase, listed in self.names.scan(text):
+            hits = self.names.scan(text)
+            joined = _join_wrapped(text)
+            if joined != text:
+                hits += self.names.scan(joined)
+            for phrase, listed in hits:
                 flags.append(Flag("remittance", self.policy.remittance_name, "remittance",
                                   phrase, f"remittance text names listed {listed.schema} "
                                   f"{listed.caption} ({listed.source}, {listed.entity_id})",
@@ -225,6 +230,19 @@ class PaymentScreening:
                 self._id_cache.clear()
             self._id_cache[value] = found
         return found
+
+
+def _join_wrapped(text: str) -> str:
+    """MT free text wraps at 35 characters regardless of words (``ARCTIC VOS`` /
+    ``TOK``): a variant where a full line (33+ characters) runs straight into the next one
+    (without the ``//`` that starts a :72: continuation line), so names cut mid-word are
+    still found."""
+    lines = text.split("\n")
+    out = lines[0] if lines else ""
+    for prev, line in itertools.pairwise(lines):
+        body = line[2:] if line.startswith("//") else line
+        out += body if len(prev) >= 33 else "\n" + line
+    return out
 
 
 def _party_schema(name: str) -> str:

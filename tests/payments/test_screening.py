@@ -111,6 +111,8 @@ def test_remittance_names_imo_and_territory() -> None:
     eng = PaymentScreening(fake, entities=[vessel, short])
     by_name = eng.screen_raw(mt103(remittance="CHARTER MV ARCTIC\r\nVOSTOK VOYAGE 7"))
     assert by_name.decision == "hold" and by_name.flag_codes() == "remittance:remittance"
+    wrapped = eng.screen_raw(mt103(remittance="CHARTER HIRE AND DEMURRAGE MV ARCT\r\nIC VOSTOK"))
+    assert wrapped.decision == "hold" and wrapped.flag_codes() == "remittance:remittance"
     by_imo = eng.screen_raw(mt103(remittance="FREIGHT IMO 9412347"))
     assert by_imo.decision == "hold" and "imo:remittance" in by_imo.flag_codes()
     assert eng.screen_raw(mt103(remittance="ALFA ROMEO PARTS")).decision == "pass"
