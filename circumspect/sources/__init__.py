@@ -64,10 +64,22 @@ class ParsedSource:
     paths: tuple[Path, ...] = field(repr=False, default=())
 
     def entities(self) -> Iterator[ListedEntity]:
-        """Stream the entities (parses the files again on every call)."""
+        """Stream the entities (parses the files again on every call).
+
+        A record id seen twice (two copies of a file, a list with a repeated id) is a
+        ``ParseError``: entity ids must be unique within a snapshot.
+        """
         module = importlib.import_module(f"circumspect.sources.{_MODULES[self.format]}")
         parse = module.parse
-        yield from parse(self.source, list(self.paths))
+        seen: set[str] = set()
+        for entity in parse(self.source, list(self.paths)):
+            if entity.id in seen:
+                raise ParseError(
+                    f"record id {entity.source_id} occurs twice", file=", ".join(self.files),
+                    record=entity.source_id,
+                )
+            seen.add(entity.id)
+            yield entity
 
 
 def _check_variant(source: str, path: Path, found: Detected) -> None:

@@ -101,3 +101,13 @@ def test_consolidated_csv_as_sdn_is_a_mismatch(tmp_path: Path) -> None:
         parse_source("ofac_sdn", sorted(tmp_path.iterdir()))
     entities = list(parse_source("ofac_cons", sorted(tmp_path.iterdir())).entities())
     assert entities and all(e.id.startswith("ofac-cons-") for e in entities)
+
+
+def test_duplicate_record_ids_are_refused(tmp_path: Path) -> None:
+    first = tmp_path / "a.xml"
+    second = tmp_path / "b.xml"
+    shutil.copy(demo_files("un_sc")[0], first)
+    shutil.copy(demo_files("un_sc")[0], second)
+    with pytest.raises(ParseError, match="occurs twice") as info:
+        list(parse_source("un_sc", [first, second]).entities())
+    assert info.value.record == "6907995"
