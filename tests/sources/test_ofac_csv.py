@@ -33,6 +33,7 @@ def _norm(value: str) -> str:
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_full_sdn_2021_one_entity_per_entry_with_all_aliases_and_addresses() -> None:
     folder = shared_path("fixtures", "lists", "ofac_sdn_2021")
     parsed = parse_source("ofac_sdn", sorted(folder.iterdir()))
