@@ -102,16 +102,17 @@ def _reporter_rows(sel: Selection) -> str:
         if not members:
             raise InputError(f"unknown reporter group {sel.reporter_group!r}", field="reporter")
         mem = ", ".join(lit(m) for m in members)
-        keys = ["partner", "currency", "product_level", "freq", "period", "year", "month"]
-        on = " AND ".join(f"a.{k} = m.{k}" for k in keys)
-        pick = ", ".join(f"COALESCE(a.{k}, m.{k}) AS {k}" for k in keys)
-        return f"""SELECT {pick}, COALESCE(a.value, m.value) AS value,
-                CASE WHEN a.value IS NULL THEN 'members' ELSE 'aggregate' END AS method
-            FROM (SELECT {cols}, SUM(value) AS value FROM ({base}) b
-                  WHERE reporter = {lit(group)} GROUP BY {cols}) a
-            FULL OUTER JOIN (SELECT {cols}, SUM(value) AS value FROM ({base}) b
-                  WHERE reporter IN ({mem}) GROUP BY {cols}) m
-            ON {on}"""
+        # One scan: the aggregate's own rows and its members' rows side by side per cell;
+        # the aggregate wins wherever it has a row, the member sum fills the other cells.
+        return f"""SELECT {cols},
+                CASE WHEN n_agg > 0 THEN agg ELSE mem END AS value,
+                CASE WHEN n_agg > 0 THEN 'aggregate' ELSE 'members' END AS method
+            FROM (SELECT {cols},
+                    SUM(CASE WHEN reporter = {lit(group)} THEN value END) AS agg,
+                    COUNT(CASE WHEN reporter = {lit(group)} THEN 1 END) AS n_agg,
+                    SUM(CASE WHEN reporter <> {lit(group)} THEN value END) AS mem
+                  FROM ({base}) b WHERE reporter IN ({lit(group)}, {mem})
+                  GROUP BY {cols}) g"""
     return (
         f"SELECT {cols}, SUM(value) AS value, 'countries' AS method FROM ({base}) b "
         f"WHERE reporter_kind = 'country' GROUP BY {cols}"
