@@ -13,12 +13,10 @@ from circumspect.cli.main import app
 from tests.payments.helpers import DEMO, DEMO_LISTS, MESSAGES
 
 
-@pytest.fixture
-def loaded_db(tmp_path: Path) -> str:
+def _load(url: str) -> str:
     from circumspect.store import open_store
     from circumspect.store.loading import load_paths
 
-    url = f"sqlite:///{tmp_path / 'lists.db'}"
     store = open_store(url)
     try:
         for source in ("ofac_sdn", "eu_fsf"):
@@ -27,6 +25,11 @@ def loaded_db(tmp_path: Path) -> str:
     finally:
         store.close()
     return url
+
+
+@pytest.fixture
+def loaded_db(tmp_path: Path) -> str:
+    return _load(f"sqlite:///{tmp_path / 'lists.db'}")
 
 
 def test_screen_directory_and_files(tmp_path: Path, loaded_db: str) -> None:
@@ -84,3 +87,13 @@ def test_screen_opens_cases_once(tmp_path: Path, loaded_db: str) -> None:
     assert "cases: 0 opened, 9 existing" in again.output
     service = get_service(loaded_db)
     assert sum(service.count_cases().values()) == 9
+
+
+def test_screen_against_postgresql(tmp_path: Path, pg_url: str) -> None:
+    url = _load(pg_url)
+    out = tmp_path / "pg.csv"
+    result = CliRunner().invoke(app, ["payments", "screen", str(MESSAGES), "-o", str(out),
+                                      "--db", url])
+    assert result.exit_code == 0, result.output
+    decisions = [r["decision"] for r in csv.DictReader(out.open(encoding="utf-8"))]
+    assert decisions.count("reject") == 4 and decisions.count("error") == 3
