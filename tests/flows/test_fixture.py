@@ -89,6 +89,12 @@ def test_published_growth_figures_are_reproduced(loaded: FlowStore) -> None:
         for row in csv.DictReader(fh):
             assert row["study"] in studies, row
     assert not [c for c in all_checks if c.differences.startswith("error")]
+    names = {row["study"] for row in reference._reference_rows()}
+    assert {c.study for c in all_checks} <= names
+    # one row per published metric that is not computed: no study both computed and listed
+    computed = {c.study for c in all_checks if c.ours}
+    assert not [c for c in all_checks if not c.ours and c.study in computed
+                and "Azerbaijan" not in c.metric]
 
 
 def test_report_end_to_end(loaded: FlowStore, tmp_path: Path) -> None:
