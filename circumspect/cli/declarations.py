@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,10 @@ def register(app: typer.Typer) -> None:
         extra_list: list[Path] = typer.Option(
             [], "--list", help="Your own controlled goods list CSV (repeatable)."
         ),
+        workers: int = typer.Option(
+            0, "--workers", min=0, help="Processes for party screening (0 = one per CPU)."
+        ),
+        html: Path | None = typer.Option(None, "--html", help="Also write an HTML report."),
     ) -> None:
         """Score each declaration (risk_score 0-100, decision, flags, explanation)."""
         from rich.progress import (
@@ -74,9 +79,15 @@ def register(app: typer.Typer) -> None:
 
             report = score_declarations(
                 input_path, out, errors, screener=screener, rules=ruleset,
-                cache=PartyCache(screener), progress=progress, controls=controls,
+                cache=PartyCache(screener, workers=workers or os.cpu_count() or 1),
+                progress=progress, controls=controls,
             )
         typer.echo(report.summary())
         if report.flags:
             typer.echo("flags: " + ", ".join(f"{k} {v}" for k, v in report.flags.items()))
         typer.echo(f"wrote {out}" + (f" and {errors}" if errors else ""))
+        if html is not None:
+            from circumspect.risk.report import write_report
+
+            write_report(out, errors, ruleset, html)
+            typer.echo(f"wrote {html}")

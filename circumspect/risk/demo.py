@@ -32,7 +32,7 @@ def run(ctx: Any) -> str:
     import pandas as pd
 
     from circumspect.risk.engine import PartyCache
-    from circumspect.risk.report import write_html
+    from circumspect.risk.report import write_report
     from circumspect.risk.rules import load_rules
     from circumspect.risk.score import score_declarations
 
@@ -43,10 +43,9 @@ def run(ctx: Any) -> str:
     scored_path, errors_path = out / "scored.csv", out / "errors.csv"
     report = score_declarations(SAMPLE, scored_path, errors_path, screener=screener,
                                 rules=rules, cache=PartyCache(screener))
+    html = write_report(scored_path, errors_path, rules, out / "report.html")
     scored = pd.read_csv(scored_path, dtype=str, keep_default_na=False)
     scored["risk_score"] = scored["risk_score"].astype(float)
-    errors = pd.read_csv(errors_path, dtype=str, keep_default_na=False)
-    html = write_html(scored, errors, rules, out / "report.html", source=SAMPLE.name)
     top = scored.sort_values("risk_score", ascending=False).head(3)
     lines = [report.summary(), f"screened against {where}"]
     for _, r in top.iterrows():

@@ -79,3 +79,19 @@ def write_html(scored: pd.DataFrame, errors: pd.DataFrame, rules: RuleSet, path:
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def write_report(scored_path: Path, errors_path: Path | None, rules: RuleSet, html: Path) -> Path:
+    """HTML report from the files ``score_declarations`` wrote."""
+    import pandas as pd
+
+    from circumspect.risk.engine import ERROR_COLUMNS
+    from circumspect.risk.score import read_table
+
+    scored = read_table(scored_path)
+    scored["risk_score"] = scored["risk_score"].astype(float)
+    if errors_path is not None and Path(errors_path).exists():
+        errors = read_table(Path(errors_path))
+    else:
+        errors = pd.DataFrame({c: [] for c in ERROR_COLUMNS})
+    return write_html(scored, errors, rules, html, source=scored_path.name)

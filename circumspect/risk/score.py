@@ -141,6 +141,18 @@ def _arrow_to_pandas(table: Any) -> pd.DataFrame:
     )
 
 
+def read_table(path: Path) -> pd.DataFrame:
+    """Read back an output or errors file (any supported format) as strings."""
+    import pandas as pd
+
+    fmt = _fmt(path)
+    if fmt == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    if fmt == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_excel(path, dtype=str).fillna("")
+
+
 def _atomic_write(df: pd.DataFrame, path: Path) -> None:
     fmt = _fmt(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ def test_score_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         src, index=False)
     out, err = tmp_path / "scored.csv", tmp_path / "errors.csv"
     code = _run(monkeypatch, "declarations", "score", str(src), "-o", str(out),
-                "--errors", str(err), "--no-screening")
+                "--errors", str(err), "--no-screening", "--html", str(tmp_path / "r.html"))
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "read 3 = scored 2 + rejected 1" in captured.out
@@ -34,6 +34,8 @@ def test_score_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert scored["decision"].tolist() == ["clear", "block"]
     assert scored.loc[1, "flags"] == "ru_by_controlled"
     assert len(pd.read_csv(err)) == 1
+    report = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "ru_by_controlled" in report and "read 3" in report
 
 
 def test_score_cli_user_list_and_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
