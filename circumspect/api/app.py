@@ -266,6 +266,16 @@ def build_router(rt: Runtime) -> APIRouter:
 
 def _optional_routes(router: APIRouter, rt: Runtime) -> None:
     """Endpoints backed by capabilities that may be absent from this tree."""
+    from circumspect.api import extras
+
+    screening = rt.config.screener is not None or module_available("circumspect.matching",
+                                                                     "Screener")
+    if screening and module_available("circumspect.payments", "screen_message"):
+        extras.mount_payments(router, rt, role, user_of)
+    if module_available("circumspect.routes", "plan_routes"):
+        extras.mount_routes(router, rt, role)
+    if screening and module_available("circumspect.risk.score", "score_declarations"):
+        extras.mount_declarations(router, rt, role, user_of)
 
 
 def _check_id(case_id: int) -> None:
