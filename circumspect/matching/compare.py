@@ -384,18 +384,27 @@ def align(
     qt = q.cons if abjad else q.tokens
     ct = c.cons if abjad else c.tokens
     sims: list[tuple[float, int, int]] = []
-    for i, a in enumerate(qt):
-        for j, b in enumerate(ct):
-            if exact:
-                s = 1.0 if a == b else 0.0
-            elif abjad:
-                s = _abjad_similarity(a, b, q.tokens[i], c.tokens[j])
-            elif q.kinds[i] == PATRONYMIC and c.kinds[j] == PATRONYMIC:
-                s = token_similarity(_stem(a), _stem(b))
-            else:
-                s = token_similarity(a, b)
-            if s >= MIN_PAIR:
-                sims.append((s, i, j))
+    min_pair = MIN_PAIR
+    if not (exact or abjad or q.special or c.special):
+        sim = token_similarity
+        for i, a in enumerate(qt):
+            for j, b in enumerate(ct):
+                s = 1.0 if a == b else sim(a, b)
+                if s >= min_pair:
+                    sims.append((s, i, j))
+    else:
+        for i, a in enumerate(qt):
+            for j, b in enumerate(ct):
+                if exact:
+                    s = 1.0 if a == b else 0.0
+                elif abjad:
+                    s = _abjad_similarity(a, b, q.tokens[i], c.tokens[j])
+                elif q.kinds[i] == PATRONYMIC and c.kinds[j] == PATRONYMIC:
+                    s = token_similarity(_stem(a), _stem(b))
+                else:
+                    s = token_similarity(a, b)
+                if s >= min_pair:
+                    sims.append((s, i, j))
     if not sims and len(q.tokens) == len(c.tokens):
         return 0.0, []
     sims.sort(reverse=True)
@@ -453,47 +462,53 @@ def align(
     return score, pairs
 
 
-def compare_names(q: CompiledName, c: CompiledName) -> NameMatch:
-    """Best alignment over every pair of transliteration variants."""
-    best: NameMatch | None = None
+Alignment = tuple[float, Variant | None, Variant | None, list[tuple[int, int, float]], str]
+
+
+def best_alignment(q: CompiledName, c: CompiledName) -> Alignment:
+    """(score, query variant, listed variant, aligned pairs, how) of the best variant pair."""
     abjad = q.abjad or c.abjad
     person = q.person or c.person
     if q.chars is not None and c.chars is not None:
         score, pairs = align(q.chars, c.chars, False, person, exact=True)
-        qa = {i for i, _, _ in pairs}
-        ca = {j for _, j, _ in pairs}
-        return NameMatch(
-            score=score,
-            query=" ".join(q.chars.tokens),
-            candidate=" ".join(c.chars.tokens),
-            pairs=tuple((q.chars.tokens[i], c.chars.tokens[j], s) for i, j, s in pairs),
-            unmatched_query=tuple(t for i, t in enumerate(q.chars.tokens) if i not in qa),
-            unmatched_candidate=tuple(t for j, t in enumerate(c.chars.tokens) if j not in ca),
-            how="characters",
-        )
+        return score, q.chars, c.chars, pairs, "characters"
+    how = "consonant skeletons" if abjad else "spelling skeletons"
+    best: Alignment = (-1.0, None, None, [], how)
     for qv in q.variants:
         for cv in c.variants:
             if not abjad and not (qv.mask & cv.mask) and len(qv.tokens) > 1 and len(cv.tokens) > 1:
                 continue  # no two words start alike: nothing can align
             score, pairs = align(qv, cv, abjad, person)
-            if best is not None and score <= best.score:
-                continue
-            qa = {i for i, _, _ in pairs}
-            ca = {j for _, j, _ in pairs}
-            best = NameMatch(
-                score=score,
-                query=" ".join(qv.tokens),
-                candidate=" ".join(cv.tokens),
-                pairs=tuple((qv.tokens[i], cv.tokens[j], s) for i, j, s in pairs),
-                unmatched_query=tuple(t for i, t in enumerate(qv.tokens) if i not in qa),
-                unmatched_candidate=tuple(t for j, t in enumerate(cv.tokens) if j not in ca),
-                how="consonant skeletons" if abjad else "spelling skeletons",
-            )
-            if score >= 0.999:
-                return best
-    if best is None:
-        return NameMatch(0.0, "", "", (), (), (), "no comparable letters")
+            if score > best[0]:
+                best = (score, qv, cv, pairs, how)
+                if score >= 0.999:
+                    return best
+    if best[1] is None:
+        return 0.0, None, None, [], how
     return best
+
+
+def name_match(alignment: Alignment) -> NameMatch:
+    """The reviewer-facing record of an alignment."""
+    score, qv, cv, pairs, how = alignment
+    if qv is None or cv is None:
+        return NameMatch(0.0, "", "", (), (), (), "no comparable words")
+    qa = {i for i, _, _ in pairs}
+    ca = {j for _, j, _ in pairs}
+    return NameMatch(
+        score=score,
+        query=" ".join(qv.tokens),
+        candidate=" ".join(cv.tokens),
+        pairs=tuple((qv.tokens[i], cv.tokens[j], s) for i, j, s in pairs),
+        unmatched_query=tuple(t for i, t in enumerate(qv.tokens) if i not in qa),
+        unmatched_candidate=tuple(t for j, t in enumerate(cv.tokens) if j not in ca),
+        how=how,
+    )
+
+
+def compare_names(q: CompiledName, c: CompiledName) -> NameMatch:
+    """Best alignment over every pair of transliteration variants."""
+    return name_match(best_alignment(q, c))
 
 
 def forms_conflict(q: CompiledName, c: CompiledName) -> tuple[str, str] | None:

@@ -31,10 +31,10 @@ from circumspect.matching.prepare import IndexedEntity
 KEY_WEIGHT = {"t": 2.0, "p": 1.0, "s": 0.7, "c": 0.8}
 #: Candidates whose ranking score is below this share of the best one are not scored
 #: (at least ``MIN_CANDIDATES`` are).
-RELATIVE_CUTOFF = 0.3
-MIN_CANDIDATES = 8
+RELATIVE_CUTOFF = 0.5
+MIN_CANDIDATES = 5
 #: Postings longer than this share of the index are ignored (uninformative keys).
-MAX_DF_SHARE = 0.2
+MAX_DF_SHARE = 0.05
 
 
 def name_keys(name: CompiledName) -> set[str]:
@@ -112,19 +112,29 @@ class CandidateIndex:
         """Up to ``limit`` entity positions most likely to match ``name``."""
         if not self.size:
             return []
-        scores: dict[int, float] = defaultdict(float)
+        scores: dict[int, float] = {}
         max_df = max(50, int(self.size * MAX_DF_SHARE))
         n = self.size
+        skipped: list[tuple[int, str]] = []
+        postings = self.postings
+        get = scores.get
         for key in name_keys(name):
-            plist = self.postings.get(key)
+            plist = postings.get(key)
             if not plist:
                 continue
             df = len(plist)
             if df > max_df:
+                skipped.append((df, key))
                 continue
             w = KEY_WEIGHT[key[0]] * math.log(1 + n / df)
             for pos in plist:
-                scores[pos] += w
+                scores[pos] = get(pos, 0.0) + w
+        if not scores and skipped:
+            # only common words: rank by the rarest of them
+            df, key = min(skipped)
+            w = KEY_WEIGHT[key[0]] * math.log(1 + n / df)
+            for pos in postings[key]:
+                scores[pos] = w
         if len(scores) <= limit:
             ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         else:

@@ -13,7 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from circumspect.matching.compare import CompiledName, NameMatch, compare_names, forms_conflict
+from circumspect.matching.compare import (
+    Alignment,
+    CompiledName,
+    NameMatch,
+    best_alignment,
+    compare_names,
+    forms_conflict,
+    name_match,
+)
 from circumspect.matching.prepare import IndexedEntity, PreparedQuery
 from circumspect.model.screening import FeatureScore
 
@@ -194,14 +202,17 @@ class CircumspectV1(Scorer):
         best_name: CompiledName | None = None
         best_weak = False
         best_value = -1.0
+        best_alignment_: Alignment | None = None
         for i, name in enumerate(names):
-            m = compare_names(query, name)
+            alignment = best_alignment(query, name)
             is_weak = i < len(weak) and weak[i]
-            value = m.score * (self.WEAK_ALIAS if is_weak else 1.0)
+            value = alignment[0] * (self.WEAK_ALIAS if is_weak else 1.0)
             if value > best_value:
-                best, best_name, best_weak, best_value = m, name, is_weak, value
+                best_alignment_, best_name, best_weak, best_value = alignment, name, is_weak, value
                 if value >= 0.999:
                     break
+        if best_alignment_ is not None:
+            best = name_match(best_alignment_)
         return best, best_name, best_weak
 
     def compare(self, a: CompiledName, b: CompiledName, schema: str) -> ScoreResult:
