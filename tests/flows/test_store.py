@@ -187,3 +187,19 @@ def test_read_only_store_needs_a_database(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="flows load"):
         FlowStore(tmp_path / "none" / "flows.duckdb", read_only=True)
+
+
+def test_unrecognised_layout_and_legacy_encoding(fs: FlowStore, tmp_path: Path) -> None:
+    odd = tmp_path / "odd.csv"
+    odd.write_text("country;year;amount\nKZ;2022;5\n", encoding="utf-8")
+    with pytest.raises(FormatMismatchError, match="unrecognised layout"):
+        fs.load([odd], "auto")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(
+        ("REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n"
+         "France,Côte d'Ivoire,TOTAL,EXPORT,T,Aug. 2024,10\n").encode("cp1252")
+    )
+    report = fs.load([latin], "relational")
+    assert report.files[0].rows_loaded == 1
+    assert any("Windows-1252" in n for n in report.files[0].notes)
+    assert fs.query("SELECT partner FROM flows") == [{"partner": "CI"}]
