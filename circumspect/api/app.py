@@ -274,8 +274,10 @@ def _optional_routes(router: APIRouter, rt: Runtime) -> None:
         extras.mount_payments(router, rt, role, user_of)
     if module_available("circumspect.routes", "plan_routes"):
         extras.mount_routes(router, rt, role)
+        rt.routes_enabled = True
     if screening and module_available("circumspect.risk.score", "score_declarations"):
         extras.mount_declarations(router, rt, role, user_of)
+        rt.declarations_enabled = True
 
 
 def _check_id(case_id: int) -> None:

@@ -64,6 +64,9 @@ class Runtime:
         self._checked = 0.0
         self._lock = threading.RLock()
         self._auth: dict[str, tuple[UserInfo, float]] = {}
+        #: set when the optional endpoints are mounted (the web pages follow them)
+        self.routes_enabled = False
+        self.declarations_enabled = False
 
     # -- auth ----------------------------------------------------------------------------
     def authenticate(self, key: str) -> UserInfo:

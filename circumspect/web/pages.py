@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -50,6 +51,11 @@ class _Redirect(Exception):
 
 def mount(app: FastAPI, rt: Runtime) -> None:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    nav = list(NAV)
+    if rt.declarations_enabled:
+        nav.insert(3, ("/declarations", "Declarations"))
+    if rt.routes_enabled:
+        nav.insert(-1, ("/route", "Routes"))
     signer = Signer(load_secret(rt.config.secret_key))
     router = APIRouter(prefix=BASE, include_in_schema=False)
     app.mount(f"{BASE}/static", StaticFiles(directory=str(HERE / "static")), name="ui-static")
@@ -76,7 +82,7 @@ def mount(app: FastAPI, rt: Runtime) -> None:
     def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         found = session_of(request)
         context = {
-            "base": BASE, "nav": NAV, "user": found[0] if found else None,
+            "base": BASE, "nav": nav, "user": found[0] if found else None,
             "csrf": found[1] if found else "", "section": ctx.pop("section", ""),
             "error": None, "notice": None,
         } | ctx
@@ -251,6 +257,57 @@ def mount(app: FastAPI, rt: Runtime) -> None:
         return render(request, "list.html", section="/lists", source=source,
                       snapshots=[_snap(x) for x in snaps], diff=diff)
 
+    if rt.declarations_enabled:
+        @router.get("/declarations")
+        def declarations_form(request: Request) -> Response:
+            need(request)
+            return render(request, "declarations.html", section="/declarations", result=None)
+
+        @router.post("/declarations")
+        async def declarations(request: Request) -> Response:
+            from circumspect.api.extras import score_upload
+
+            user, _ = need(request)
+            form = await request.form()
+            check_csrf(request, str(form.get("csrf") or ""))
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str) or not upload.filename:
+                return render(request, "declarations.html", status=422, result=None,
+                              section="/declarations", error="Choose a declarations file.")
+            data = await upload.read()
+            name = Path(upload.filename).name
+            try:
+                result = await anyio.to_thread.run_sync(score_upload, rt, user.name, name,
+                                                        data, True)
+            except CircumspectError as exc:
+                return render(request, "declarations.html", status=422, result=None,
+                              section="/declarations", error=str(exc))
+            rows = result["rows"]
+            if form.get("show") != "all":
+                rows = [r for r in rows if r.get("decision") in ("block", "review")]
+            rows = sorted(rows, key=lambda r: -float(r.get("risk_score") or 0))[:1000]
+            case_of = {c["declaration_id"]: c["case_id"] for c in result["cases"]}
+            return render(request, "declarations.html", section="/declarations",
+                          result=result, rows=rows, case_of=case_of)
+
+    if rt.routes_enabled:
+        @router.get("/route")
+        def route(request: Request, origin: str = "", destination: str = "",
+                  avoid: str = "RU,BY", optimize: str = "cost") -> Response:
+            need(request)
+            form = {"origin": origin[:100], "destination": destination[:100],
+                    "avoid": avoid[:200], "optimize": optimize if optimize in
+                    ("cost", "time", "distance") else "cost"}
+            if not origin or not destination:
+                return render(request, "route.html", section="/route", form=form, plan=None)
+            try:
+                plan, png = _plan_route(form)
+            except CircumspectError as exc:
+                return render(request, "route.html", status=422, section="/route", form=form,
+                              plan=None, error=str(exc))
+            return render(request, "route.html", section="/route", form=form, plan=plan,
+                          map_png=png)
+
     @router.get("/audit")
     def audit(request: Request) -> Response:
         need(request)
@@ -264,6 +321,23 @@ def mount(app: FastAPI, rt: Runtime) -> None:
         return RedirectResponse(f"{BASE}/", status_code=303)
 
     app.state.web_render = render
+
+
+def _plan_route(form: dict[str, str]) -> tuple[dict[str, Any], str]:
+    import base64
+    import tempfile
+
+    from circumspect.routes import default_network, plan_routes
+    from circumspect.routes.render import write_map_png
+
+    plan = plan_routes(form["origin"], form["destination"], avoid=form["avoid"] or None,
+                       optimize=form["optimize"], k=3)
+    with tempfile.TemporaryDirectory(prefix="cs-route-") as tmp:
+        path = Path(tmp) / "map.png"
+        title = f"{form['origin']} → {form['destination']}"
+        write_map_png(path, [(title, plan.routes, plan.avoid)], default_network(), title)
+        png = base64.b64encode(path.read_bytes()).decode("ascii")
+    return plan.to_dict(), png
 
 
 def _safe_next(value: str) -> str:
