@@ -53,7 +53,9 @@ def count_cases(service: CaseService) -> int:
         return int(conn.execute(text("SELECT count(*) FROM case_cases")).scalar_one())
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def test_kill9_mid_batch(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     url = (f"sqlite:///{tmp_path / 'kill.sqlite'}" if backend == "sqlite"
            else str(request.getfixturevalue("pg_url")))
