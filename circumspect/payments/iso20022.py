@@ -490,7 +490,14 @@ def parse_iso20022(raw: bytes, file: str | None = None) -> PaymentMessage:
     tree = root.getroottree()
     if tree.docinfo.doctype:
         raise ParseError("XML with a DOCTYPE is refused (entity expansion)", file=file)
-    document = root if _local(root) == "Document" else root.find(".//{*}Document")
+    if _local(root) == "Document":
+        document = root
+    else:
+        documents = root.findall(".//{*}Document")
+        if len(documents) > 1:
+            raise ParseError(f"{len(documents)} Document elements in one file (one message "
+                             "per file)", file=file, field="Document")
+        document = documents[0] if documents else None
     if document is None:
         raise ParseError("no ISO 20022 Document element", file=file, field="Document")
     namespace = etree.QName(document).namespace or ""

@@ -154,6 +154,8 @@ BAD = [
      b'pacs.008.001.08"/>', "DOCTYPE"),
     (b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10"/>', "unsupported"),
     (b'<Document xmlns="urn:example"/>', "namespace"),
+    (b'<E><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"/>'
+     b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"/></E>', "one message"),
     (_mt().replace(b":32A:250102EUR1000,", b":32A:250230EUR1000,"), "invalid value date"),
     (_mt().replace(b"EUR1000,", b"EUR1000.00"), "decimal comma"),
     (_mt().replace(b"EUR1000,", b"XYZ1000,"), "unknown currency"),
