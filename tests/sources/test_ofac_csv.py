@@ -12,6 +12,7 @@ import pytest
 
 from circumspect.errors import FormatMismatchError, ParseError
 from circumspect.model.entities import new_proxy
+from circumspect.names.identifiers import validate
 from circumspect.sources import parse_source
 from circumspect.sources.remarks import apply_remarks
 from tests.conftest import shared_path
@@ -65,6 +66,12 @@ def test_full_sdn_2021_one_entity_per_entry_with_all_aliases_and_addresses() -> 
     # every entry has exactly one Sanction pointing at it
     for entity in entities.values():
         assert [s.first("entity") for s in entity.sanctions] == [entity.id]
+    # every vessel IMO number read from the remarks passes the IMO check digit (399 of them);
+    # on companies "Company Number IMO ..." is an IMO company number (another scheme)
+    vessel_imos = [v for e in entities.values() if e.schema == "Vessel"
+                   for v in e.get("imoNumber")]
+    assert len(vessel_imos) == 399
+    assert all(validate("imo", v.removeprefix("IMO")) for v in vessel_imos)
     # the vessel columns and IMO from the remarks
     vessel = entities["15036"]
     assert vessel.get("imoNumber") == ["IMO9187629"]
