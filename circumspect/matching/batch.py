@@ -94,7 +94,13 @@ def iter_rows(
             if not values or all(not v.strip() for v in values):
                 continue
             if len(values) != len(header):
-                yield line, None, f"row has {len(values)} fields, header has {len(header)}"
+                problem = f"row has {len(values)} fields, header has {len(header)}"
+                if reader.line_num > line:
+                    problem += (
+                        f"; a quoted field spans lines {line}-{reader.line_num} "
+                        "(unterminated quote?)"
+                    )
+                yield line, None, problem
                 continue
             yield line, dict(zip(header, values, strict=True)), None
 

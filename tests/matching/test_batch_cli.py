@@ -156,3 +156,13 @@ def test_cli_screen_without_lists() -> None:
         sys.argv = ["circumspect", "screen", "Putin"]
         main()
     assert info.value.code == 2
+
+
+def test_unterminated_quote_is_reported(tmp_path: Path) -> None:
+    inp = tmp_path / "bad.csv"
+    inp.write_text(
+        'query_id,name,schema\n1,"unterminated\n2,Bank Melli,Company\n', encoding="utf-8"
+    )
+    stats = screen_file(Screener(sample_entities()), inp, tmp_path / "o.csv")
+    assert stats.read == stats.rejected == 1
+    assert "spans lines 2-3" in stats.errors[0][3]
