@@ -1,0 +1,104 @@
+"""Trade-flow aggregations on an engine: the same SQL (``circumspect.flows.queries``) run by
+DuckDB over the local store, or by Spark SQL over a Parquet export of the ``flows`` view.
+
+``export_flows(store, folder)`` writes the view as Parquet (one file, atomically); copy that
+folder to HDFS/S3 for a cluster, or let ``flows_source`` export it on the fly.
+``flows_source(engine, store)`` gives the store (local) or ``SparkFlows(engine, url)``,
+an object with the flows query layer's ``query(sql)``, so
+``queries.totals(SparkFlows(...), selection)`` runs the totals/growth SQL on Spark.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from circumspect.engines.base import Engine
+from circumspect.errors import InputError
+
+if TYPE_CHECKING:
+    from circumspect.flows.store import FlowStore
+
+EXPORT_FILE = "flows.parquet"
+
+
+def export_flows(store: FlowStore, folder: Path) -> Path:
+    """Write the store's ``flows`` view to ``folder/flows.parquet`` (temporary name, rename)."""
+    from circumspect.flows.store import FLOW_COLUMNS
+
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / EXPORT_FILE
+    tmp = folder / f".{EXPORT_FILE}.{os.getpid()}.tmp"
+    literal = str(tmp).replace("'", "''")
+    try:
+        store.con.execute(
+            f"COPY (SELECT {', '.join(FLOW_COLUMNS)} FROM flows) TO '{literal}' "
+            "(FORMAT parquet)"
+        )
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
+
+
+class SparkFlows:
+    """Spark SQL over a Parquet export of ``flows``, with ``query(sql) -> list[dict]``."""
+
+    def __init__(self, engine: Engine, parquet: str) -> None:
+        session = getattr(engine, "session", None)
+        if session is None:
+            raise InputError(f"engine {engine.name!r} is not a Spark engine")
+        local = parquet[len("file://"):] if parquet.startswith("file://") else parquet
+        if "://" not in local and not Path(local).exists():
+            raise InputError("flows Parquet export not found", file=parquet)
+        self.session = session
+        session.read.parquet(parquet).createOrReplaceTempView("flows")
+
+    def query(self, sql: str, params: Sequence[object] | None = None) -> list[dict[str, Any]]:
+        if params:
+            raise InputError("the Spark flows engine takes no SQL parameters")
+        return [row.asDict() for row in self.session.sql(sql).collect()]
+
+
+class DuckFlows:
+    """DuckDB over a Parquet export of ``flows`` (the local engine without a store)."""
+
+    def __init__(self, parquet: str) -> None:
+        import duckdb
+
+        if not Path(parquet).exists():
+            raise InputError("flows Parquet export not found", file=parquet)
+        self.con = duckdb.connect()
+        literal = parquet.replace("'", "''")
+        self.con.execute(f"CREATE VIEW flows AS SELECT * FROM read_parquet('{literal}')")
+
+    def query(self, sql: str, params: Sequence[object] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, list(params or []))
+        names = [d[0] for d in cur.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def flows_source(engine: Engine, store: FlowStore | None = None, parquet: str | None = None
+                 ) -> Any:
+    """What the flows query layer runs on: the store itself (local engine), DuckDB over
+    ``parquet``, or Spark SQL over ``parquet`` or over a fresh export of ``store`` (kept in
+    ``$CIRCUMSPECT_HOME/flows_export``)."""
+    if engine.name == "local":
+        if parquet is not None:
+            return DuckFlows(parquet)
+        if store is None:
+            raise InputError("give a flows store or a Parquet export (--parquet)")
+        return store
+    if parquet is None:
+        if store is None:
+            raise InputError("give a flows store or a Parquet export (--parquet)")
+        from circumspect import settings
+
+        folder = settings.home() / "flows_export"
+        shutil.rmtree(folder, ignore_errors=True)
+        parquet = str(export_flows(store, folder))
+    return SparkFlows(engine, parquet)
