@@ -255,8 +255,8 @@ def history_features(frame: pd.DataFrame, ctx: ScoringContext) -> pd.DataFrame:
     out["_uv_n"] = grouped.transform("count")
 
     # consignee history: earlier declarations and those in the same HS chapter
-    order = out.sort_values(["_ckey", "_date", ROW], kind="stable").index
-    ordered = out.loc[order]
+    keys = out[["_ckey", "_section", "_date", ROW]]
+    ordered = keys.sort_values(["_ckey", "_date", ROW], kind="stable")
     prev = ordered.groupby("_ckey", sort=False).cumcount()
     prev_same = ordered.groupby(["_ckey", "_section"], sort=False).cumcount()
     out["_prev_n"] = prev.reindex(out.index)
@@ -785,7 +785,7 @@ def score_batch(frame: pd.DataFrame, ctx: ScoringContext,
     passthrough = [c for c in frame.columns if not c.startswith("_")]
     out = pd.DataFrame(
         {
-            "declaration_id": frame["declaration_id"].to_numpy(),
+            "declaration_id": frame["declaration_id"],
             "risk_score": score,
             "decision": decisions,
             "flags": flags,
@@ -796,6 +796,6 @@ def score_batch(frame: pd.DataFrame, ctx: ScoringContext,
     )
     for c in passthrough:
         if c != "declaration_id":
-            out[c] = frame[c].to_numpy()
+            out[c] = frame[c]  # same index; keeps Arrow-backed strings
     out.insert(len(OUTPUT_FIRST) + 1, "row", frame[ROW].to_numpy())
     return out
