@@ -191,12 +191,15 @@ def register(app: typer.Typer) -> None:
     def report(
         out: Path = typer.Option(..., "--out", help="Folder for index.html, PNGs and CSVs."),
         baseline: str = typer.Option("2021", "--baseline", help="2021 | 2019-2021"),
+        source: str | None = typer.Option(
+            None, "--source", help="Exporter dataset to chart (default: eurostat if loaded)."
+        ),
     ) -> None:
         """Write the HTML report (plotly), PNG charts and CSV tables."""
         from circumspect.flows import report as rep
         from circumspect.flows.store import FlowStore
 
         with FlowStore(read_only=True) as store:
-            result = rep.build(store, out, baseline=baseline)
+            result = rep.build(store, out, baseline=baseline, source=source)
         typer.echo(f"report: {out / 'index.html'} ({len(result.charts)} charts, "
                    f"{len(result.tables)} tables)")

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from circumspect.flows import did, indicators, reference
+from circumspect.flows import countries, did, indicators, reference
 from circumspect.flows import queries as q
 from circumspect.flows.store import FlowStore
 
@@ -59,13 +59,19 @@ def _sources(store: FlowStore, where: str) -> str:
         f"""SELECT fi.path, COUNT(*) AS n FROM flows f JOIN files fi ON fi.file_id = f.file_id
         WHERE {where} GROUP BY fi.path"""
     )
-    folders: dict[str, int] = {}
+    folders: dict[str, list[str]] = {}
     for r in rows:
-        folder = Path(str(r["path"])).parent.name or "."
-        folders[folder] = folders.get(folder, 0) + 1
+        path = Path(str(r["path"]))
+        folders.setdefault(path.parent.name or ".", []).append(path.name)
     if not folders:
         return "no loaded file"
-    return "; ".join(f"{k}/ ({v} file{'s' if v > 1 else ''})" for k, v in sorted(folders.items()))
+    parts = []
+    for folder, names in sorted(folders.items()):
+        if len(names) <= 2:
+            parts.append(", ".join(f"{folder}/{n}" for n in sorted(names)))
+        else:
+            parts.append(f"{folder}/ ({len(names)} files)")
+    return "; ".join(parts)
 
 
 def _legend(ax: Any) -> None:
@@ -93,20 +99,36 @@ def _png(chart: Chart, out: Path, draw: Any) -> None:
     chart.png = path.name
 
 
-def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
-    """Compute the indicators from the store and write the report folder."""
+def default_source(store: FlowStore) -> str | None:
+    """``eurostat`` when loaded, else the dataset with the most export rows."""
+    rows = store.query(
+        "SELECT source, COUNT(*) AS n FROM flows WHERE flow = 'export' GROUP BY source "
+        "ORDER BY CASE WHEN source = 'eurostat' THEN 0 ELSE 1 END, n DESC"
+    )
+    return str(rows[0]["source"]) if rows else None
+
+
+def build(
+    store: FlowStore, out: Path, *, baseline: str = "2021", source: str | None = None
+) -> Report:
+    """Compute the indicators from the store and write the report folder.
+
+    ``source`` is the exporter dataset charted (default: :func:`default_source`).
+    """
     import plotly.graph_objects as go
 
     out.mkdir(parents=True, exist_ok=True)
     report = Report(out)
-    sel = q.Selection(PARTNERS, reporter_group="EU27", source="eurostat")
+    src = source or default_source(store) or "eurostat"
+    report.notes.append(f"Exporter data: source '{src}'.")
+    sel = q.Selection(PARTNERS, reporter_group="EU27", source=src)
     yearly = q.totals(store, sel, "year", include_partial=True)
     monthly = q.totals(store, sel, "month")
     growth = q.growth(store, q.Selection((*PARTNERS, "TJ", "TR", "AE"), reporter_group="EU27",
-                                         source="eurostat"), baseline)  # fmt: skip
+                                         source=src), baseline)  # fmt: skip
     rows_ra, summary_ra, ra_note = indicators.roundabout(store, baseline=baseline,
-                                                         source="eurostat")  # fmt: skip
-    mirror_rows = indicators.mirror(store, ("KZ", "KG", "AM", "UZ"))
+                                                         source=src)  # fmt: skip
+    mirror_rows = indicators.mirror(store, ("KZ", "KG", "AM", "UZ"), exporter_source=src)
     checks = reference.run_checks(store)
     report.notes.append(ra_note)
 
@@ -135,14 +157,18 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
         report.tables.append(name)
 
     partners_sql = ", ".join(q.lit(p) for p in PARTNERS)
+    eu_members = ", ".join(q.lit(m) for m in ("EU27_2020", *sorted(
+        countries.table().members("EU27_2020"))))  # fmt: skip
+    eu = f"f.source = {q.lit(src)} AND f.reporter IN ({eu_members})"
     eu_src = _sources(store, f"f.partner IN ({partners_sql}) AND f.flow = 'export' "
-                             "AND f.reporter = 'EU27_2020'")  # fmt: skip
+                             f"AND {eu}")  # fmt: skip
 
     # 1. monthly index
     base_years = q.BASELINES[baseline]
     chart = Chart(
         "monthly_index", "EU27 exports to Russia and its neighbours, monthly (baseline = 100)",
-        f"Eurostat EU27 exports (reporter 'European Union - 27 countries', total goods, EUR), "
+        f"EU27 exports from source '{src}' (the 'European Union - 27 countries' row where "
+        "present, else the sum of the 27 members; total goods, or the coarsest product level), "
         f"indexed to the monthly mean of {baseline}. Aggregate rows are used, never added to "
         "member rows.", eu_src,
     )  # fmt: skip
@@ -179,7 +205,7 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
         "growth", f"Growth of EU27 exports against {baseline}, by partner and year (%)",
         f"Yearly EU27 exports (annual rows where present, else 12 monthly rows) divided by the "
         f"{baseline} {'value' if baseline == '2021' else 'mean'}, minus one. Only complete "
-        "years.", _sources(store, "f.flow = 'export' AND f.reporter = 'EU27_2020'"),
+        "years.", _sources(store, f"f.flow = 'export' AND {eu}"),
     )  # fmt: skip
     years = sorted({g.period for g in growth if g.period >= "2022"})
     gp = sorted({g.partner for g in growth})
@@ -209,27 +235,34 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
     # 3. roundabout
     chart = Chart(
         "roundabout", "The roundabout: change in EU27 exports vs baseline, Russia vs neighbours",
-        f"EUR change of yearly EU27 exports against {baseline}: Russia (negative) beside the "
+        f"Change of yearly EU27 exports against {baseline}: Russia (negative) beside the "
         f"sum over its neighbours ({', '.join(indicators.NEIGHBOURS)}; those present in the "
         f"data). {ra_note}.",
-        _sources(store, "f.flow = 'export' AND f.reporter = 'EU27_2020' AND f.freq = 'A'"),
+        _sources(store, f"f.flow = 'export' AND {eu}"),
     )  # fmt: skip
-    allg = [s for s in summary_ra if s["goods"] == "all"]
-    ra_years = [str(s["year"]) for s in allg]
-    ru = [float(str(s["russia_change"])) / 1e9 for s in allg]
-    nb = [float(str(s["neighbours_change"])) / 1e9 for s in allg]
-    fig = go.Figure([go.Bar(name="Russia", x=ra_years, y=ru),
-                     go.Bar(name="neighbours", x=ra_years, y=nb)])
-    fig.update_layout(barmode="group", yaxis_title="EUR bn vs baseline", height=420)
+    goods_classes = [g for g in ("all", "CHPL", "other") if any(
+        s["goods"] == g for s in summary_ra)]  # fmt: skip
+    ra_years = sorted({str(s["year"]) for s in summary_ra})
+    bars: list[tuple[str, list[float]]] = []
+    for g in goods_classes:
+        by_year = {str(s["year"]): s for s in summary_ra if s["goods"] == g}
+        for label, key in (("Russia", "russia_change"), ("neighbours", "neighbours_change")):
+            bars.append((
+                f"{label} ({g} goods)",
+                [float(str(by_year[y][key])) / 1e9 if y in by_year else 0.0 for y in ra_years],
+            ))  # fmt: skip
+    fig = go.Figure([go.Bar(name=name, x=ra_years, y=vals) for name, vals in bars])
+    fig.update_layout(barmode="group", yaxis_title="bn (data currency) vs baseline", height=420)
     chart.figure = fig
 
     def draw3(ax: Any) -> None:
         idx = list(range(len(ra_years)))
-        ax.bar([i - 0.2 for i in idx], ru, 0.4, label="Russia")
-        ax.bar([i + 0.2 for i in idx], nb, 0.4, label="neighbours")
+        width = 0.8 / max(len(bars), 1)
+        for i, (name, vals) in enumerate(bars):
+            ax.bar([j - 0.4 + (i + 0.5) * width for j in idx], vals, width, label=name)
         ax.set_xticks(idx, ra_years)
         ax.axhline(0, color="black", lw=0.8)
-        ax.set_ylabel("EUR bn vs baseline")
+        ax.set_ylabel("bn (data currency) vs baseline")
         _legend(ax)
 
     _png(chart, out, draw3)
@@ -238,12 +271,12 @@ def build(store: FlowStore, out: Path, *, baseline: str = "2021") -> Report:
     # 4. mirror
     chart = Chart(
         "mirror", "Mirror gap: EU27-reported exports / partner-reported imports from the EU27",
-        "Ratio of Eurostat EU27 exports to the partner (FOB, EUR) to the partner's national "
+        f"Ratio of EU27 exports to the partner ('{src}', FOB) to the partner's national "
         "statistics of imports from the EU27 (CIF, converted to EUR in the source files). "
         "A ratio rising after 2021 means exports declared for the partner that its customs "
         "did not record (goods lost in transit, e.g. to Russia). Armenia 2023's national "
         "figure looks truncated in the source file.",
-        _sources(store, "(f.flow = 'export' AND f.reporter = 'EU27_2020' AND f.partner IN "
+        _sources(store, f"(f.flow = 'export' AND {eu} AND f.partner IN "
                         "('KZ', 'KG', 'AM', 'UZ')) OR (f.flow = 'import' AND f.reporter IN "
                         "('KZ', 'KG', 'AM', 'UZ') AND f.partner = 'EU27_2020')"),
     )  # fmt: skip
