@@ -90,3 +90,18 @@ def test_from_store_without_product_detail(tmp_path: Path) -> None:
 )
 def test_t_p_values(t: float, df: float, expected: float) -> None:
     assert did.t_two_sided_p(t, df) == pytest.approx(expected, rel=1e-9)
+
+
+def test_report_on_product_level_data_splits_chpl(tmp_path: Path) -> None:
+    from circumspect.demo import DATA_DIR
+    from circumspect.flows import report
+
+    with FlowStore(tmp_path / "flows.duckdb") as fs:
+        fs.load([DATA_DIR / "flows" / "synthetic_comtrade_hs6_exports.csv"], "comtrade")
+        rep = report.build(fs, tmp_path / "rep")
+    summary = (tmp_path / "rep" / "roundabout_summary.csv").read_text(encoding="utf-8")
+    assert "CHPL,2022" in summary and "other,2022" in summary
+    assert any("source 'comtrade'" in n for n in rep.notes)
+    assert "synthetic_comtrade_hs6_exports.csv" in rep.charts[0].sources
+    did_csv = (tmp_path / "rep" / "did.csv").read_text(encoding="utf-8")
+    assert "HS-6 products" in did_csv  # estimated on the loaded data, not the generated panel
