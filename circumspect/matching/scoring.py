@@ -61,7 +61,11 @@ class Scorer(ABC):
     NAME: ClassVar[str]
 
     @abstractmethod
-    def score(self, query: PreparedQuery, entity: IndexedEntity) -> ScoreResult: ...
+    def score(
+        self, query: PreparedQuery, entity: IndexedEntity, explain: bool = True
+    ) -> ScoreResult:
+        """Score one listed entity; with ``explain=False`` the features carry no sentence
+        (used to rank candidates before explaining the few that are returned)."""
 
     def compare(self, a: CompiledName, b: CompiledName, schema: str) -> ScoreResult:
         """Score two names alone (``circumspect compare``, benchmarks)."""
@@ -197,8 +201,7 @@ class CircumspectV1(Scorer):
 
     def _best_name(
         self, query: CompiledName, names: tuple[CompiledName, ...], weak: tuple[bool, ...] = ()
-    ) -> tuple[NameMatch | None, CompiledName | None, bool]:
-        best: NameMatch | None = None
+    ) -> tuple[Alignment | None, CompiledName | None, bool]:
         best_name: CompiledName | None = None
         best_weak = False
         best_value = -1.0
@@ -211,9 +214,7 @@ class CircumspectV1(Scorer):
                 best_alignment_, best_name, best_weak, best_value = alignment, name, is_weak, value
                 if value >= 0.999:
                     break
-        if best_alignment_ is not None:
-            best = name_match(best_alignment_)
-        return best, best_name, best_weak
+        return best_alignment_, best_name, best_weak
 
     def compare(self, a: CompiledName, b: CompiledName, schema: str) -> ScoreResult:
         m = compare_names(a, b)
@@ -229,25 +230,32 @@ class CircumspectV1(Scorer):
             )
         return ScoreResult(max(0.0, min(1.0, score)), features, b.text)
 
-    def score(self, query: PreparedQuery, entity: IndexedEntity) -> ScoreResult:
+    def score(
+        self, query: PreparedQuery, entity: IndexedEntity, explain: bool = True
+    ) -> ScoreResult:
         features: list[FeatureScore] = []
-        match, name, weak = self._best_name(query.name, entity.names, entity.weak)
+        alignment, name, weak = self._best_name(query.name, entity.names, entity.weak)
         score = 0.0
         matched_name: str | None = None
-        if match is not None and name is not None:
+        if alignment is not None and name is not None:
             schema = entity.schema if query.schema == "LegalEntity" else query.schema
-            score = self.calibrate(match.score * (self.WEAK_ALIAS if weak else 1.0), schema)
+            score = self.calibrate(alignment[0] * (self.WEAK_ALIAS if weak else 1.0), schema)
             matched_name = name.text
-            text = name_feature(match, name.text, score)
-            if weak:
-                text += f" (weak alias, counted at {self.WEAK_ALIAS:.0%})"
+            text = ""
+            if explain:
+                text = name_feature(name_match(alignment), name.text, score)
+                if weak:
+                    text += f" (weak alias, counted at {self.WEAK_ALIAS:.0%})"
             features.append(FeatureScore("name", score, 1.0, text))
             conflict = forms_conflict(query.name, name)
             if conflict:
                 score -= self.LEGAL_FORM_CONFLICT
                 features.append(
                     FeatureScore(
-                        "legal_form", -self.LEGAL_FORM_CONFLICT, 1.0, legal_form_feature(*conflict)
+                        "legal_form",
+                        -self.LEGAL_FORM_CONFLICT,
+                        1.0,
+                        (legal_form_feature(*conflict) if explain else ""),
                     )
                 )
         if query.country and entity.countries:
@@ -256,7 +264,12 @@ class CircumspectV1(Scorer):
             score += adj
             listed = ", ".join(sorted(entity.countries))
             features.append(
-                FeatureScore("country", adj, 1.0, country_feature(query.country, listed, agrees))
+                FeatureScore(
+                    "country",
+                    adj,
+                    1.0,
+                    (country_feature(query.country, listed, agrees) if explain else ""),
+                )
             )
         if query.birth_date and entity.birth_dates:
             verdict, _, listed_date = _date_verdict(query.birth_date, entity.birth_dates)
@@ -271,14 +284,17 @@ class CircumspectV1(Scorer):
                     "birth_date",
                     adj,
                     1.0,
-                    birth_date_feature(query.birth_date, listed_date, verdict),
+                    (birth_date_feature(query.birth_date, listed_date, verdict) if explain else ""),
                 )
             )
         if entity.schema not in _SCHEMA_GROUPS.get(query.schema, frozenset()):
             score *= self.SCHEMA_CONFLICT
             features.append(
                 FeatureScore(
-                    "schema", self.SCHEMA_CONFLICT, 1.0, schema_feature(query.schema, entity.schema)
+                    "schema",
+                    self.SCHEMA_CONFLICT,
+                    1.0,
+                    (schema_feature(query.schema, entity.schema) if explain else ""),
                 )
             )
         if query.ids:
@@ -287,7 +303,10 @@ class CircumspectV1(Scorer):
                 score = max(score, self.IDENTIFIER_MATCH)
                 value = sorted(shared)[0]
                 features.insert(
-                    0, FeatureScore("identifier", 1.0, 1.0, identifier_match_feature(value))
+                    0,
+                    FeatureScore(
+                        "identifier", 1.0, 1.0, (identifier_match_feature(value) if explain else "")
+                    ),
                 )
             else:
                 kinds = {k.split(":", 1)[0] for k in query.ids}
@@ -300,7 +319,11 @@ class CircumspectV1(Scorer):
                             "identifier",
                             -self.IDENTIFIER_CONFLICT,
                             1.0,
-                            identifier_conflict_feature(query.query.identifier or "", clash[0]),
+                            (
+                                identifier_conflict_feature(query.query.identifier or "", clash[0])
+                                if explain
+                                else ""
+                            ),
                         )
                     )
         if query.raw_id and query.raw_id in entity.raw_ids and not (query.ids & entity.ids):
@@ -308,7 +331,10 @@ class CircumspectV1(Scorer):
             features.insert(
                 0,
                 FeatureScore(
-                    "identifier", self.IDENTIFIER_RAW, 1.0, identifier_raw_feature(query.raw_id)
+                    "identifier",
+                    self.IDENTIFIER_RAW,
+                    1.0,
+                    (identifier_raw_feature(query.raw_id) if explain else ""),
                 ),
             )
         return ScoreResult(max(0.0, min(1.0, score)), features, matched_name)

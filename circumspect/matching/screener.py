@@ -140,14 +140,16 @@ class Screener:
             positions.update(self.index.lookup_ids("i:" + k for k in prepared.ids))
         if prepared.raw_id:
             positions.update(self.index.lookup_ids(["r:" + prepared.raw_id]))
-        scored: list[tuple[float, str, Candidate]] = []
+        ranked: list[tuple[float, str, int]] = []
+        entities = self.index.entities
         for pos in positions:
-            entity = self.index.entities[pos]
-            result = self.scorer.score(prepared, entity)
-            cand = self._candidate(entity, result)
-            scored.append((-cand.score, entity.id, cand))
-        scored.sort(key=lambda t: (t[0], t[1]))
-        return [c for _, _, c in scored[:limit]]
+            result = self.scorer.score(prepared, entities[pos], explain=False)
+            ranked.append((-round(result.score, 4), entities[pos].id, pos))
+        ranked.sort()
+        return [
+            self._candidate(entities[pos], self.scorer.score(prepared, entities[pos]))
+            for _, _, pos in ranked[:limit]
+        ]
 
     def by_identifier(self, value: str) -> list[Candidate]:
         """Listed entities carrying this identifier (valid kinds normalised: BIC 8 = 11 with
