@@ -95,9 +95,9 @@ def _strings(frame: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
     return out
 
 
-def _with_row_numbers(session: Any, frame: Any) -> Any:
+def _with_row_numbers(session: Any, frame: Any) -> tuple[Any, int]:
     """``frame`` with ``_row`` = its 1-based record number in read order (file order for one
-    file), from per-partition counts and ``monotonically_increasing_id``."""
+    file), from per-partition counts and ``monotonically_increasing_id``; and the row count."""
     from pyspark.sql import functions as F
 
     tagged = frame.withColumn("_mid", F.monotonically_increasing_id())
@@ -110,11 +110,11 @@ def _with_row_numbers(session: Any, frame: Any) -> Any:
         offsets.extend([F.lit(int(part)), F.lit(total)])
         total += int(counts[part])
     if not offsets:
-        return tagged.withColumn("_row", F.lit(0).cast("long")).drop("_mid")
+        return tagged.withColumn("_row", F.lit(0).cast("long")).drop("_mid"), 0
     part = F.shiftright("_mid", 33)
     offset = F.element_at(F.create_map(*offsets), part)
     row = F.col("_mid") - F.shiftleft(part, 33) + offset + F.lit(1)
-    return tagged.withColumn("_row", row.cast("long")).drop("_mid")
+    return tagged.withColumn("_row", row.cast("long")).drop("_mid"), total
 
 
 def _read_strings(session: Any, src: str, fmt: str) -> Any:
@@ -274,7 +274,7 @@ def _screen_file_spark(engine: Engine, src: str, dst: str, screener: Screener, l
             frame = session.read.parquet(str(staging / "input.parquet"))
         else:
             # a remote CSV: Spark's reader; the line is the record number + 1 (header)
-            raw = _with_row_numbers(session, _read_strings(session, src, "csv"))
+            raw, _ = _with_row_numbers(session, _read_strings(session, src, "csv"))
             missing = [c for c in ("query_id", "name") if c not in raw.columns]
             if missing:
                 raise InputError(f"missing column(s) {', '.join(missing)}", file=src, line=1)
@@ -575,7 +575,8 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
     columns = list(raw.columns)
     check_header(columns, src)
     raw = raw.select([F.coalesce(F.col(f"`{c}`"), F.lit("")).alias(c) for c in columns])
-    raw = _with_row_numbers(session, raw)
+    raw, rows_in = _with_row_numbers(session, raw)
+    session.conf.set("spark.sql.shuffle.partitions", str(n_parts))
     ctx = ScoringContext.default(rules, controls)
     ctx_b = sc.broadcast(ctx)
     staging = _staging(dst)
@@ -594,11 +595,18 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
                 yield validate_partition(_strings(frame, keep=(ROW,)), ctx_b.value)
 
         a_out = raw.repartition(n_parts, id_key).mapInPandas(pass_a, a_schema).cache()
-        rows_in = int(raw.count())
         if progress:
             progress("read", rows_in, rows_in)
         error_rows = a_out.where("kind = 'error'")
-        rejected = int(error_rows.select("row").distinct().count())
+        kinds = {
+            r["kind"]: (int(r["n"]), int(r["rows"]))
+            for r in a_out.where("kind IN ('error', 'uv')").groupBy("kind")
+            .agg(F.count("*").alias("n"), F.countDistinct("row").alias("rows")).collect()
+        }  # fmt: skip
+        rejected = kinds.get("error", (0, 0))[1]
+        if kinds.get("uv", (0, 0))[0] + rejected != rows_in:
+            raise CircumspectError(f"row accounting failed in validation: read {rows_in}, "
+                                   f"valid {kinds.get('uv', (0, 0))[0]}, rejected {rejected}")
         if progress:
             progress("validated", rows_in, rows_in)
 

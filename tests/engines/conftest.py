@@ -37,3 +37,12 @@ def engine(request: pytest.FixtureRequest) -> Engine:
         spark: Engine = request.getfixturevalue("spark_engine")
         return spark
     return get_engine("local")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs on Spark (``-m "not spark"`` skips them)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_spark = callspec is not None and callspec.params.get("engine") == "spark"
+        if on_spark or "spark_engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.spark)

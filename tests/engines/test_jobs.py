@@ -167,5 +167,6 @@ def test_row_numbers_follow_partition_order(spark_engine: Engine) -> None:
     session = getattr(spark_engine, "session")  # noqa: B009 - Spark engine only
     frame = session.range(0, 1000, numPartitions=5).repartition(1).union(
         session.range(1000, 1300, numPartitions=3))
-    rows = _with_row_numbers(session, frame).toPandas()
-    assert (rows["_row"] == rows["id"] + 1).all() and len(rows) == 1300
+    numbered, total = _with_row_numbers(session, frame)
+    rows = numbered.toPandas()
+    assert total == 1300 and (rows["_row"] == rows["id"] + 1).all() and len(rows) == 1300
