@@ -33,6 +33,8 @@ KEY_WEIGHT = {"t": 2.0, "p": 1.0, "s": 0.7, "c": 0.8}
 #: (at least ``MIN_CANDIDATES`` are).
 RELATIVE_CUTOFF = 0.5
 MIN_CANDIDATES = 5
+#: Above this many postings in total a query is ranked with numpy instead of a dict.
+VECTOR_MIN_POSTINGS = 4000
 #: Postings longer than this share of the index are ignored (uninformative keys).
 MAX_DF_SHARE = 0.05
 
@@ -112,12 +114,12 @@ class CandidateIndex:
         """Up to ``limit`` entity positions most likely to match ``name``."""
         if not self.size:
             return []
-        scores: dict[int, float] = {}
         max_df = max(50, int(self.size * MAX_DF_SHARE))
         n = self.size
         skipped: list[tuple[int, str]] = []
         postings = self.postings
-        get = scores.get
+        chosen: list[tuple[array[int], float]] = []
+        total = 0
         for key in name_keys(name):
             plist = postings.get(key)
             if not plist:
@@ -126,23 +128,44 @@ class CandidateIndex:
             if df > max_df:
                 skipped.append((df, key))
                 continue
-            w = KEY_WEIGHT[key[0]] * math.log(1 + n / df)
-            for pos in plist:
-                scores[pos] = get(pos, 0.0) + w
-        if not scores and skipped:
+            chosen.append((plist, KEY_WEIGHT[key[0]] * math.log(1 + n / df)))
+            total += df
+        if not chosen and skipped:
             # only common words: rank by the rarest of them
             df, key = min(skipped)
-            w = KEY_WEIGHT[key[0]] * math.log(1 + n / df)
-            for pos in postings[key]:
-                scores[pos] = w
-        if len(scores) <= limit:
-            ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+            chosen.append((postings[key], KEY_WEIGHT[key[0]] * math.log(1 + n / df)))
+            total = df
+        if total > VECTOR_MIN_POSTINGS:
+            ranked = self._ranked_numpy(chosen, limit)
         else:
-            ranked = heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])
+            scores: dict[int, float] = {}
+            get = scores.get
+            for plist, w in chosen:
+                for pos in plist:
+                    scores[pos] = get(pos, 0.0) + w
+            if len(scores) <= limit:
+                ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+            else:
+                ranked = heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])
         if not ranked:
             return []
         floor = ranked[0][1] * RELATIVE_CUTOFF
-        return [p for n, (p, v) in enumerate(ranked) if n < MIN_CANDIDATES or v >= floor]
+        return [p for i, (p, v) in enumerate(ranked) if i < MIN_CANDIDATES or v >= floor]
+
+    def _ranked_numpy(
+        self, chosen: list[tuple[array[int], float]], limit: int
+    ) -> list[tuple[int, float]]:
+        """The same ranking with numpy, for long postings (large indexes, common words)."""
+        import numpy as np
+
+        positions = np.concatenate([np.frombuffer(p, dtype=np.int32) for p, _ in chosen])
+        weights = np.concatenate([np.full(len(p), w) for p, w in chosen])
+        uniq, inverse = np.unique(positions, return_inverse=True)
+        sums = np.bincount(inverse, weights=weights)
+        k = min(limit, len(uniq))
+        top = np.argpartition(-sums, k - 1)[:k] if k < len(uniq) else np.arange(len(uniq))
+        order = top[np.argsort(-sums[top], kind="stable")]
+        return [(int(uniq[i]), float(sums[i])) for i in order]
 
 
 @contextmanager
