@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from circumspect.engines.base import Engine
 from circumspect.errors import InputError
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from circumspect.flows.store import FlowStore
 
 EXPORT_FILE = "flows.parquet"
+T = TypeVar("T")
 
 
 def export_flows(store: FlowStore, folder: Path) -> Path:
@@ -102,3 +103,21 @@ def flows_source(engine: Engine, store: FlowStore | None = None, parquet: str | 
         shutil.rmtree(folder, ignore_errors=True)
         parquet = str(export_flows(store, folder))
     return SparkFlows(engine, parquet)
+
+
+def run_on_flows(engine_name: str, spark_master: str | None, parquet: str | None,
+                 fn: Callable[[Any], T]) -> T:
+    """``fn(source)`` on the named engine: the local store (read-only), DuckDB or Spark SQL
+    over ``parquet``, or Spark SQL over a fresh export of the local store."""
+    from circumspect.engines import get_engine
+
+    engine = get_engine(engine_name, spark_master)
+    try:
+        if parquet is not None:
+            return fn(flows_source(engine, parquet=parquet))
+        from circumspect.flows.store import FlowStore
+
+        with FlowStore(read_only=True) as store:
+            return fn(flows_source(engine, store))
+    finally:
+        engine.close()

@@ -165,6 +165,17 @@ def _staging(near: str) -> Path:
     return base / f".spark-{uuid.uuid4().hex[:10]}"
 
 
+def errors_path_for(out: str) -> str:
+    """The default errors file beside ``out``: ``NAME.errors.csv`` (path or URL)."""
+    if _is_local(out) and "://" not in out:
+        path = Path(out)
+        return str(path.with_name(path.stem + ".errors.csv"))
+    base = out.rstrip("/")
+    slash = base.rfind("/")
+    dot = base.rfind(".")
+    return (base[:dot] if dot > slash else base) + ".errors.csv"
+
+
 # ---------------------------------------------------------------------------------------
 # screen-file
 
