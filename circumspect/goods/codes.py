@@ -83,6 +83,8 @@ def normalize_code(code: object) -> HsCode:
     if not text:
         raise InputError("empty HS code")
     digits = _SEPARATORS.sub("", text)
+    if not digits:
+        raise InputError(f"HS code {text!r} has no digits")
     if not digits.isdigit() or not digits.isascii():
         bad = next(c for c in digits if not (c.isascii() and c.isdigit()))
         raise InputError(f"HS code {text!r} contains {bad!r}: only digits, dots and spaces allowed")

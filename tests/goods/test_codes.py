@@ -40,6 +40,7 @@ def test_hs6_and_prefixes() -> None:
     ("raw", "reason"),
     [
         ("", "empty"),
+        (" . - ", "no digits"),
         ("12345", "5 digits"),
         ("84A2", "contains 'A'"),
         ("854231000", "leading zero"),
