@@ -74,7 +74,8 @@ class SparkEngine(Engine):
 
     @property
     def session(self) -> Any:
-        if self._session is None:
+        if self._session is None or self._session.sparkContext._jsc is None:
+            # first use, or the session was stopped elsewhere (getOrCreate shares it)
             self._session = spark_session(self.master)
         return self._session
 
