@@ -39,6 +39,9 @@ def run(ctx: Any) -> str:
         checks.append({"input": code, "description": nom.describe(hs), **status.to_dict()})
         tier = f" CHPL tier {status.chpl_tier}" if status.chpl_tier else ""
         verdict = "CONTROLLED" + tier if status.controlled else "not controlled"
+        if status.partial:
+            under = ", ".join(sorted({h.listed_code for h in status.partial})[:4])
+            verdict += f" as declared (listed codes under it: {under})"
         lines.append(f"{code} -> {hs.dotted()} {verdict}")
     suggestions = {}
     for text in TEXTS:
