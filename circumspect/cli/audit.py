@@ -35,7 +35,7 @@ def verify(
             f"({result.records} records verified before it)"
         )
     if not result.ok:
-        raise typer.Exit(1)
+        raise SystemExit(1)  # typer.Exit codes are dropped by main(standalone_mode=False)
 
 
 @audit_app.command("show")

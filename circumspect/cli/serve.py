@@ -102,7 +102,8 @@ def serve(
                 break
             except InterruptedError:  # pragma: no cover
                 continue
-    raise typer.Exit(0 if status in (0, -signal.SIGTERM) else 1)
+    if status not in (0, -signal.SIGTERM):
+        raise SystemExit(1)
 
 
 def register(app: typer.Typer) -> None:

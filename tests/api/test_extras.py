@@ -100,3 +100,14 @@ def test_optional_endpoints_are_in_the_route_table(
     for path in ("/v1/payments/screen", "/v1/route", "/v1/declarations/score",
                  "/v1/goods/{code}"):
         assert path in paths
+
+
+def test_goods_endpoint(real: tuple[TestClient, dict[str, str]]) -> None:
+    client, auth = real
+    r = client.get("/v1/goods/8542.31.000.0", headers=auth)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["code"] == "8542310000" and body["hs6"] == "854231"
+    assert body["control"]["controlled"] is True
+    r = client.get("/v1/goods/12ab", headers=auth)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
