@@ -73,9 +73,18 @@ def main() -> None:
     except Exception as exc:  # click usage errors and the like
         import click
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        # typer >= 0.20 vendors click as ``typer._click``: its usage errors derive from
+        # typer.exceptions.TyperException, not from click.ClickException.
+        usage_errors: tuple[type[Exception], ...] = (click.ClickException,)
+        try:
+            from typer._click.exceptions import ClickException as VendoredClickException
+
+            usage_errors += (VendoredClickException,)
+        except ImportError:  # pragma: no cover - older typer uses click itself
+            pass
+        if isinstance(exc, usage_errors):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
 
 
