@@ -51,3 +51,29 @@ def test_entity_ids_are_stable_and_round_trip() -> None:
     assert back.names() == ["BANCO NACIONAL DE CUBA", "BNC"]
     assert back.names(weak=False) == ["BANCO NACIONAL DE CUBA"]
     assert back.fingerprint() == ent.fingerprint()
+
+
+def test_cli_passes_on_typer_exit_codes(tmp_path: Path) -> None:
+    """A command that raises typer.Exit(3) makes the process exit 3, not 0."""
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys, typer\n"
+        "from circumspect.cli import main as m\n"
+        "@m.app.command('fail-three')\n"
+        "def _f() -> None:\n"
+        "    raise typer.Exit(3)\n"
+        "sys.argv = ['circumspect', 'fail-three']\n"
+        "m.main()\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert out.returncode == 3, out.stderr
+
+
+def test_cli_usage_error_exits_2() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "circumspect.cli.main", "no-such-command"],
+        capture_output=True, text=True,
+    )
+    assert out.returncode == 2
+    assert "No such command" in out.stderr

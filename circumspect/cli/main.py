@@ -58,7 +58,11 @@ _register_all()
 def main() -> None:
     """Entry point: run the CLI, turning known errors into one clear line and exit code 2."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns the code of a ``typer.Exit`` instead of
+        # exiting with it; pass it on.
+        result = app(standalone_mode=False)
+        if isinstance(result, int) and result != 0:
+            sys.exit(result)
     except CircumspectError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
