@@ -67,6 +67,7 @@ class Runtime:
         #: set when the optional endpoints are mounted (the web pages follow them)
         self.routes_enabled = False
         self.declarations_enabled = False
+        self.flows_enabled = module_available("circumspect.flows.report", "build")
 
     # -- auth ----------------------------------------------------------------------------
     def authenticate(self, key: str) -> UserInfo:

@@ -56,6 +56,8 @@ def mount(app: FastAPI, rt: Runtime) -> None:
         nav.insert(3, ("/declarations", "Declarations"))
     if rt.routes_enabled:
         nav.insert(-1, ("/route", "Routes"))
+    if rt.flows_enabled:
+        nav.insert(-1, ("/flows", "Flows"))
     signer = Signer(load_secret(rt.config.secret_key))
     router = APIRouter(prefix=BASE, include_in_schema=False)
     app.mount(f"{BASE}/static", StaticFiles(directory=str(HERE / "static")), name="ui-static")
@@ -308,6 +310,14 @@ def mount(app: FastAPI, rt: Runtime) -> None:
             return render(request, "route.html", section="/route", form=form, plan=plan,
                           map_png=png)
 
+    if rt.flows_enabled:
+        @router.get("/flows")
+        def flows(request: Request) -> Response:
+            need(request)
+            charts, notes, path = _flow_charts()
+            return render(request, "flows.html", section="/flows", charts=charts, notes=notes,
+                          path=path)
+
     @router.get("/audit")
     def audit(request: Request) -> Response:
         need(request)
@@ -338,6 +348,31 @@ def _plan_route(form: dict[str, str]) -> tuple[dict[str, Any], str]:
         write_map_png(path, [(title, plan.routes, plan.avoid)], default_network(), title)
         png = base64.b64encode(path.read_bytes()).decode("ascii")
     return plan.to_dict(), png
+
+
+def _flow_charts() -> tuple[list[dict[str, str]], list[str], str]:
+    """Charts of the flows report over the default flow store, built once per store version
+    into ``$CIRCUMSPECT_HOME/cache``."""
+    import base64
+
+    from circumspect import settings
+    from circumspect.flows import report
+    from circumspect.flows.store import FlowStore, db_path
+
+    path = db_path()
+    if not path.exists():
+        return [], [], str(path)
+    stamp = f"{path.stat().st_mtime_ns}-{path.stat().st_size}"
+    out = settings.home() / "cache" / f"flows-report-{stamp}"
+    with FlowStore(path, read_only=True) as store:
+        built = report.build(store, out)
+    charts = []
+    for chart in built.charts:
+        if chart.png and (out / chart.png).exists():
+            charts.append({"title": chart.title, "definition": chart.definition,
+                           "sources": chart.sources,
+                           "png": base64.b64encode((out / chart.png).read_bytes()).decode()})
+    return charts, list(built.notes), str(path)
 
 
 def _safe_next(value: str) -> str:

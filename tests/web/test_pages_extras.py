@@ -35,3 +35,23 @@ def test_declarations_and_route_pages(tmp_path: Path) -> None:
         assert r.status_code == 200 and "data:image/png;base64," in r.text
         r = client.get("/ui/route", params={"origin": "Nowhere-X", "destination": "Duisburg"})
         assert r.status_code == 422
+
+
+def test_flows_page(tmp_path: Path) -> None:
+    import shutil
+
+    from circumspect import settings
+    from circumspect.flows import demo as flows_demo
+
+    ctx = DemoContext(out=tmp_path / "out")
+    flows_demo.run(ctx)
+    app = create_app(ApiConfig(db_url=f"sqlite:///{tmp_path / 'f.sqlite'}", secret_key="t"))
+    _, key = app.state.runtime.cases.add_user("viewer", "viewer")
+    with TestClient(app) as client:
+        sign_in(client, key)
+        empty = client.get("/ui/flows")
+        assert empty.status_code == 200 and "No trade-flow data loaded" in empty.text
+        shutil.copy(ctx.shared["flows_db"], settings.home() / "flows.duckdb")
+        page = client.get("/ui/flows")
+        assert page.status_code == 200
+        assert page.text.count("data:image/png;base64,") >= 1
