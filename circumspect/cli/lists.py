@@ -303,14 +303,22 @@ def export_cmd(
 
     if fmt != "ftm":
         raise InputError(f"unsupported export format {fmt!r}; supported: ftm", field="format")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write here ({exc.strerror or exc}: {exc.filename})", file=str(output)
+        ) from exc
     try:
         with _opened(db) as store, os.fdopen(fd, "w", encoding="utf-8") as fh:
             entities = store.iter_entities(snapshot_id=snapshot,
                                            sources=list(sources) if sources else None)
             count = write_entities(entities, fh)
         os.replace(tmp_name, output)
+    except OSError as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(output)) from exc
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise

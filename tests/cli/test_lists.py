@@ -186,3 +186,15 @@ def test_prune(cli: Cli, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     assert "removed 2 old snapshot(s), 1 kept" in result.out
     assert [s["id"] for s in cli("lists", "snapshots", "--json").json()] == ["3"]
+
+
+def test_export_to_unwritable_path_is_one_error_line(cli: Cli, tmp_path: Path) -> None:
+    assert cli("lists", "load", "-s", "ofac_sdn", str(write_sdn(tmp_path / "in"))).code == 0
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    target = blocker / "lists.ftm.json"  # its "folder" is a regular file
+    result = cli("lists", "export", "--format", "ftm", "-o", str(target))
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert str(target) in result.err and result.err.count("\n") == 1
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
