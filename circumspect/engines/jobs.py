@@ -59,11 +59,13 @@ _SPACES = (
 
 
 def _is_local(path: str) -> bool:
-    return "://" not in path or path.startswith("file://")
+    """A plain local path (written as one file by the local writers). URLs, ``file://``
+    included, are read and written by Spark (a folder of part files)."""
+    return "://" not in path
 
 
 def _local(path: str) -> Path:
-    return Path(path[len("file://") :] if path.startswith("file://") else path)
+    return Path(path)
 
 
 def _spark(engine: Engine) -> Any:
@@ -143,31 +145,20 @@ def _read_strings(session: Any, src: str, fmt: str) -> Any:
     )
 
 
-def _collect_parquet(result: Any, staging: Path) -> pd.DataFrame:
-    """Write ``result`` to ``staging`` with Spark and read it back in part-file order."""
-    import pandas as pd
-    import pyarrow.parquet as pq
-
-    result.write.mode("overwrite").parquet(str(staging))
-    parts = sorted(staging.glob("part-*.parquet"))
-    frames = [pq.read_table(p).to_pandas() for p in parts]
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pq.read_table(parts[0]).to_pandas() if parts else pd.DataFrame()
-    return pd.concat(frames, ignore_index=True)
+def _csv(writer: Any) -> Any:
+    """A Spark CSV writer with a header and RFC 4180 quoting (quotes doubled)."""
+    return writer.option("header", "true").option("escape", '"')
 
 
-def _staging(near: str) -> Path:
-    import uuid
-
-    base = _local(near).parent if _is_local(near) else Path.cwd()
-    base.mkdir(parents=True, exist_ok=True)
-    return base / f".spark-{uuid.uuid4().hex[:10]}"
+def _collect(result: Any) -> pd.DataFrame:
+    """The rows of ``result`` on the driver (Arrow), in ``result``'s order."""
+    frame: pd.DataFrame = result.toPandas()
+    return frame
 
 
 def errors_path_for(out: str) -> str:
     """The default errors file beside ``out``: ``NAME.errors.csv`` (path or URL)."""
-    if _is_local(out) and "://" not in out:
+    if _is_local(out):
         path = Path(out)
         return str(path.with_name(path.stem + ".errors.csv"))
     base = out.rstrip("/")
@@ -261,8 +252,6 @@ def screen_file_job(
 def _screen_file_spark(engine: Engine, src: str, dst: str, screener: Screener, limit: int,
                        min_score: float, errors: str | None, partitions: int | None
                        ) -> BatchStats:
-    import shutil
-
     from pyspark.sql import functions as F
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
@@ -275,79 +264,71 @@ def _screen_file_spark(engine: Engine, src: str, dst: str, screener: Screener, l
     )
 
     session = _spark(engine)
-    staging = _staging(dst)
-    try:
-        if _is_local(src):
-            # parsed on the driver exactly as locally (encodings, line numbers, bad rows)
-            parsed = _parse_screen_input(_local(src))
-            staging.mkdir(parents=True)
-            parsed.to_parquet(staging / "input.parquet", index=False)
-            frame = session.read.parquet(str(staging / "input.parquet"))
+    if _is_local(src):
+        # parsed on the driver exactly as locally (encodings, line numbers, bad rows)
+        frame = session.createDataFrame(_parse_screen_input(_local(src)))
+    else:
+        # a remote CSV: Spark's reader; the line is the record number + 1 (header)
+        raw, _ = _with_row_numbers(session, _read_strings(session, src, "csv"))
+        missing = [c for c in ("query_id", "name") if c not in raw.columns]
+        if missing:
+            raise InputError(f"missing column(s) {', '.join(missing)}", file=src, line=1)
+        frame = raw.select(
+            (F.col("_row") + 1).alias("line"), F.lit("").alias("problem"),
+            *[F.coalesce(F.col(c), F.lit("")).alias(c) if c in raw.columns
+              else F.lit("").alias(c) for c in _QUERY_FIELDS],
+        )  # fmt: skip
+    shipped = session.sparkContext.broadcast(screener)
+
+    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for batch in batches:
+            clean = _strings(batch, keep=("line",))
+            yield screen_partition(clean, shipped.value, limit, min_score)
+
+    schema = StructType([
+        StructField(c, LongType() if c in ("line", "seq") else StringType(), True)
+        for c in _SCREEN_SCHEMA
+    ])  # fmt: skip
+    result = frame.repartition(_partitions(session, partitions)).mapInPandas(run, schema)
+    result = result.orderBy("line", "seq")
+    collected = _collect(result)
+    shipped.unpersist()
+    collected = collected.sort_values(["line", "seq"], kind="stable")
+    stats = BatchStats()
+    rows = collected[collected["kind"] == "out"]
+    errs = collected[collected["kind"] == "error"]
+    stats.read = int(collected["line"].nunique()) if len(collected) else 0
+    stats.rejected = len(errs)
+    stats.screened = stats.read - stats.rejected
+    stats.rows_written = len(rows)
+    alert = rows["alert"] == "true"
+    stats.alerts = int(alert.sum())
+    stats.queries_alerting = int(rows.loc[alert, "line"].nunique())
+    stats.errors = [
+        (int(r.line), str(r.query_id), str(r.field), str(r.error))
+        for r in errs.itertuples(index=False)
+    ]
+    if _is_local(dst):
+        out = AtomicCsv(_local(dst), SCREEN_COLUMNS)
+        try:
+            for values in rows.loc[:, list(SCREEN_COLUMNS)].itertuples(index=False):
+                out.write(list(values))
+            out.commit()
+        except BaseException:
+            out.abort()
+            raise
+    else:
+        spark_rows = session.createDataFrame(rows.loc[:, list(SCREEN_COLUMNS)])
+        _csv(spark_rows.write.mode("overwrite")).csv(dst)
+    if errors is not None:
+        if _is_local(errors):
+            write_errors(_local(errors), stats.errors)
         else:
-            # a remote CSV: Spark's reader; the line is the record number + 1 (header)
-            raw, _ = _with_row_numbers(session, _read_strings(session, src, "csv"))
-            missing = [c for c in ("query_id", "name") if c not in raw.columns]
-            if missing:
-                raise InputError(f"missing column(s) {', '.join(missing)}", file=src, line=1)
-            frame = raw.select(
-                (F.col("_row") + 1).alias("line"), F.lit("").alias("problem"),
-                *[F.coalesce(F.col(c), F.lit("")).alias(c) if c in raw.columns
-                  else F.lit("").alias(c) for c in _QUERY_FIELDS],
-            )  # fmt: skip
-        shipped = session.sparkContext.broadcast(screener)
+            import pandas as pd
 
-        def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-            for batch in batches:
-                clean = _strings(batch, keep=("line",))
-                yield screen_partition(clean, shipped.value, limit, min_score)
-
-        schema = StructType([
-            StructField(c, LongType() if c in ("line", "seq") else StringType(), True)
-            for c in _SCREEN_SCHEMA
-        ])  # fmt: skip
-        result = frame.repartition(_partitions(session, partitions)).mapInPandas(run, schema)
-        result = result.orderBy("line", "seq")
-        collected = _collect_parquet(result, staging / "out")
-        shipped.unpersist()
-        collected = collected.sort_values(["line", "seq"], kind="stable")
-        stats = BatchStats()
-        rows = collected[collected["kind"] == "out"]
-        errs = collected[collected["kind"] == "error"]
-        stats.read = int(collected["line"].nunique()) if len(collected) else 0
-        stats.rejected = len(errs)
-        stats.screened = stats.read - stats.rejected
-        stats.rows_written = len(rows)
-        alert = rows["alert"] == "true"
-        stats.alerts = int(alert.sum())
-        stats.queries_alerting = int(rows.loc[alert, "line"].nunique())
-        stats.errors = [
-            (int(r.line), str(r.query_id), str(r.field), str(r.error))
-            for r in errs.itertuples(index=False)
-        ]
-        if _is_local(dst):
-            out = AtomicCsv(_local(dst), SCREEN_COLUMNS)
-            try:
-                for values in rows.loc[:, list(SCREEN_COLUMNS)].itertuples(index=False):
-                    out.write(list(values))
-                out.commit()
-            except BaseException:
-                out.abort()
-                raise
-        else:
-            spark_rows = session.createDataFrame(rows.loc[:, list(SCREEN_COLUMNS)])
-            spark_rows.write.mode("overwrite").option("header", "true").csv(dst)
-        if errors is not None:
-            if _is_local(errors):
-                write_errors(_local(errors), stats.errors)
-            else:
-                import pandas as pd
-
-                table = pd.DataFrame(stats.errors, columns=list(ERROR_COLUMNS))
-                session.createDataFrame(table.astype(str)).write.mode("overwrite") \
-                    .option("header", "true").csv(errors)
-        return stats
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            table = pd.DataFrame(stats.errors, columns=list(ERROR_COLUMNS))
+            _csv(session.createDataFrame(table.astype(str)).write.mode("overwrite")).csv(errors)
+    return stats
 
 
 # ---------------------------------------------------------------------------------------
@@ -555,8 +536,6 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
                  screener: PartyScreener | None, rules: RuleSet | None,
                  controls: ControlIndex | None, party_limit: int, partitions: int | None,
                  progress: Progress | None) -> ScoreReport:
-    import shutil
-
     import pandas as pd
     from pyspark.sql import functions as F
     from pyspark.sql.types import (
@@ -590,175 +569,171 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
     session.conf.set("spark.sql.shuffle.partitions", str(n_parts))
     ctx = ScoringContext.default(rules, controls)
     ctx_b = sc.broadcast(ctx)
-    staging = _staging(dst)
-    try:
-        # pass A: validation, partitioned so that equal declaration ids meet
-        id_key = F.regexp_replace(F.col("declaration_id"), _SPACES, "")
-        a_schema = StructType([
-            *[StructField(c, LongType() if c in ("row", "seq") else StringType(), True)
-              for c in _A_COLUMNS],
-            StructField("uv", DoubleType(), True),
+    # pass A: validation, partitioned so that equal declaration ids meet
+    id_key = F.regexp_replace(F.col("declaration_id"), _SPACES, "")
+    a_schema = StructType([
+        *[StructField(c, LongType() if c in ("row", "seq") else StringType(), True)
+          for c in _A_COLUMNS],
+        StructField("uv", DoubleType(), True),
+    ])  # fmt: skip
+
+    def pass_a(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        frame = _whole_partition(batches)
+        if frame is not None:
+            yield validate_partition(_strings(frame, keep=(ROW,)), ctx_b.value)
+
+    a_out = raw.repartition(n_parts, id_key).mapInPandas(pass_a, a_schema).cache()
+    if progress:
+        progress("read", rows_in, rows_in)
+    error_rows = a_out.where("kind = 'error'")
+    kinds = {
+        r["kind"]: (int(r["n"]), int(r["rows"]))
+        for r in a_out.where("kind IN ('error', 'uv')").groupBy("kind")
+        .agg(F.count("*").alias("n"), F.countDistinct("row").alias("rows")).collect()
+    }  # fmt: skip
+    rejected = kinds.get("error", (0, 0))[1]
+    if kinds.get("uv", (0, 0))[0] + rejected != rows_in:
+        raise CircumspectError(f"row accounting failed in validation: read {rows_in}, "
+                               f"valid {kinds.get('uv', (0, 0))[0]}, rejected {rejected}")
+    if progress:
+        progress("validated", rows_in, rows_in)
+
+    # whole-dataset features: unit-value medians and the party screening cache
+    med_schema = "uvkey string, median double, n long"
+    medians = {
+        r["uvkey"]: (float(r["median"]), int(r["n"]))
+        for r in a_out.where("kind = 'uv'").select("uvkey", "uv").groupBy("uvkey")
+        .applyInPandas(uv_medians, med_schema).collect()
+    }  # fmt: skip
+    prefetched: PartyScreener | None = None
+    screened = 0
+    if screener is not None:
+        parties = (
+            a_out.where("kind IN ('name', 'id')").select("kind", "name", "country")
+            .distinct()
+        )
+        pairs = parties.toPandas()
+        # one screening per normalised party key, the smallest spelling as PartyCache
+        # would screen any one of them
+        pairs["norm"] = [
+            " ".join(n.split()).casefold() if k == "name" else n
+            for k, n in zip(pairs["kind"], pairs["name"], strict=True)
+        ]
+        pairs = pairs.sort_values(["kind", "norm", "country", "name"], kind="stable")
+        pairs = pairs.drop_duplicates(["kind", "norm", "country"])[
+            ["kind", "name", "country"]]
+        screened = len(pairs)
+        s_b = sc.broadcast(screener)
+
+        def run_screen(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+            for batch in batches:
+                yield screen_parties(batch, s_b.value, party_limit)
+
+        hit_schema = StructType([
+            StructField("kind", StringType()), StructField("name", StringType()),
+            StructField("country", StringType()), StructField("hits", BinaryType()),
         ])  # fmt: skip
-
-        def pass_a(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-            frame = _whole_partition(batches)
-            if frame is not None:
-                yield validate_partition(_strings(frame, keep=(ROW,)), ctx_b.value)
-
-        a_out = raw.repartition(n_parts, id_key).mapInPandas(pass_a, a_schema).cache()
-        if progress:
-            progress("read", rows_in, rows_in)
-        error_rows = a_out.where("kind = 'error'")
-        kinds = {
-            r["kind"]: (int(r["n"]), int(r["rows"]))
-            for r in a_out.where("kind IN ('error', 'uv')").groupBy("kind")
-            .agg(F.count("*").alias("n"), F.countDistinct("row").alias("rows")).collect()
-        }  # fmt: skip
-        rejected = kinds.get("error", (0, 0))[1]
-        if kinds.get("uv", (0, 0))[0] + rejected != rows_in:
-            raise CircumspectError(f"row accounting failed in validation: read {rows_in}, "
-                                   f"valid {kinds.get('uv', (0, 0))[0]}, rejected {rejected}")
-        if progress:
-            progress("validated", rows_in, rows_in)
-
-        # whole-dataset features: unit-value medians and the party screening cache
-        med_schema = "uvkey string, median double, n long"
-        medians = {
-            r["uvkey"]: (float(r["median"]), int(r["n"]))
-            for r in a_out.where("kind = 'uv'").select("uvkey", "uv").groupBy("uvkey")
-            .applyInPandas(uv_medians, med_schema).collect()
-        }  # fmt: skip
-        prefetched: PartyScreener | None = None
-        screened = 0
-        if screener is not None:
-            parties = (
-                a_out.where("kind IN ('name', 'id')").select("kind", "name", "country")
-                .distinct()
-            )
-            pairs = parties.toPandas()
-            # one screening per normalised party key, the smallest spelling as PartyCache
-            # would screen any one of them
-            pairs["norm"] = [
-                " ".join(n.split()).casefold() if k == "name" else n
-                for k, n in zip(pairs["kind"], pairs["name"], strict=True)
-            ]
-            pairs = pairs.sort_values(["kind", "norm", "country", "name"], kind="stable")
-            pairs = pairs.drop_duplicates(["kind", "norm", "country"])[
-                ["kind", "name", "country"]]
-            screened = len(pairs)
-            s_b = sc.broadcast(screener)
-
-            def run_screen(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-                for batch in batches:
-                    yield screen_parties(batch, s_b.value, party_limit)
-
-            hit_schema = StructType([
-                StructField("kind", StringType()), StructField("name", StringType()),
-                StructField("country", StringType()), StructField("hits", BinaryType()),
-            ])  # fmt: skip
-            found = (
-                session.createDataFrame(pairs if len(pairs) else pd.DataFrame(
-                    {"kind": ["id"], "name": [""], "country": [""]}))
-                .repartition(n_parts).mapInPandas(run_screen, hit_schema).collect()
-            )  # fmt: skip
-            s_b.unpersist()
-            names: dict[tuple[str, str], list[Any]] = {}
-            ids: dict[str, list[Any]] = {}
-            for r in found:
-                hits = pickle.loads(r["hits"])
-                if r["kind"] == "name":
-                    names[(" ".join(r["name"].split()).casefold(), r["country"])] = hits
-                else:
-                    ids[r["name"]] = hits
-            prefetched = PrefetchedScreener(names, ids, float(screener.threshold))
-            if progress:
-                progress("parties", screened, None)
-
-        # pass B: scoring, valid rows partitioned so that a consignee's rows meet
-        passthrough = [c for c in columns if c != "declaration_id"]
-        out_columns = [*OUTPUT_FIRST, "flag_details", "row", *passthrough]
-        b_schema = StructType([
-            StructField(c, DoubleType() if c == "risk_score" else LongType() if c == "row"
-                        else StringType(), True)
-            for c in out_columns
-        ])  # fmt: skip
-        shipped = sc.broadcast((medians, prefetched))
-
-        def pass_b(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-            frame = _whole_partition(batches)
-            if frame is not None:
-                meds, party = shipped.value
-                yield score_partition(_strings(frame, keep=(ROW,)), ctx_b.value, meds, party,
-                                      party_limit, out_columns)
-
-        cid = F.regexp_replace(F.col("consignee_id"), _SPACES, "")
-        consignee = F.when(cid != "", F.concat(F.lit("id:"), cid)).otherwise(F.concat(
-            F.lit("name:"), F.upper(F.regexp_replace(F.col("consignee_name"), _SPACES, ""))))
-        bad = error_rows.select(F.col("row").alias(ROW)).distinct()
-        valid = raw.join(bad, ROW, "left_anti")
-        scored = valid.repartition(n_parts, consignee).mapInPandas(pass_b, b_schema)
-
-        if _is_local(dst):
-            table = _collect_parquet(scored, staging / "scored")
-            if table.empty and not len(table.columns):
-                table = pd.DataFrame({c: pd.Series(dtype="float64" if c == "risk_score"
-                                                   else "int64" if c == "row" else object)
-                                      for c in out_columns})
-            table = table.sort_values("row", kind="stable").reset_index(drop=True)
-            n_scored = len(table)
-            decisions = {str(k): int(v) for k, v in table["decision"].value_counts().items()}
-            flag_series = table["flags"]
-        else:
-            scored = scored.cache()
-            n_scored = int(scored.count())
-            decisions = {r["decision"]: int(r["count"])
-                         for r in scored.groupBy("decision").count().collect()}
-            flag_series = pd.Series([r["flags"] for r in scored.where("flags != ''")
-                                     .select("flags").collect()], dtype=object)
-        if rows_in != n_scored + rejected:
-            raise CircumspectError(
-                f"row accounting failed: read {rows_in} != scored {n_scored} + "
-                f"rejected {rejected}"
-            )
-        if _is_local(dst):
-            _atomic_write(table, _local(dst))
-        else:
-            writer = scored.orderBy("row").write.mode("overwrite")
-            (writer.parquet(dst) if out_fmt == "parquet"
-             else writer.option("header", "true").csv(dst))
-        if errors is not None:
-            ordered = error_rows.select("row", "seq", *ERROR_COLUMNS[1:])
-            if _is_local(errors):
-                err = _collect_parquet(ordered, staging / "errors")
-                if err.empty:
-                    err = pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object)
-                                        for c in ERROR_COLUMNS})
-                else:
-                    err = err.sort_values(["row", "seq"], kind="stable")
-                    err = err.sort_values(["row", "column"], kind="stable")
-                _atomic_write(err.loc[:, list(ERROR_COLUMNS)].reset_index(drop=True),
-                              _local(errors))
+        found = (
+            session.createDataFrame(pairs if len(pairs) else pd.DataFrame(
+                {"kind": ["id"], "name": [""], "country": [""]}))
+            .repartition(n_parts).mapInPandas(run_screen, hit_schema).collect()
+        )  # fmt: skip
+        s_b.unpersist()
+        names: dict[tuple[str, str], list[Any]] = {}
+        ids: dict[str, list[Any]] = {}
+        for r in found:
+            hits = pickle.loads(r["hits"])
+            if r["kind"] == "name":
+                names[(" ".join(r["name"].split()).casefold(), r["country"])] = hits
             else:
-                writer = ordered.orderBy("row", "column", "seq").drop("seq").write
-                writer.mode("overwrite").option("header", "true").csv(errors)
+                ids[r["name"]] = hits
+        prefetched = PrefetchedScreener(names, ids, float(screener.threshold))
         if progress:
-            progress("scored", n_scored, n_scored)
-        a_out.unpersist()
-        shipped.unpersist()
-        ctx_b.unpersist()
-        counts: dict[str, int] = {}
-        for value in flag_series:
-            if value:
-                for rid in str(value).split(";"):
-                    counts[rid] = counts.get(rid, 0) + 1
-        report = ScoreReport(read=rows_in, scored=n_scored, rejected=rejected)
-        report.decisions = decisions
-        report.flags = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
-        report.parties_screened = screened
-        report.party_lookups = screened
-        report.seconds = time.perf_counter() - started
-        report.output = dst
-        report.errors = errors or ""
-        return report
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            progress("parties", screened, None)
+
+    # pass B: scoring, valid rows partitioned so that a consignee's rows meet
+    passthrough = [c for c in columns if c != "declaration_id"]
+    out_columns = [*OUTPUT_FIRST, "flag_details", "row", *passthrough]
+    b_schema = StructType([
+        StructField(c, DoubleType() if c == "risk_score" else LongType() if c == "row"
+                    else StringType(), True)
+        for c in out_columns
+    ])  # fmt: skip
+    shipped = sc.broadcast((medians, prefetched))
+
+    def pass_b(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        frame = _whole_partition(batches)
+        if frame is not None:
+            meds, party = shipped.value
+            yield score_partition(_strings(frame, keep=(ROW,)), ctx_b.value, meds, party,
+                                  party_limit, out_columns)
+
+    cid = F.regexp_replace(F.col("consignee_id"), _SPACES, "")
+    consignee = F.when(cid != "", F.concat(F.lit("id:"), cid)).otherwise(F.concat(
+        F.lit("name:"), F.upper(F.regexp_replace(F.col("consignee_name"), _SPACES, ""))))
+    bad = error_rows.select(F.col("row").alias(ROW)).distinct()
+    valid = raw.join(bad, ROW, "left_anti")
+    scored = valid.repartition(n_parts, consignee).mapInPandas(pass_b, b_schema)
+
+    if _is_local(dst):
+        table = _collect(scored)
+        if table.empty and not len(table.columns):
+            table = pd.DataFrame({c: pd.Series(dtype="float64" if c == "risk_score"
+                                               else "int64" if c == "row" else object)
+                                  for c in out_columns})
+        table = table.sort_values("row", kind="stable").reset_index(drop=True)
+        n_scored = len(table)
+        decisions = {str(k): int(v) for k, v in table["decision"].value_counts().items()}
+        flag_series = table["flags"]
+    else:
+        scored = scored.cache()
+        n_scored = int(scored.count())
+        decisions = {r["decision"]: int(r["count"])
+                     for r in scored.groupBy("decision").count().collect()}
+        flag_series = pd.Series([r["flags"] for r in scored.where("flags != ''")
+                                 .select("flags").collect()], dtype=object)
+    if rows_in != n_scored + rejected:
+        raise CircumspectError(
+            f"row accounting failed: read {rows_in} != scored {n_scored} + "
+            f"rejected {rejected}"
+        )
+    if _is_local(dst):
+        _atomic_write(table, _local(dst))
+    else:
+        writer = scored.orderBy("row").write.mode("overwrite")
+        (writer.parquet(dst) if out_fmt == "parquet"
+         else _csv(writer).csv(dst))
+    if errors is not None:
+        ordered = error_rows.select("row", "seq", *ERROR_COLUMNS[1:])
+        if _is_local(errors):
+            err = _collect(ordered)
+            if err.empty:
+                err = pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object)
+                                    for c in ERROR_COLUMNS})
+            else:
+                err = err.sort_values(["row", "seq"], kind="stable")
+                err = err.sort_values(["row", "column"], kind="stable")
+            _atomic_write(err.loc[:, list(ERROR_COLUMNS)].reset_index(drop=True),
+                          _local(errors))
+        else:
+            writer = ordered.orderBy("row", "column", "seq").drop("seq").write
+            _csv(writer.mode("overwrite")).csv(errors)
+    if progress:
+        progress("scored", n_scored, n_scored)
+    a_out.unpersist()
+    shipped.unpersist()
+    ctx_b.unpersist()
+    counts: dict[str, int] = {}
+    for value in flag_series:
+        if value:
+            for rid in str(value).split(";"):
+                counts[rid] = counts.get(rid, 0) + 1
+    report = ScoreReport(read=rows_in, scored=n_scored, rejected=rejected)
+    report.decisions = decisions
+    report.flags = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+    report.parties_screened = screened
+    report.party_lookups = screened
+    report.seconds = time.perf_counter() - started
+    report.output = dst
+    report.errors = errors or ""
+    return report

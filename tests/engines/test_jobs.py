@@ -170,3 +170,39 @@ def test_row_numbers_follow_partition_order(spark_engine: Engine) -> None:
     numbered, total = _with_row_numbers(session, frame)
     rows = numbered.toPandas()
     assert total == 1300 and (rows["_row"] == rows["id"] + 1).all() and len(rows) == 1300
+
+
+def _read_folder(folder: Path, fmt: str) -> pd.DataFrame:
+    parts = sorted(folder.glob(f"part-*.{fmt}"))
+    assert parts, f"no part files in {folder}"
+    if fmt == "parquet":
+        return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    return pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in parts],
+                     ignore_index=True)
+
+
+def test_url_inputs_and_outputs_on_spark(spark_engine: Engine, screener: Screener,
+                                         demo_entities: list[Any], tmp_path: Path) -> None:
+    """URLs (here file://) are read and written by Spark: folders of part files in row order
+    with the same rows as the local engine's files."""
+    src = tmp_path / "declarations.csv"
+    _declarations(demo_entities).to_csv(src, index=False)
+    ref_out, ref_err = tmp_path / "expected.csv", tmp_path / "expected-errors.csv"
+    score_declarations(src, ref_out, ref_err, screener=screener, cache=PartyCache(screener))
+    out, err = tmp_path / "scored.parquet", tmp_path / "errors.csv"
+    report = score_declarations_job(spark_engine, src.as_uri(), out.as_uri(), err.as_uri(),
+                                    screener=screener)
+    want = pd.read_csv(ref_out, dtype=str, keep_default_na=False)
+    assert _read_folder(out, "parquet").astype(str).equals(want)
+    assert _read_folder(err, "csv").equals(pd.read_csv(ref_err, dtype=str,
+                                                       keep_default_na=False))
+    assert report.read == report.scored + report.rejected == len(want) + report.rejected
+
+    queries = DEMO / "matching" / "queries.csv"
+    ref = screen_file(screener, queries, tmp_path / "hits.csv",
+                      errors_path=tmp_path / "hits-errors.csv")
+    hits = tmp_path / "hits-spark.csv"
+    stats = screen_file_job(spark_engine, queries.as_uri(), hits.as_uri(), screener)
+    assert _read_folder(hits, "csv").equals(
+        pd.read_csv(tmp_path / "hits.csv", dtype=str, keep_default_na=False))
+    assert stats.errors == ref.errors and stats.read == ref.read
