@@ -164,14 +164,28 @@ def main() -> int:
     for master in [m for m in args.masters.split(",") if m]:
         engine = get_engine("spark", master)
         t0 = time.perf_counter()
-        engine.session  # noqa: B018 - start the session outside the timed part
+        getattr(engine, "session")  # noqa: B009 - start the session outside the timed part
         startup = time.perf_counter() - t0
         cores = int(master[master.index("[") + 1 : -1]) if "[" in master else 0
+        sc = getattr(engine, "session").sparkContext  # noqa: B009
+        print(f"spark master {sc.master}, default parallelism {sc.defaultParallelism}",
+              flush=True)
         out = folder / f"scored-{master}.parquet"
+        marks: dict[str, float] = {}
         t0 = time.perf_counter()
+
+        def mark(stage: str, k: int, total: int | None, t0: float = t0,
+                 marks: dict[str, float] = marks) -> None:
+            marks[stage] = time.perf_counter() - t0
+
         report = score_declarations_job(engine, src, out, folder / f"errors-{master}.csv",
-                                        screener=screener, partitions=max(2, 2 * cores))
+                                        screener=screener, partitions=max(2, 2 * cores),
+                                        progress=mark)
         secs = time.perf_counter() - t0
+        last = 0.0
+        for stage, at in marks.items():
+            print(f"  stage ending '{stage}': {at - last:.1f} s", flush=True)
+            last = at
         engine.close()
         results.append((f"spark {master}", secs, startup, cores, report))
         outputs[master] = out
