@@ -34,6 +34,7 @@ def screen(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from circumspect.payments.batch import (
+        check_writable,
         collect_files,
         engine_from_store,
         screen_paths,
@@ -43,6 +44,7 @@ def screen(
     from circumspect.payments.policy import Policy
 
     files = collect_files(paths)
+    check_writable(out)
     console = Console(stderr=True)
     with console.status("loading lists and building the screening index"):
         engine = engine_from_store(db, Policy.load(policy) if policy else None)

@@ -80,10 +80,31 @@ def screen_paths(
     return results
 
 
+def _unwritable(out: Path, exc: OSError) -> InputError:
+    where = f": {exc.filename}" if exc.filename else ""
+    return InputError(f"cannot write the output ({exc.strerror or exc}{where})", file=str(out))
+
+
+def check_writable(out: Path) -> None:
+    """Fail before screening when OUT cannot be written (InputError naming it)."""
+    if out.is_dir():
+        raise InputError("the output is a directory; give a CSV file name", file=str(out))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _unwritable(out, exc) from exc
+    os.close(fd)
+    Path(tmp).unlink(missing_ok=True)
+
+
 def write_csv(results: Sequence[tuple[Path, PaymentDecision]], out: Path) -> None:
     """One row per file, written atomically (temp file + rename)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _unwritable(out, exc) from exc
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
@@ -91,6 +112,9 @@ def write_csv(results: Sequence[tuple[Path, PaymentDecision]], out: Path) -> Non
             for path, decision in results:
                 writer.writerow(row(path, decision))
         os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _unwritable(out, exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -64,9 +64,20 @@ class Policy:
         if path is None:
             return default_policy()
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"cannot read policy: {exc}", file=str(path)) from exc
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read policy: {exc.strerror or exc}",
+                              file=str(path)) from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"policy is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+                              f"at offset {exc.start})", file=str(path)) from exc
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or type(exc).__name__
+            raise ConfigError(f"invalid YAML in policy: {problem}", file=str(path),
+                              line=mark.line + 1 if mark is not None else None) from exc
         if not isinstance(data, dict):
             raise ConfigError("policy must be a mapping", file=str(path))
         return cls.from_dict(data, str(path))

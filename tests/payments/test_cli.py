@@ -97,3 +97,28 @@ def test_screen_against_postgresql(tmp_path: Path, pg_url: str) -> None:
     assert result.exit_code == 0, result.output
     decisions = [r["decision"] for r in csv.DictReader(out.open(encoding="utf-8"))]
     assert decisions.count("reject") == 4 and decisions.count("error") == 3
+
+
+def test_unwritable_output_fails_before_screening(tmp_path: Path, loaded_db: str) -> None:
+    from circumspect.errors import InputError
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    out = blocker / "result.csv"  # its folder is a regular file
+    result = CliRunner().invoke(app, ["payments", "screen", str(MESSAGES), "-o", str(out),
+                                      "--db", loaded_db])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, InputError), result.exception
+    assert str(out) in str(result.exception)
+    assert "files screened" not in result.output  # refused before any screening
+
+
+def test_write_csv_os_error_is_input_error(tmp_path: Path) -> None:
+    from circumspect.errors import InputError
+    from circumspect.payments.batch import write_csv
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot write"):
+        write_csv([], blocker / "sub" / "out.csv")
+    assert blocker.read_text(encoding="utf-8") == "x"

@@ -161,3 +161,19 @@ def test_territory_data_loads_and_validates() -> None:
     with pytest.raises(ConfigError):
         Territories({"territories": [{"id": "x", "label": "x", "severity": "maybe",
                                       "names": ["x"]}]})
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [(b"foo: [\n", 2), ("name_threshold: 0.8  # порог\n".encode("cp1251"), None)],
+)
+def test_unreadable_policy_is_one_line_config_error(
+    tmp_path: Path, content: bytes, line: int | None
+) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError) as info:
+        Policy.load(path)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message
+    assert info.value.line == line
