@@ -79,18 +79,29 @@ def _legend(ax: Any) -> None:
         ax.legend(fontsize=8)
 
 
+def caption_lines(sources: str, width: int = 190) -> list[str]:
+    """The PNG source caption wrapped to WIDTH characters (never cut: every file is named)."""
+    import textwrap
+
+    return textwrap.wrap(f"Source: {sources}", width=width, break_on_hyphens=False) or [""]
+
+
 def _png(chart: Chart, out: Path, draw: Any) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(9, 4.8), dpi=100)
+    lines = caption_lines(chart.sources)
+    height = 4.8 + 0.1 * (len(lines) - 1)
+    fig, ax = plt.subplots(figsize=(9, height), dpi=100)
     draw(ax)
     ax.set_title(chart.title, fontsize=11)
     ax.grid(alpha=0.3)
-    fig.text(0.01, 0.01, f"Source: {chart.sources}"[:160], fontsize=6, color="#555")
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.12)
+    fig.text(0.01, 0.01, "\n".join(lines), fontsize=6, color="#555", va="bottom")
+    caption_in = 0.1 * len(lines) + 0.05  # inches taken by the caption
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.92,
+                        bottom=(caption_in + 0.45) / height)
     path = out / f"{chart.slug}.png"
     tmp = out / f".{chart.slug}.png.tmp-{os.getpid()}"
     fig.savefig(tmp, format="png")
@@ -252,7 +263,8 @@ def build(
                 [float(str(by_year[y][key])) / 1e9 if y in by_year else 0.0 for y in ra_years],
             ))  # fmt: skip
     fig = go.Figure([go.Bar(name=name, x=ra_years, y=vals) for name, vals in bars])
-    fig.update_layout(barmode="group", yaxis_title="bn (data currency) vs baseline", height=420)
+    currency = yearly[0].currency if yearly else "(data currency)"
+    fig.update_layout(barmode="group", yaxis_title=f"bn {currency} vs baseline", height=420)
     chart.figure = fig
 
     def draw3(ax: Any) -> None:
@@ -262,7 +274,7 @@ def build(
             ax.bar([j - 0.4 + (i + 0.5) * width for j in idx], vals, width, label=name)
         ax.set_xticks(idx, ra_years)
         ax.axhline(0, color="black", lw=0.8)
-        ax.set_ylabel("bn (data currency) vs baseline")
+        ax.set_ylabel(f"bn {currency} vs baseline")
         _legend(ax)
 
     _png(chart, out, draw3)
