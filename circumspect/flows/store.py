@@ -137,6 +137,32 @@ def db_path(home: Path | None = None) -> Path:
     return (home or settings.home()) / "flows.duckdb"
 
 
+
+def legacy_encoding(data: bytes) -> str:
+    """``cp1251`` or ``cp1252`` for a file that is not UTF-8.
+
+    Cyrillic words in Windows-1251 are runs of bytes >= 0xC0; Western accents in
+    Windows-1252 are single high bytes between ASCII letters. Decide by how many high
+    letters have a high letter beside them.
+    """
+    high = paired = 0
+    for i, byte in enumerate(data):
+        if byte >= 0xC0:
+            high += 1
+            if (i > 0 and data[i - 1] >= 0xC0) or (i + 1 < len(data) and data[i + 1] >= 0xC0):
+                paired += 1
+    return "cp1251" if high and paired / high > 0.5 else "cp1252"
+
+
+def duckdb_error_summary(exc: BaseException, limit: int = 240) -> str:
+    """DuckDB's multi-line CSV error (which quotes the whole bad line) as one short line."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    keep = [ln for ln in lines
+            if not ln.startswith(("Original Line:", "LINE ", "^", "Possible Solution"))
+            and "=" not in ln[:40]]
+    text = "; ".join(keep[:3]) if keep else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 class FlowStore:
     """The flows database (one DuckDB file) and its loader."""
 
@@ -349,7 +375,8 @@ class FlowStore:
                 f"SELECT line, error_type, csv_line, error_message FROM _rej{seq} ORDER BY line"
             ).fetchall()
         except Exception as exc:  # duckdb.Error: report the file, not a traceback
-            raise ParseError(f"cannot read CSV: {exc}", file=str(plan.path)) from exc
+            raise ParseError(f"cannot read CSV: {duckdb_error_summary(exc)}",
+                             file=str(plan.path)) from exc
         assert row is not None
         n_ok, reporters, partners, products, flows, periods = row
         plan.labels = {
@@ -815,6 +842,9 @@ def _plan(path: Path, fmt: str, source: str | None) -> _Plan:
                 size += len(chunk)
     if size == 0:
         raise InputError("empty file", file=str(path))
+    if head_bytes[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("UTF-16 text is not read: save the file as UTF-8 (CSV UTF-8)",
+                         file=str(path))
     encoding = "utf-8-sig"
     notes: list[str] = []
     try:
@@ -825,9 +855,10 @@ def _plan(path: Path, fmt: str, source: str | None) -> _Plan:
                 data.decode("utf-8-sig")
                 head = head_bytes.decode("utf-8-sig", errors="ignore")
             except UnicodeDecodeError:
-                encoding = "cp1252"
-                head = head_bytes.decode(encoding)
-                notes.append("file is not UTF-8; read as Windows-1252")
+                encoding = legacy_encoding(data)
+                head = head_bytes.decode(encoding, errors="replace")
+                label = {"cp1251": "Windows-1251", "cp1252": "Windows-1252"}[encoding]
+                notes.append(f"file is not UTF-8; read as {label}")
         else:
             head = head_bytes.decode("utf-8-sig", errors="ignore")
     first = head.splitlines()[0] if head.splitlines() else ""
