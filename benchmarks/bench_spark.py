@@ -122,6 +122,8 @@ def main() -> int:
     parser.add_argument("--skip-index", action="store_true")
     parser.add_argument("--skip-local", action="store_true")
     parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--input", type=Path, default=None,
+                        help="score this declarations file instead of generating one")
     args = parser.parse_args()
 
     import pandas as pd
@@ -136,7 +138,7 @@ def main() -> int:
     entities = screening_entities(args.lists)
     screener = Screener(entities) if entities else None
     companies = [e for e in entities if e.schema in ("Company", "Organization")]
-    src = folder / f"declarations-{args.rows}.parquet"
+    src = args.input or folder / f"declarations-{args.rows}.parquet"
     t0 = time.perf_counter()
     if not src.exists():
         data = generate(args.rows, parties=args.parties, planted_share=0.01, seed=2026,

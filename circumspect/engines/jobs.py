@@ -75,8 +75,16 @@ def _spark(engine: Engine) -> Any:
     return session
 
 
-def _partitions(session: Any, wanted: int | None) -> int:
-    return wanted or max(2, 2 * int(session.sparkContext.defaultParallelism))
+#: Most rows per partition of a whole-partition pass (a partition is one pandas frame).
+PARTITION_ROWS = 250_000
+
+
+def _partitions(session: Any, wanted: int | None, rows: int = 0) -> int:
+    """``wanted``, else twice the cores and at most :data:`PARTITION_ROWS` rows each."""
+    if wanted:
+        return wanted
+    cores = max(2, 2 * int(session.sparkContext.defaultParallelism))
+    return max(cores, -(-rows // PARTITION_ROWS))
 
 
 def _whole_partition(batches: Iterator[pd.DataFrame]) -> pd.DataFrame | None:
@@ -366,7 +374,7 @@ _A_COLUMNS = (
 )  # fmt: skip
 
 
-def validate_partition(frame: pd.DataFrame, ctx: Any) -> pd.DataFrame:
+def validate_partition(frame: pd.DataFrame, ctx: Any, parties: bool = True) -> pd.DataFrame:
     """Pass A over rows that hold every row of their declaration id: the error records,
     each valid row's unit-value key and value, and the distinct parties to screen."""
     import numpy as np
@@ -395,7 +403,7 @@ def validate_partition(frame: pd.DataFrame, ctx: Any) -> pd.DataFrame:
             "uv": valid["_uv"].astype("float64").to_numpy(),
         }))  # fmt: skip
         keys: set[tuple[str, str, str]] = set()
-        for _, name_col, country_col, id_col in PARTY_ROLES:
+        for _, name_col, country_col, id_col in PARTY_ROLES if parties else ():
             if name_col not in valid.columns:
                 continue
             names = valid[name_col].astype(STR).fillna("").str.strip()
@@ -409,7 +417,7 @@ def validate_partition(frame: pd.DataFrame, ctx: Any) -> pd.DataFrame:
                 for value in set(valid[id_col].astype(STR).fillna("").str.strip().tolist()):
                     if value:
                         keys.add(("id", "".join(str(value).split()).upper(), ""))
-        for bic in set(valid["_bic"].astype(str).tolist()):
+        for bic in set(valid["_bic"].astype(str).tolist()) if parties else ():
             if bic:
                 keys.add(("id", "".join(bic.split()).upper(), ""))
         if keys:
@@ -560,12 +568,12 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
         _out_format(errors)
     session = _spark(engine)
     sc = session.sparkContext
-    n_parts = _partitions(session, partitions)
     raw = _read_strings(session, src, in_fmt)
     columns = list(raw.columns)
     check_header(columns, src)
     raw = raw.select([F.coalesce(F.col(f"`{c}`"), F.lit("")).alias(c) for c in columns])
     raw, rows_in = _with_row_numbers(session, raw)
+    n_parts = _partitions(session, partitions, rows_in)
     session.conf.set("spark.sql.shuffle.partitions", str(n_parts))
     ctx = ScoringContext.default(rules, controls)
     ctx_b = sc.broadcast(ctx)
@@ -580,7 +588,8 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
     def pass_a(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         frame = _whole_partition(batches)
         if frame is not None:
-            yield validate_partition(_strings(frame, keep=(ROW,)), ctx_b.value)
+            yield validate_partition(_strings(frame, keep=(ROW,)), ctx_b.value,
+                                     parties=screener is not None)
 
     a_out = raw.repartition(n_parts, id_key).mapInPandas(pass_a, a_schema).cache()
     if progress:
