@@ -128,7 +128,17 @@ def build(
     """
     import plotly.graph_objects as go
 
-    out.mkdir(parents=True, exist_ok=True)
+    from circumspect.errors import InputError
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        raise InputError(f"cannot write the report folder ({exc.strerror or exc}{where})",
+                         file=str(out)) from exc
     report = Report(out)
     src = source or default_source(store) or "eurostat"
     report.notes.append(f"Exporter data: source '{src}'.")

@@ -28,3 +28,16 @@ def test_roundabout_axis_names_the_currency(tmp_path: Path) -> None:
     assert "data currency" not in html
     assert "bn USD" in html
     assert rep.charts
+
+
+def test_report_into_unwritable_folder_is_input_error(tmp_path: Path) -> None:
+    import pytest
+
+    from circumspect.errors import InputError
+    from circumspect.flows.store import FlowStore
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    with FlowStore(tmp_path / "flows.duckdb") as fs, pytest.raises(InputError) as info:
+        report.build(fs, blocker / "rep")
+    assert str(blocker / "rep") in str(info.value)
