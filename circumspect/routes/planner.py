@@ -620,14 +620,14 @@ _COUNTRY_NAMES: dict[str, str] = {
 
 
 def _country_code(value: str) -> str:
+    from followthemoney.types import registry
+
     code = value.strip()
-    if len(code) == 2 and code.isalpha():
+    if len(code) == 2 and code.isalpha() and code.lower() in registry.country.names:
         return code.upper()
     if code.casefold() in _COUNTRY_NAMES:
         return _COUNTRY_NAMES[code.casefold()]
-    from followthemoney.types import registry
-
-    cleaned = registry.country.clean(code)
+    cleaned = registry.country.clean(code)  # names, UK -> GB, EL -> GR; None for XX
     if cleaned and len(cleaned) == 2:
         return str(cleaned).upper()
     raise InputError(f"not a country: {value!r} (use ISO codes such as RU, BY, IR)",

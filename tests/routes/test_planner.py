@@ -208,6 +208,7 @@ def test_unknown_place_suggests() -> None:
     ({"month": 13}, "month must be 1-12"),
     ({"avoid_modes": "plane"}, "avoid_mode must be one of"),
     ({"avoid": "Atlantis"}, "not a country"),
+    ({"avoid": "XX"}, "not a country"),  # two letters, but no ISO 3166 code
     ({"avoid": "KZ"}, "which is avoided"),
 ])
 def test_bad_options_raise_input_error(kwargs: dict[str, object], match: str) -> None:
