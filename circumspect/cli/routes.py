@@ -95,6 +95,11 @@ def route(
 
     net = default_network()
     the_month = month or None
+    if map_out is not None:  # refuse an unwritable --map before planning, write both or none
+        from circumspect.routes.render import check_writable
+
+        check_writable(map_out)
+        check_writable(map_out.with_suffix(".png"))
     plan = plan_routes(origin, destination, avoid=avoid, avoid_modes=avoid_mode,
                        optimize=optimize, k=k, cargo=cargo, month=the_month, network=net)
     cmp = None

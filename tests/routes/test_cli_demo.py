@@ -79,3 +79,18 @@ def test_demo_step(tmp_path: Path) -> None:
     assert len(rows) == 1 + 3 * 3  # 3 cases x (shortest, avoiding, premium)
     assert (tmp_path / "routes_map.html").stat().st_size > 1000
     assert (tmp_path / "routes_map.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("kind", ["parent_is_file", "is_directory"])
+def test_route_map_to_unwritable_path_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    kind: str,
+) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    target = blocker / "map.html" if kind == "parent_is_file" else tmp_path
+    code, _out, err = _run(monkeypatch, capsys, "route", "Almaty", "Duisburg",
+                           "--map", str(target))
+    assert code == 2
+    assert "Traceback" not in err and err.count("\n") == 1 and str(target) in err
+    assert not [p for p in tmp_path.iterdir() if p.name != "a_file"]  # nothing half-written
