@@ -71,7 +71,14 @@ def get(name: str) -> str:
 def home() -> Path:
     """``$CIRCUMSPECT_HOME``, created if missing."""
     path = Path(get("CIRCUMSPECT_HOME")).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from circumspect.errors import ConfigError
+
+        why = "a file is in the way" if path.exists() else (exc.strerror or str(exc))
+        raise ConfigError(f"CIRCUMSPECT_HOME cannot be used as a folder ({why})",
+                          file=str(path), field="CIRCUMSPECT_HOME") from exc
     return path
 
 
