@@ -842,6 +842,9 @@ def _plan(path: Path, fmt: str, source: str | None) -> _Plan:
                 size += len(chunk)
     if size == 0:
         raise InputError("empty file", file=str(path))
+    if head_bytes[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or head_bytes[:4] == b"PK\x03\x04":
+        raise InputError("Excel workbook (.xls/.xlsx) or other binary file is not read: "
+                         "save it as CSV (UTF-8)", file=str(path))
     if head_bytes[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError("UTF-16 text is not read: save the file as UTF-8 (CSV UTF-8)",
                          file=str(path))
@@ -903,10 +906,15 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(
-                sorted(q for q in p.rglob("*") if q.is_file()
-                       and q.suffix.lower() in (".csv", ".dat", ".tsv", ".txt"))
-            )  # fmt: skip
+            found = sorted(q for q in p.rglob("*") if q.is_file())
+            readable = [q for q in found if q.suffix.lower() in (".csv", ".dat", ".tsv", ".txt")]
+            if not readable:  # never drop a folder silently
+                others = sorted({q.suffix.lower() or "(no suffix)" for q in found})
+                what = f"only {', '.join(others)} files" if others else "no files"
+                raise InputError(
+                    f"folder has no .csv/.dat/.tsv/.txt file to read ({what}; Excel "
+                    "workbooks are not read: save them as CSV)", file=str(p))
+            out.extend(readable)
         else:
             out.append(p)
     return out

@@ -61,3 +61,29 @@ def test_utf16_file_is_refused_with_the_reason(tmp_path: Path) -> None:
                      .encode("utf-16"))
     with FlowStore(tmp_path / "flows.duckdb") as fs, pytest.raises(InputError, match="UTF-16"):
         fs.load([path], "relational")
+
+
+def test_folder_without_readable_files_is_named(tmp_path: Path) -> None:
+    from circumspect.errors import InputError
+
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "a.csv").write_text(
+        HEADER + "Malta,Kazakhstan,TOTAL-Total,2-EXPORT,T-Total,Aug. 2024,5\n", encoding="utf-8")
+    xls_only = tmp_path / "kazakhstan_data"
+    xls_only.mkdir()
+    (xls_only / "stats_2019.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    with FlowStore(tmp_path / "flows.duckdb") as fs:
+        with pytest.raises(InputError) as info:
+            fs.load([good, xls_only], "relational")
+        assert "kazakhstan_data" in str(info.value) and ".xls" in str(info.value)
+        assert fs.query("SELECT count(*) AS n FROM flows")[0]["n"] == 0  # nothing loaded
+
+
+def test_excel_workbook_is_refused_with_the_reason(tmp_path: Path) -> None:
+    from circumspect.errors import InputError
+
+    path = tmp_path / "stats.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\0" * 64)
+    with FlowStore(tmp_path / "flows.duckdb") as fs, pytest.raises(InputError, match="Excel"):
+        fs.load([path], "relational")
