@@ -29,6 +29,7 @@ class Chart:
     sources: str
     figure: Any = None
     png: str = ""
+    empty: bool = False
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Report:
     charts: list[Chart] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    source: str = "eurostat"
+    currency: str = "EUR"
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -96,6 +99,11 @@ def _png(chart: Chart, out: Path, draw: Any) -> None:
     height = 4.8 + 0.1 * (len(lines) - 1)
     fig, ax = plt.subplots(figsize=(9, height), dpi=100)
     draw(ax)
+    if not (ax.lines or ax.patches or ax.collections):
+        chart.empty = True
+        ax.text(0.5, 0.5, "No data for this chart with the loaded data and options\n"
+                "(see the notes in index.html)", ha="center", va="center",
+                transform=ax.transAxes, fontsize=11, color="#555")
     ax.set_title(chart.title, fontsize=11)
     ax.grid(alpha=0.3)
     fig.text(0.01, 0.01, "\n".join(lines), fontsize=6, color="#555", va="bottom")
@@ -130,6 +138,12 @@ def build(
 
     from circumspect.errors import InputError
 
+    if source is not None:
+        loaded = [str(r["source"]) for r in store.query(
+            "SELECT DISTINCT source FROM flows ORDER BY source")]  # fmt: skip
+        if source not in loaded:
+            raise InputError(f"no data of source {source!r} is loaded (loaded: "
+                             f"{', '.join(loaded) or 'none'})", field="source")
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".write-test-{os.getpid()}"
@@ -142,6 +156,7 @@ def build(
     report = Report(out)
     src = source or default_source(store) or "eurostat"
     report.notes.append(f"Exporter data: source '{src}'.")
+    report.source = src
     sel = q.Selection(PARTNERS, reporter_group="EU27", source=src)
     yearly = q.totals(store, sel, "year", include_partial=True)
     monthly = q.totals(store, sel, "month")
@@ -274,6 +289,7 @@ def build(
             ))  # fmt: skip
     fig = go.Figure([go.Bar(name=name, x=ra_years, y=vals) for name, vals in bars])
     currency = yearly[0].currency if yearly else "(data currency)"
+    report.currency = currency
     fig.update_layout(barmode="group", yaxis_title=f"bn {currency} vs baseline", height=420)
     chart.figure = fig
 
@@ -377,14 +393,18 @@ def _write_html(report: Report, checks: list[reference.Check]) -> None:
         "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
         "padding:3px 6px;vertical-align:top}.src{font-size:12px;color:#444}</style>",
         "</head><body><h1>Trade-flow diversion indicators</h1>",
-        "<p>Values in EUR as reported by Eurostat (Comext) unless stated. Aggregates (EU27, "
-        "euro area, World) are read from their own rows and never added to member rows.</p>",
+        f"<p>Values in {html.escape(report.currency)} as reported in the exporter dataset "
+        f"'{html.escape(report.source)}' unless stated. Aggregates (EU27, euro area, World) "
+        "are read from their own rows and never added to member rows.</p>",
     ]
     for note in report.notes:
         parts.append(f"<p><b>Note.</b> {html.escape(note)}</p>")
     for chart in report.charts:
         parts.append(f"<h2>{html.escape(chart.title)}</h2>")
-        if chart.figure is not None:
+        if chart.empty:
+            parts.append("<p><b>No data for this chart</b> with the loaded data and options "
+                         "(see the notes above).</p>")
+        elif chart.figure is not None:
             parts.append(chart.figure.to_html(full_html=False, include_plotlyjs=False))
         parts.append(
             f"<p class='src'><b>Definition:</b> {html.escape(chart.definition)}<br>"

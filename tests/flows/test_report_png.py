@@ -41,3 +41,23 @@ def test_report_into_unwritable_folder_is_input_error(tmp_path: Path) -> None:
     with FlowStore(tmp_path / "flows.duckdb") as fs, pytest.raises(InputError) as info:
         report.build(fs, blocker / "rep")
     assert str(blocker / "rep") in str(info.value)
+
+
+def test_unknown_source_is_refused_and_empty_charts_say_so(tmp_path: Path) -> None:
+    import pytest
+
+    from circumspect.demo import DATA_DIR
+    from circumspect.errors import InputError
+    from circumspect.flows.store import FlowStore
+
+    with FlowStore(tmp_path / "flows.duckdb") as fs:
+        fs.load([DATA_DIR / "flows" / "synthetic_comtrade_hs6_exports.csv"], "comtrade")
+        with pytest.raises(InputError, match="comtrade"):
+            report.build(fs, tmp_path / "bad", source="nosuch")
+        # the synthetic file starts in 2021: no complete 2019-2021 baseline
+        rep = report.build(fs, tmp_path / "rep", baseline="2019-2021")
+    growth = next(c for c in rep.charts if c.slug == "growth")
+    assert growth.empty
+    html = (tmp_path / "rep" / "index.html").read_text(encoding="utf-8")
+    assert "No data for this chart" in html
+    assert "Values in USD" in html
