@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
 FORMATS_HELP = "relational | comext | comext-legacy | comtrade | auto"
+
+
+def _check_source(store: Any, source: str | None) -> None:
+    """Refuse a --source with no loaded rows (instead of printing nothing)."""
+    if source is None:
+        return
+    from circumspect.errors import InputError
+
+    loaded = [str(r["source"]) for r in store.query(
+        "SELECT DISTINCT source FROM flows ORDER BY source")]  # fmt: skip
+    if source not in loaded:
+        raise InputError(f"no data of source {source!r} is loaded (loaded: "
+                         f"{', '.join(loaded) or 'none'})", field="source")
 
 
 def register(app: typer.Typer) -> None:
@@ -72,6 +86,7 @@ def register(app: typer.Typer) -> None:
             product=product, source=source,
         )  # fmt: skip
         with FlowStore(read_only=True) as store:
+            _check_source(store, source)
             rows = q.totals(store, sel, by, include_partial=include_partial)
         if as_json:
             typer.echo(json.dumps([r.public() for r in rows]))
@@ -96,6 +111,7 @@ def register(app: typer.Typer) -> None:
         sel = q.Selection(tuple(q.resolve_code(p, "partner") for p in partner), flow=flow,
                           reporter_group=reporter_group, product=product, source=source)
         with FlowStore(read_only=True) as store:
+            _check_source(store, source)
             rows = q.growth(store, sel, baseline)
         if as_json:
             typer.echo(json.dumps([r.__dict__ for r in rows]))
@@ -163,6 +179,7 @@ def register(app: typer.Typer) -> None:
         if cluster not in ("product", "pair", "robust"):
             raise InputError(f"--cluster must be product, pair or robust, not {cluster!r}")
         with FlowStore(read_only=True) as store:
+            _check_source(store, source)
             result, note = did.from_store(
                 store, neighbours=indicators.NEIGHBOURS, sanctioned_hs6=indicators.chpl_hs6(),
                 post_from=post_from, source=source, cluster=cluster,

@@ -59,3 +59,15 @@ def test_demo_step(tmp_path: Path) -> None:
     summary = demo.run(DemoContext(out=tmp_path))
     assert "SYNTHETIC" in summary and "DiD" in summary and "beta" in summary
     assert (tmp_path / "flows" / "report" / "index.html").exists()
+
+
+def test_unknown_source_is_refused_not_silently_empty(tmp_path: Path) -> None:
+    from circumspect.errors import InputError
+
+    f = write_relational(tmp_path / "a.csv", [rel(EU27, "Kazakhstan", "Jan.-Dec. 2021", "1000")])
+    assert runner.invoke(app, ["flows", "load", "--format", "relational", str(f)]).exit_code == 0
+    for args in (["totals", "--partner", "KZ"], ["growth", "--partner", "KZ"], ["did"]):
+        res = runner.invoke(app, ["flows", *args, "--source", "comtrad"])
+        assert res.exit_code != 0, args
+        assert isinstance(res.exception, InputError), (args, res.exception)
+        assert "eurostat" in str(res.exception)  # names what is loaded
