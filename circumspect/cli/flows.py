@@ -90,6 +90,9 @@ def register(app: typer.Typer) -> None:
             rows = q.totals(store, sel, by, include_partial=include_partial)
         if as_json:
             typer.echo(json.dumps([r.public() for r in rows]))
+        elif not rows:
+            typer.echo("no data for this selection (see `flows issues` for rows not loaded; "
+                       "--include-partial for incomplete years)", err=True)
         else:
             for r in rows:
                 typer.echo(f"{r.partner}\t{r.period}\t{r.value:,.0f} {r.currency}")

@@ -71,3 +71,12 @@ def test_unknown_source_is_refused_not_silently_empty(tmp_path: Path) -> None:
         assert res.exit_code != 0, args
         assert isinstance(res.exception, InputError), (args, res.exception)
         assert "eurostat" in str(res.exception)  # names what is loaded
+
+
+def test_totals_without_matching_rows_say_so(tmp_path: Path) -> None:
+    f = write_relational(tmp_path / "a.csv", [rel(EU27, "Kazakhstan", "Jan.-Dec. 2021", "1000")])
+    assert runner.invoke(app, ["flows", "load", "--format", "relational", str(f)]).exit_code == 0
+    res = runner.invoke(app, ["flows", "totals", "--partner", "AF"])
+    assert res.exit_code == 0 and "no data" in res.output
+    res = runner.invoke(app, ["flows", "totals", "--partner", "AF", "--json"])
+    assert json.loads(res.output) == []
