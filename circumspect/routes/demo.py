@@ -2,7 +2,7 @@
 
 Reads the demo shipments (``circumspect/data/demo/routes/shipments.csv``), compares for each
 the best route without constraints with the best route avoiding the listed countries, and
-writes ``routes_comparison.csv``, ``routes_map.html`` and ``routes_map.png`` to ``ctx.out``.
+writes ``routes_comparison.csv``, ``routes_map.html`` and ``routes_map.png`` to ``ctx.out/routes/``.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def run(ctx: Any) -> str:
                 f"USD {cmp.alternative.total_cost:,.0f}/{unit} via "
                 f"{'-'.join(cmp.alternative.countries)}; premium {pd[0]:+.1f}/{pd[1]:+.1f} d, "
                 f"USD {cmp.premium_cost or 0:+,.0f}/{unit}")
-    out = ctx.out
+    out = ctx.out / "routes"  # like every other step: its own folder
     csv_path = write_comparison_csv(out / "routes_comparison.csv", rows)
     html = write_map_html(out / "routes_map.html", groups, net)
     png = write_map_png(out / "routes_map.png", groups, net,
@@ -65,4 +65,4 @@ def run(ctx: Any) -> str:
     ctx.shared["routes_comparison"] = str(csv_path)
     return (f"routes: {len(net.nodes)} places, {len(net.edges)} legs; "
             + " | ".join(lines)
-            + f". Wrote {csv_path.name}, {html.name}, {png.name}.")
+            + f". Wrote {csv_path.name}, {html.name}, {png.name} in {out}.")

@@ -74,11 +74,11 @@ def test_demo_step(tmp_path: Path) -> None:
     ctx = DemoContext(out=tmp_path)
     summary = run(ctx)
     assert "premium" in summary and "transits RU,BY" in summary
-    rows = (tmp_path / "routes_comparison.csv").read_text(encoding="utf-8").splitlines()
+    rows = (tmp_path / "routes" / "routes_comparison.csv").read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("case,route,via")
     assert len(rows) == 1 + 3 * 3  # 3 cases x (shortest, avoiding, premium)
-    assert (tmp_path / "routes_map.html").stat().st_size > 1000
-    assert (tmp_path / "routes_map.png").stat().st_size > 1000
+    assert (tmp_path / "routes" / "routes_map.html").stat().st_size > 1000
+    assert (tmp_path / "routes" / "routes_map.png").stat().st_size > 1000
 
 
 @pytest.mark.parametrize("kind", ["parent_is_file", "is_directory"])
