@@ -202,7 +202,8 @@ def build(
     # 1. monthly index
     base_years = q.BASELINES[baseline]
     chart = Chart(
-        "monthly_index", "EU27 exports to Russia and its neighbours, monthly (baseline = 100)",
+        "monthly_index",
+        f"EU27 exports to Russia and its neighbours, monthly ({baseline} monthly mean = 100)",
         f"EU27 exports from source '{src}' (the 'European Union - 27 countries' row where "
         "present, else the sum of the 27 members; total goods, or the coarsest product level), "
         f"indexed to the monthly mean of {baseline}. Aggregate rows are used, never added to "
