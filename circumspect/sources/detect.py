@@ -72,6 +72,9 @@ def _ofac_variant(path: Path) -> str | None:
 def detect(path: Path) -> Detected:
     """The format of one file; ParseError when it is empty or of no known list format."""
     raw = _head(path)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ParseError("UTF-16 text is not read: the lists are published in UTF-8 or "
+                         "Latin-1; save the file as UTF-8", file=str(path), line=1)
     stripped = raw.lstrip(b"\xef\xbb\xbf").strip(b" \t\r\n\x1a")
     if not stripped:
         raise ParseError("empty file", file=str(path))

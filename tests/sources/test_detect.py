@@ -111,3 +111,12 @@ def test_duplicate_record_ids_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="occurs twice") as info:
         list(parse_source("un_sc", [first, second]).entities())
     assert info.value.record == "6907995"
+
+
+def test_utf16_file_is_refused_with_the_reason(tmp_path: Path) -> None:
+    from circumspect.errors import CircumspectError
+
+    path = tmp_path / "UK_Sanctions_List.csv"
+    path.write_bytes("Report Date: 01-Jan-2026\nName 6,Name 1,Unique ID\n".encode("utf-16"))
+    with pytest.raises(CircumspectError, match="UTF-16"):
+        detect(path)
