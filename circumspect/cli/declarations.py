@@ -16,11 +16,11 @@ def register(app: typer.Typer) -> None:
 
     @group.command("score")
     def score(
-        input_path: Path = typer.Argument(..., metavar="IN",
-                                          help="Declarations file (.csv, .parquet, .xlsx)."),
-        out: Path = typer.Option(..., "-o", "--out", help="Output file (.csv, .parquet, .xlsx)."),
-        errors: Path | None = typer.Option(None, "--errors",
-                                           help="Write rejected rows' errors here."),
+        input_path: str = typer.Argument(..., metavar="IN",
+                                         help="Declarations file (.csv, .parquet, .xlsx)."),
+        out: str = typer.Option(..., "-o", "--out", help="Output file (.csv, .parquet, .xlsx)."),
+        errors: str | None = typer.Option(None, "--errors",
+                                          help="Write rejected rows' errors here."),
         rules: Path | None = typer.Option(None, "--rules", help="Rules YAML (default: shipped)."),
         db: str | None = typer.Option(None, "--db",
                                       help="Store URL with the lists (default: settings)."),
@@ -34,6 +34,11 @@ def register(app: typer.Typer) -> None:
             0, "--workers", min=0, help="Processes for party screening (0 = one per CPU)."
         ),
         html: Path | None = typer.Option(None, "--html", help="Also write an HTML report."),
+        engine: str = typer.Option("local", "--engine", help="local | spark (docs/scale.md)."),
+        spark_master: str | None = typer.Option(
+            None, "--spark-master",
+            help="Spark master URL (default local[2]; spark://, yarn, k8s://).",
+        ),
     ) -> None:
         """Score each declaration (risk_score 0-100, decision, flags, explanation)."""
         from rich.progress import (
@@ -44,11 +49,13 @@ def register(app: typer.Typer) -> None:
             TimeElapsedColumn,
         )
 
+        from circumspect.engines import get_engine
+        from circumspect.engines.jobs import score_declarations_job
         from circumspect.goods.lists import build_index
-        from circumspect.risk.engine import PartyCache
         from circumspect.risk.rules import load_rules
-        from circumspect.risk.score import score_declarations, screener_from_db
+        from circumspect.risk.score import screener_from_db
 
+        runner = get_engine(engine, spark_master)
         ruleset = load_rules(rules)
         screener = None if no_screening else screener_from_db(db)
         # a bad --list fails here, before the input is read
@@ -77,11 +84,14 @@ def register(app: typer.Typer) -> None:
                     tasks[stage] = bar.add_task(label, total=total)
                 bar.advance(tasks[stage], k)
 
-            report = score_declarations(
-                input_path, out, errors, screener=screener, rules=ruleset,
-                cache=PartyCache(screener, workers=workers or os.cpu_count() or 1),
-                progress=progress, controls=controls,
-            )
+            try:
+                report = score_declarations_job(
+                    runner, input_path, out, errors, screener=screener, rules=ruleset,
+                    workers=workers or os.cpu_count() or 1, progress=progress,
+                    controls=controls,
+                )
+            finally:
+                runner.close()
         typer.echo(report.summary())
         if report.flags:
             typer.echo("flags: " + ", ".join(f"{k} {v}" for k, v in report.flags.items()))
@@ -89,5 +99,5 @@ def register(app: typer.Typer) -> None:
         if html is not None:
             from circumspect.risk.report import write_report
 
-            write_report(out, errors, ruleset, html)
+            write_report(Path(out), Path(errors) if errors else None, ruleset, html)
             typer.echo(f"wrote {html}")

@@ -74,10 +74,16 @@ def register(app: typer.Typer) -> None:
             False, "--include-partial", help="Also print years with fewer than 12 months."
         ),
         as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
+        engine: str = typer.Option("local", "--engine", help="local | spark (docs/scale.md)."),
+        spark_master: str | None = typer.Option(None, "--spark-master",
+                                                help="Spark master URL (default local[2])."),
+        parquet: str | None = typer.Option(
+            None, "--parquet", help="Query this Parquet export of the flows (path or URL)."
+        ),
     ) -> None:
         """Totals per period: a JSON list of {"partner", "period", "value"}."""
+        from circumspect.engines.flows_job import run_on_flows
         from circumspect.flows import queries as q
-        from circumspect.flows.store import FlowStore
 
         sel = q.Selection(
             tuple(q.resolve_code(p, "partner") for p in partner), flow=flow,
@@ -85,9 +91,9 @@ def register(app: typer.Typer) -> None:
             reporter=q.resolve_code(reporter, "reporter") if reporter else None,
             product=product, source=source,
         )  # fmt: skip
-        with FlowStore(read_only=True) as store:
-            _check_source(store, source)
-            rows = q.totals(store, sel, by, include_partial=include_partial)
+        rows = run_on_flows(engine, spark_master, parquet,
+                            lambda src: q.totals(src, sel, by, include_partial=include_partial),
+                            lambda store: _check_source(store, source))
         if as_json:
             typer.echo(json.dumps([r.public() for r in rows]))
         elif not rows:
@@ -106,16 +112,22 @@ def register(app: typer.Typer) -> None:
         baseline: str = typer.Option("2021", "--baseline", help="2021 | 2019-2021"),
         source: str | None = typer.Option(None, "--source"),
         as_json: bool = typer.Option(False, "--json"),
+        engine: str = typer.Option("local", "--engine", help="local | spark (docs/scale.md)."),
+        spark_master: str | None = typer.Option(None, "--spark-master",
+                                                help="Spark master URL (default local[2])."),
+        parquet: str | None = typer.Option(
+            None, "--parquet", help="Query this Parquet export of the flows (path or URL)."
+        ),
     ) -> None:
         """Yearly growth against the pre-invasion baseline (percent)."""
+        from circumspect.engines.flows_job import run_on_flows
         from circumspect.flows import queries as q
-        from circumspect.flows.store import FlowStore
 
         sel = q.Selection(tuple(q.resolve_code(p, "partner") for p in partner), flow=flow,
                           reporter_group=reporter_group, product=product, source=source)
-        with FlowStore(read_only=True) as store:
-            _check_source(store, source)
-            rows = q.growth(store, sel, baseline)
+        rows = run_on_flows(engine, spark_master, parquet,
+                            lambda src: q.growth(src, sel, baseline),
+                            lambda store: _check_source(store, source))
         if as_json:
             typer.echo(json.dumps([r.__dict__ for r in rows]))
         else:

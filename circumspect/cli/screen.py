@@ -139,28 +139,37 @@ def screen(
 
 
 def screen_file(
-    in_path: Path = typer.Argument(
-        ..., help="CSV: query_id,name,schema[,country,birth_date,identifier]"
+    in_path: str = typer.Argument(
+        ..., help="CSV: query_id,name,schema[,country,birth_date,identifier] (path or URL)"
     ),
-    out: Path = typer.Option(..., "-o", "--out", help="Output CSV (one row per candidate)."),
+    out: str = typer.Option(..., "-o", "--out", help="Output CSV (one row per candidate)."),
     limit: int = typer.Option(5, "--limit", help="Most candidates per query."),
     min_score: float = typer.Option(0.5, "--min-score", help="Lowest candidate score written."),
-    errors: Path | None = typer.Option(
+    errors: str | None = typer.Option(
         None, "--errors", help="CSV of rejected rows (default: OUT with .errors.csv)."
     ),
     threshold: float | None = typer.Option(None, "--threshold", help="Alert threshold."),
     db: str | None = DB_OPTION,
+    engine: str = typer.Option("local", "--engine", help="local | spark (docs/scale.md)."),
+    spark_master: str | None = typer.Option(
+        None, "--spark-master", help="Spark master URL (default local[2]; spark://, yarn, k8s://)."
+    ),
 ) -> None:
     """Screen every row of a CSV file; every row is screened or reported as rejected."""
-    from circumspect.matching.batch import screen_file as run
+    from circumspect.engines import get_engine
+    from circumspect.engines.jobs import errors_path_for, screen_file_job
 
+    runner = get_engine(engine, spark_master)
     screener = _screener(db, threshold)
-    errors_path = errors or out.with_name(out.stem + ".errors.csv")
-    with _progress("screening") as progress:
-        stats = run(
-            screener, in_path, out, limit=limit, min_score=min_score, errors_path=errors_path,
-            progress=progress,
-        )  # fmt: skip
+    errors_path = errors or errors_path_for(out)
+    try:
+        with _progress("screening") as progress:
+            stats = screen_file_job(
+                runner, in_path, out, screener, limit=limit, min_score=min_score,
+                errors=errors_path, progress=progress,
+            )  # fmt: skip
+    finally:
+        runner.close()
     for line, qid, fld, message in stats.errors[:20]:
         where = f"line {line}" + (f" (query {qid})" if qid else "") + (f" {fld}" if fld else "")
         typer.echo(f"rejected {in_path}:{where}: {message}", err=True)

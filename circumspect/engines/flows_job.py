@@ -106,9 +106,10 @@ def flows_source(engine: Engine, store: FlowStore | None = None, parquet: str | 
 
 
 def run_on_flows(engine_name: str, spark_master: str | None, parquet: str | None,
-                 fn: Callable[[Any], T]) -> T:
+                 fn: Callable[[Any], T], check: Callable[[Any], None] | None = None) -> T:
     """``fn(source)`` on the named engine: the local store (read-only), DuckDB or Spark SQL
-    over ``parquet``, or Spark SQL over a fresh export of the local store."""
+    over ``parquet``, or Spark SQL over a fresh export of the local store (``check(store)``
+    first when the local store is used)."""
     from circumspect.engines import get_engine
 
     engine = get_engine(engine_name, spark_master)
@@ -118,6 +119,8 @@ def run_on_flows(engine_name: str, spark_master: str | None, parquet: str | None
         from circumspect.flows.store import FlowStore
 
         with FlowStore(read_only=True) as store:
+            if check is not None:
+                check(store)
             return fn(flows_source(engine, store))
     finally:
         engine.close()
