@@ -149,6 +149,7 @@ def test_pain001_v03_with_bic_element() -> None:
 BAD = [
     (b"", "empty"),
     (b"hello", "unrecognised"),
+    ("{1:F01DEUTDEFFAXXX0000000000}".encode("utf-16"), "UTF-16"),
     (b"<a><b></a>", "not well-formed"),
     (b'<!DOCTYPE d [<!ENTITY x "y">]><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
      b'pacs.008.001.08"/>', "DOCTYPE"),
