@@ -208,16 +208,41 @@ def register(app: typer.Typer) -> None:
                        f"p {result.p_value:.3g}  ({note}; SE {cluster})")
 
     @flows.command("issues")
-    def issues(limit: int = typer.Option(20, "--limit")) -> None:
-        """Counts of rows not loaded, by reason, and the first conflicts."""
+    def issues(limit: int = typer.Option(20, "--limit", min=0,
+                                         help="Rows and conflicts to list (0: counts only).")
+               ) -> None:
+        """Rows not loaded: counts by reason, then the first ones (file:line, field, value)
+        and the conflicting cells with both files."""
         from circumspect.flows.store import FlowStore
 
+        n = int(limit)
         with FlowStore(read_only=True) as store:
             for r in store.query("SELECT problem, category, COUNT(*) AS n FROM issues "
                                  "GROUP BY problem, category ORDER BY n DESC"):
                 typer.echo(f"{r['n']}\t{r['category']}\t{r['problem']}")
-            for r in store.query(f"SELECT * FROM conflicts LIMIT {int(limit)}"):
-                typer.echo(f"conflict: {r}")
+            rows = store.query(
+                "SELECT path, line, field, value, problem FROM issues WHERE category <> 'note' "
+                f"AND category <> 'conflict' ORDER BY path, line LIMIT {n}")  # fmt: skip
+            if rows:
+                typer.echo(f"\nfirst {len(rows)} row(s) not loaded:")
+            for r in rows:
+                where = f"{r['path']}:{r['line']}" if r["line"] is not None else str(r["path"])
+                field = f" {r['field']}" if r["field"] else ""
+                value = f" {r['value']!r}" if r["value"] is not None else ""
+                typer.echo(f"  {where}:{field}{value}: {r['problem']}")
+            conflicts = store.query(
+                "SELECT c.*, kf.path AS kept_path, ofl.path AS other_path FROM conflicts c "
+                "LEFT JOIN files kf ON kf.file_id = c.kept_file "
+                f"LEFT JOIN files ofl ON ofl.file_id = c.other_file LIMIT {n}")  # fmt: skip
+            if conflicts:
+                typer.echo(f"\nfirst {len(conflicts)} conflict(s) (kept value first):")
+            for c in conflicts:
+                cell = (f"{c['source']} {c['reporter']}->{c['partner']} {c['product']} "
+                        f"{c['flow']} {c['period']} ({c['stat_procedure']})")
+                kept = f"{c['kept_path'] or c['kept_file']}:{c['kept_line']}"
+                other = f"{c['other_path'] or c['other_file']}:{c['other_line']}"
+                typer.echo(f"  {cell}: {c['kept_value']:,.0f} at {kept} vs "
+                           f"{c['other_value']:,.0f} at {other}")
 
     @flows.command("report")
     def report(

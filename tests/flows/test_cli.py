@@ -80,3 +80,16 @@ def test_totals_without_matching_rows_say_so(tmp_path: Path) -> None:
     assert res.exit_code == 0 and "no data" in res.output
     res = runner.invoke(app, ["flows", "totals", "--partner", "AF", "--json"])
     assert json.loads(res.output) == []
+
+
+def test_issues_name_file_line_field_and_conflict_files(tmp_path: Path) -> None:
+    a = write_relational(tmp_path / "a.csv", [rel("Malta", "Narnia", "Aug. 2024", "5"),
+                                              rel("Poland", "Kazakhstan", "Aug. 2024", "10")])
+    b = write_relational(tmp_path / "b.csv", [rel("Poland", "Kazakhstan", "Aug. 2024", "11")])
+    assert runner.invoke(app, ["flows", "load", "--format", "relational", str(a),
+                               str(b)]).exit_code == 0
+    res = runner.invoke(app, ["flows", "issues"])
+    assert res.exit_code == 0, res.output
+    assert f"{a}:2" in res.output and "Narnia" in res.output  # file:line and the raw value
+    assert f"{a}:3" in res.output and f"{b}:2" in res.output  # both sides of the conflict
+    assert "{" not in res.output  # no Python dict dump
