@@ -497,8 +497,13 @@ def align(
         q_soft, q_hard = _unmatched(q, used_q, c_pat, c_num)
         c_soft, c_hard = _unmatched(c, used_c, q_pat, q_num)
     else:
-        q_soft = sum(w for i, w in enumerate(q.soft) if i not in used_q)
-        c_soft = sum(w for j, w in enumerate(c.soft) if j not in used_c)
+        q_soft = sum(q.soft)
+        c_soft = sum(c.soft)
+        for i, j, _ in pairs:
+            q_soft -= q.soft[i]
+            c_soft -= c.soft[j]
+        q_soft = q_soft if q_soft > 1e-9 else 0.0
+        c_soft = c_soft if c_soft > 1e-9 else 0.0
         q_hard = c_hard = 0.0
     conflict = min(q_soft, c_soft)
     extra = max(q_soft, c_soft) - conflict

@@ -120,7 +120,7 @@ class CandidateIndex:
         postings = self.postings
         chosen: list[tuple[array[int], float]] = []
         total = 0
-        for key in name_keys(name):
+        for key in sorted(name_keys(name)):  # sorted: the same ties in every process
             plist = postings.get(key)
             if not plist:
                 continue

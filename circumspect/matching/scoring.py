@@ -49,6 +49,8 @@ class ScoreResult:
     score: float
     features: list[FeatureScore]
     matched_name: str | None
+    #: Scorer-private work kept so that :meth:`Scorer.explained` need not redo it.
+    detail: Any = None
 
     @property
     def explanation(self) -> str:
@@ -66,6 +68,13 @@ class Scorer(ABC):
     ) -> ScoreResult:
         """Score one listed entity; with ``explain=False`` the features carry no sentence
         (used to rank candidates before explaining the few that are returned)."""
+
+    def explained(
+        self, query: PreparedQuery, entity: IndexedEntity, result: ScoreResult
+    ) -> ScoreResult:
+        """The explained form of ``result`` (from ``score(..., explain=False)`` on the same
+        query and entity); scorers may reuse ``result.detail`` instead of scoring again."""
+        return self.score(query, entity, explain=True)
 
     def compare(self, a: CompiledName, b: CompiledName, schema: str) -> ScoreResult:
         """Score two names alone (``circumspect compare``, benchmarks)."""
@@ -230,11 +239,29 @@ class CircumspectV1(Scorer):
             )
         return ScoreResult(max(0.0, min(1.0, score)), features, b.text)
 
+    def explained(
+        self, query: PreparedQuery, entity: IndexedEntity, result: ScoreResult
+    ) -> ScoreResult:
+        if result.detail is None:
+            return self.score(query, entity, explain=True)
+        return self._score(query, entity, True, result.detail)
+
     def score(
         self, query: PreparedQuery, entity: IndexedEntity, explain: bool = True
     ) -> ScoreResult:
+        return self._score(query, entity, explain, None)
+
+    def _score(
+        self,
+        query: PreparedQuery,
+        entity: IndexedEntity,
+        explain: bool,
+        best: tuple[Alignment | None, CompiledName | None, bool] | None,
+    ) -> ScoreResult:
         features: list[FeatureScore] = []
-        alignment, name, weak = self._best_name(query.name, entity.names, entity.weak)
+        if best is None:
+            best = self._best_name(query.name, entity.names, entity.weak)
+        alignment, name, weak = best
         score = 0.0
         matched_name: str | None = None
         if alignment is not None and name is not None:
@@ -337,7 +364,7 @@ class CircumspectV1(Scorer):
                     (identifier_raw_feature(query.raw_id) if explain else ""),
                 ),
             )
-        return ScoreResult(max(0.0, min(1.0, score)), features, matched_name)
+        return ScoreResult(max(0.0, min(1.0, score)), features, matched_name, best)
 
 
 DEFAULT_SCORER = CircumspectV1.NAME

@@ -142,12 +142,17 @@ class Screener:
             positions.update(self.index.lookup_ids(["r:" + prepared.raw_id]))
         ranked: list[tuple[float, str, int]] = []
         entities = self.index.entities
+        score = self.scorer.score
+        results: dict[int, ScoreResult] = {}
         for pos in positions:
-            result = self.scorer.score(prepared, entities[pos], explain=False)
+            result = results[pos] = score(prepared, entities[pos], explain=False)
             ranked.append((-round(result.score, 4), entities[pos].id, pos))
         ranked.sort()
+        # Only the returned candidates are explained, reusing their scoring work.
         return [
-            self._candidate(entities[pos], self.scorer.score(prepared, entities[pos]))
+            self._candidate(
+                entities[pos], self.scorer.explained(prepared, entities[pos], results[pos])
+            )
             for _, _, pos in ranked[:limit]
         ]
 
