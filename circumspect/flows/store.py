@@ -23,7 +23,7 @@ import hashlib
 import io
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,6 +136,20 @@ def db_path(home: Path | None = None) -> Path:
     """``$CIRCUMSPECT_HOME/flows.duckdb``."""
     return (home or settings.home()) / "flows.duckdb"
 
+
+
+def _rows_or_parse_error(reader: Any, path: Path) -> Iterator[list[str]]:
+    """Rows of a csv.reader; a csv.Error (e.g. a field over the size limit, an unclosed
+    quote running to the end) becomes one ParseError naming the file and line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ParseError(f"malformed CSV: {exc}", file=str(path),
+                             line=reader.line_num) from exc
+        yield row
 
 
 def legacy_encoding(data: bytes) -> str:
@@ -322,7 +336,7 @@ class FlowStore:
                 continue
             width = len(header)
             index = {f: header.index(c) for f, c in plan.columns.items()}
-            for row in reader:
+            for row in _rows_or_parse_error(reader, plan.path):
                 if not any(cell.strip() for cell in row):
                     continue
                 plan.report.rows_read += 1

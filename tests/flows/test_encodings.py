@@ -87,3 +87,15 @@ def test_excel_workbook_is_refused_with_the_reason(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04" + b"\0" * 64)
     with FlowStore(tmp_path / "flows.duckdb") as fs, pytest.raises(InputError, match="Excel"):
         fs.load([path], "relational")
+
+
+def test_oversized_field_in_small_file_is_one_error_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "bigfield.csv"
+    path.write_text(HEADER + "Malta,Kazakhstan,TOTAL-Total,2-EXPORT,T-Total,Aug. 2024,5\n"
+                    + '"' + "x" * 200_000 + '",Kazakhstan,TOTAL-Total,2-EXPORT,T-Total,'
+                    "Aug. 2024,5\n", encoding="utf-8")
+    with FlowStore(tmp_path / "flows.duckdb") as fs:
+        with pytest.raises(ParseError) as info:
+            fs.load([path], "relational")
+        assert info.value.line == 3 and "bigfield.csv" in str(info.value)
+        assert fs.query("SELECT count(*) AS n FROM flows")[0]["n"] == 0
