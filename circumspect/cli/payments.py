@@ -70,10 +70,10 @@ def screen(
 def generate(
     out: Path = typer.Argument(..., help="Folder for messages/ and manifest.csv."),
     db: str | None = typer.Option(None, "--db", help="Database URL with the loaded lists."),
-    clean: int = typer.Option(500, help="Clean KZ<->EU payments."),
-    exposed: int = typer.Option(250, help="Payments exposed to listed banks, parties, "
+    clean: int = typer.Option(500, min=0, help="Clean KZ<->EU payments."),
+    exposed: int = typer.Option(250, min=0, help="Payments exposed to listed banks, parties, "
                                 "vessels or territories."),
-    malformed: int = typer.Option(100, help="Malformed messages."),
+    malformed: int = typer.Option(100, min=0, help="Malformed messages."),
     seed: int = typer.Option(9, help="Random seed."),
 ) -> None:
     """Write a labelled set of generated messages (see circumspect/payments/generate.py)."""

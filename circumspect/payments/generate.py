@@ -576,14 +576,23 @@ def generate(entities: Sequence[ListedEntity], *, clean: int = 500, exposed: int
 def write_set(messages: Sequence[GeneratedMessage], out_dir: Path) -> Path:
     """Write the messages to ``out_dir/messages/`` and ``out_dir/manifest.csv`` (file,
     expected, category, format, note)."""
+    from circumspect.errors import InputError
+
     folder = out_dir / "messages"
-    folder.mkdir(parents=True, exist_ok=True)
-    for message in messages:
-        (folder / message.name).write_bytes(message.raw)
     manifest = out_dir / "manifest.csv"
-    with manifest.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["file", "expected", "category", "format", "note"])
-        for m in messages:
-            writer.writerow([m.name, m.expected, m.category, m.format, m.note])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for message in messages:
+            (folder / message.name).write_bytes(message.raw)
+        tmp = manifest.with_name(f".{manifest.name}.tmp")
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["file", "expected", "category", "format", "note"])
+            for m in messages:
+                writer.writerow([m.name, m.expected, m.category, m.format, m.note])
+        tmp.replace(manifest)  # the manifest appears only when every message is written
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        raise InputError(f"cannot write the generated set ({exc.strerror or exc}{where})",
+                         file=str(out_dir)) from exc
     return manifest

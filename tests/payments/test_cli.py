@@ -122,3 +122,20 @@ def test_write_csv_os_error_is_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot write"):
         write_csv([], blocker / "sub" / "out.csv")
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+def test_generate_refuses_negative_counts_and_unwritable_folder(
+    tmp_path: Path, loaded_db: str
+) -> None:
+    from circumspect.errors import InputError
+
+    res = CliRunner().invoke(app, ["payments", "generate", str(tmp_path / "g"), "--db",
+                                   loaded_db, "--clean", "-5"])
+    assert res.exit_code == 2 and not (tmp_path / "g").exists()
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    res = CliRunner().invoke(app, ["payments", "generate", str(blocker / "g"), "--db",
+                                   loaded_db, "--clean", "2", "--exposed", "1",
+                                   "--malformed", "1"])
+    assert isinstance(res.exception, InputError), res.exception
+    assert str(blocker / "g") in str(res.exception)
