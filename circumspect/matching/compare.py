@@ -476,18 +476,19 @@ def align(
     pairs: list[tuple[int, int, float]] = []
     matched = 0.0
     total = 0.0
+    qk, ck, qw, cw = q.kinds, c.kinds, q.weights, c.weights
+    power = SIM_POWER != 1.0
     for s, i, j in sims:
         if i in used_q or j in used_c:
             continue
-        if (q.kinds[i] == NUMBER) != (c.kinds[j] == NUMBER) or (q.kinds[i] == NUMBER and s < 1.0):
+        ki, kj = qk[i], ck[j]
+        if (ki == NUMBER) != (kj == NUMBER) or (ki == NUMBER and s < 1.0):
             continue
         used_q.add(i)
         used_c.add(j)
         pairs.append((i, j, s))
-        w = q.weights[i] + c.weights[j]
-        if q.kinds[i] == INITIAL or c.kinds[j] == INITIAL:
-            w = 2 * min(q.weights[i], c.weights[j])
-        matched += (s**SIM_POWER) * w
+        w = 2 * min(qw[i], cw[j]) if ki == INITIAL or kj == INITIAL else qw[i] + cw[j]
+        matched += (s**SIM_POWER if power else s) * w
         total += w
     if q.special or c.special:
         q_pat = any(k == PATRONYMIC for i, k in enumerate(q.kinds) if i not in used_q)
@@ -549,23 +550,22 @@ def _distinctive(
 ) -> bool:
     """Whether the alignment rests on a distinctive word, or explains both names whole.
 
-    Generic words (``weak_words.txt``: trading, bank, group ...), single letters and, in
-    organisation names, 1-2 letter words cannot carry a match on their own while either
-    name keeps an unmatched ordinary word. A person name's single-word alias ("MARTIN")
-    cannot carry a query of two or more ordinary words."""
-    unexplained = any(k in _UNEXPLAINED for i, k in enumerate(q.kinds) if i not in used_q) or any(
-        k in _UNEXPLAINED for j, k in enumerate(c.kinds) if j not in used_c
-    )
-    if not unexplained:
-        return True
+    Generic words (``weak_words.txt``: trading, bank, group ...), single letters and 1-2
+    letter words cannot carry a match on their own while either name keeps an unmatched
+    ordinary word. A person name's single-word alias ("MARTIN") cannot carry a query of two
+    or more ordinary words."""
     if person and len(c.tokens) == 1 and sum(k == NORMAL for k in q.kinds) >= 2:
-        return False
+        return False  # (one of the query's ordinary words is necessarily unmatched)
+    qk, ck = q.kinds, c.kinds
     for i, j, _ in pairs:
-        if q.kinds[i] in _NOT_DISTINCTIVE or c.kinds[j] in _NOT_DISTINCTIVE:
+        if qk[i] in _NOT_DISTINCTIVE or ck[j] in _NOT_DISTINCTIVE:
             continue
-        if person or min(len(q.tokens[i]), len(c.tokens[j])) >= 3:
+        if len(q.tokens[i]) >= 3 and len(c.tokens[j]) >= 3:
             return True
-    return False
+    unexplained = any(k in _UNEXPLAINED for i, k in enumerate(qk) if i not in used_q) or any(
+        k in _UNEXPLAINED for j, k in enumerate(ck) if j not in used_c
+    )
+    return not unexplained
 
 
 Alignment = tuple[float, Variant | None, Variant | None, list[tuple[int, int, float]], str]

@@ -89,3 +89,10 @@ def test_sdn_screen_still_finds_listed_names(sdn_screener: Screener) -> None:
     for name in ["IRAN ELECTRONICS INDUSTRIES", "A A TRADING FZCO", "AA ENERGY FZCO"]:
         top = sdn_screener.screen(Query(name=name, schema="Company"), limit=1)
         assert top and top[0].alert and top[0].caption == name, top
+
+
+def test_two_letter_words_alone_do_not_alert_for_persons() -> None:
+    # "Li Hu" / "HU, Chi Shu": two 2-letter words align while "Shu" stays unexplained.
+    result = compare_names("丽 侯", "HU, Chi Shu", "Person")
+    assert result.score < THRESHOLD, result.explanation
+    assert compare_names("李明", "Li Ming", "Person").score >= THRESHOLD
