@@ -121,6 +121,8 @@ def main() -> int:
     parser.add_argument("--lists", choices=("ofac", "demo", "none"), default="ofac")
     parser.add_argument("--skip-index", action="store_true")
     parser.add_argument("--skip-local", action="store_true")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="screening processes of the local engine (PartyCache workers)")
     parser.add_argument("--keep", type=Path, default=None)
     parser.add_argument("--input", type=Path, default=None,
                         help="score this declarations file instead of generating one")
@@ -158,9 +160,9 @@ def main() -> int:
         engine = get_engine("local")
         t0 = time.perf_counter()
         report = score_declarations_job(engine, src, out, folder / "errors-local.csv",
-                                        screener=screener, workers=1)
+                                        screener=screener, workers=args.workers)
         secs = time.perf_counter() - t0
-        results.append(("local (1 process)", secs, 0.0, 1, report))
+        results.append((f"local ({args.workers} proc)", secs, 0.0, args.workers, report))
         outputs["local"] = out
         print(f"local: {secs:.1f} s  {report.summary()}", flush=True)
     for master in [m for m in args.masters.split(",") if m]:
@@ -211,7 +213,7 @@ def main() -> int:
         ident = "ref" if name.startswith("local") else str(same.get(name.split()[-1], "-"))
         print(f"{name:<22} {secs:>8.1f} {report.read / secs:>9,.0f} {per_core:>11,.0f} "
               f"{startup:>9.0f} {ident:>9}")
-    local_s = by_name.get("local (1 process)")
+    local_s = by_name.get(f"local ({args.workers} proc)")
     two, one = by_name.get("spark local[2]"), by_name.get("spark local[1]")
     if local_s and two:
         print(f"spark local[2] / local: {two / local_s:.2f}x (target <= 2x: "
