@@ -125,7 +125,10 @@ def _entity(data: dict[str, Any], source: str, sanctions: list[EntityProxy]) -> 
     schema = _kept_schema(str(data["schema"]))
     assert schema is not None
     raw_source_id = data.get("source_id")
-    source_id = str(raw_source_id) if isinstance(raw_source_id, str | int) else str(data["id"])
+    # A list's own id is unique only within that list (OFAC SDN and consolidated share
+    # ent_nums): keep it only when the line belongs to the source being loaded.
+    own = isinstance(raw_source_id, str | int) and _source_of(data, None) == source
+    source_id = str(raw_source_id) if own else str(data["id"])
     entity_id = make_entity_id(source, source_id)
     proxy = new_proxy(schema, entity_id)
     for prop, values in data.get("properties", {}).items():

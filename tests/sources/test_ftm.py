@@ -126,3 +126,21 @@ def test_mixed_export_loads_only_the_lines_of_the_source(tmp_path: Path) -> None
     assert len(eu) == len(list(parse_source("eu_fsf", demo_files("eu_fsf")).entities()))
     with pytest.raises(FormatMismatchError, match="without any entity"):
         parse_source("uk_fcdo", [path])
+
+
+def test_multi_source_export_loads_as_opensanctions(tmp_path: Path) -> None:
+    """OFAC SDN and consolidated lists share ent_nums: as one opensanctions snapshot the
+    entities keep distinct ids (their FtM ids), not the lists' own ids."""
+    path = tmp_path / "all.ftm.json"
+    lines = [
+        {"id": "ofac-sdn-18299", "schema": "Company", "datasets": ["ofac_sdn"],
+         "source_id": "18299", "properties": {"name": ["ROSNEFT TRADING S.A."]}},
+        {"id": "ofac-cons-18299", "schema": "Company", "datasets": ["ofac_cons"],
+         "source_id": "18299", "properties": {"name": ["ROSNEFT TRADING S.A."]}},
+    ]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    entities = list(parse_source("opensanctions", [path]).entities())
+    assert sorted(e.source_id for e in entities) == ["ofac-cons-18299", "ofac-sdn-18299"]
+    assert len({e.id for e in entities}) == 2
+    sdn = list(parse_source("ofac_sdn", [path]).entities())  # own export: the list's id
+    assert [e.source_id for e in sdn] == ["18299"] and sdn[0].id == "ofac-sdn-18299"
