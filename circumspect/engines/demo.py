@@ -74,8 +74,8 @@ def run(ctx: Any) -> str:
         (out / f"{name}-local.csv").read_bytes() == (out / f"{name}-spark.csv").read_bytes()
         for name in ("scored", "errors")
     )
-    lines.append(f"Spark local[2]: {spark.summary()} (incl. start-up {spark_s:.0f} s, "
-                 f"local {local_s:.1f} s)")
+    lines.append(f"Spark local[2]: {spark.summary()} (wall {spark_s:.0f} s with session "
+                 f"start; local engine {local_s:.1f} s)")
     lines.append("outputs identical (scored rows and errors, byte for byte)" if same
                  else "OUTPUTS DIFFER between the engines: see " + str(out))
     return "\n   ".join(lines)
