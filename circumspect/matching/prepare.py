@@ -136,6 +136,17 @@ def check_name(name: str) -> str:
     """The cleaned query name, or ``InputError`` for empty, huge or control-character names."""
     if name is None or not str(name).strip():
         raise InputError("name is empty", field="name")
+    if isinstance(name, str):
+        return _checked_name(name)  # memoised: pair scoring checks the same names again
+    return _check_name(name)
+
+
+@lru_cache(maxsize=100_000)
+def _checked_name(name: str) -> str:
+    return _check_name(name)
+
+
+def _check_name(name: str) -> str:
     if len(name) > MAX_QUERY_CHARS:
         raise InputError(
             f"name is {len(name)} characters long; the limit is {MAX_QUERY_CHARS}", field="name"

@@ -108,10 +108,16 @@ def strip_legal_form(name: str) -> tuple[str, tuple[str, ...]]:
 def compatible(a: str, b: str) -> bool:
     """Whether two canonical forms can describe the same company (same family, or one is a
     generic ``co``/``inc``/``corp``)."""
-    fam = {f.canonical: f.family for f in legal_forms().values()}
+    fam = _families()
     fa, fb = fam.get(a), fam.get(b)
     if fa is None or fb is None or a == b:
         return True
     if "company" in (fa, fb) or "corporation" in (fa, fb):
         return True
     return fa == fb
+
+
+@lru_cache(maxsize=1)
+def _families() -> dict[str, str]:
+    """Canonical form -> family (built once)."""
+    return {f.canonical: f.family for f in legal_forms().values()}

@@ -27,3 +27,20 @@ def test_explained_equals_a_fresh_explained_score() -> None:
             assert reused.score == fresh.score == quick.score
             assert reused.explanation == fresh.explanation
             assert reused.matched_name == fresh.matched_name
+
+
+def test_memoised_name_check_still_refuses_bad_names_every_time() -> None:
+    import pytest
+
+    from circumspect.errors import InputError
+    from circumspect.matching.prepare import check_name
+    from circumspect.names.legal_forms import compatible
+
+    assert check_name("Тоkаев  Kassym") == check_name("Тоkаев  Kassym") == "Токаев Kassym"
+    for _ in range(2):
+        with pytest.raises(InputError, match="control character"):
+            check_name("Tokayev\x00")
+        with pytest.raises(InputError, match="no letters"):
+            check_name("...")
+    assert not compatible("llp", "jsc")
+    assert compatible("llp", "llc")
