@@ -48,11 +48,15 @@ def spark_session(master: str | None = None, app_name: str = "circumspect") -> A
     # Executors must run the same interpreter (and so the same packages) as the driver.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    master = master or os.environ.get("CIRCUMSPECT_SPARK_MASTER", "local[2]")
+    if master.startswith("local"):
+        # Local mode binds to loopback only: no host-name lookups, nothing exposed.
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    log_config = Path(__file__).with_name("log4j2.properties")
     builder = (
-        SparkSession.builder.master(
-            master or os.environ.get("CIRCUMSPECT_SPARK_MASTER", "local[2]")
-        )
+        SparkSession.builder.master(master)
         .appName(app_name)
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={log_config}")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "8")
