@@ -515,8 +515,11 @@ def align(
     if total <= 0:
         return 0.0, pairs
     score = matched / total
-    if score > GENERIC_CAP and not _distinctive(q, c, pairs, person, used_q, used_c):
-        score = GENERIC_CAP
+    generic: bool | None = None
+    if score > GENERIC_CAP:
+        generic = not _distinctive(q, c, pairs, person, used_q, used_c)
+        if generic:
+            score = GENERIC_CAP
     if q.bin_pos and c.bin_pos and len(pairs) >= 2:
         # "A bin B" names B's father: the word after "bin" must be the same person.
         partner = {i: j for i, j, _ in pairs}
@@ -528,6 +531,14 @@ def align(
     if score < 0.9 and (len(q.tokens) != len(c.tokens)):
         qj, cj = ("".join(q.cons), "".join(c.cons)) if abjad else (q.joined, c.joined)
         joined = float(Levenshtein.normalized_similarity(qj, cj))
+        if joined > score + 0.05 and pairs:
+            if generic is None:
+                generic = not _distinctive(q, c, pairs, person, used_q, used_c)
+            if generic:
+                # Only generic words aligned: the joined spellings must agree without them
+                # ("Kazakh Electronics Industries" / "Sasad Iran Electronics Industries").
+                qj, cj = _joined_distinctive(q, abjad), _joined_distinctive(c, abjad)
+                joined = float(Levenshtein.normalized_similarity(qj, cj)) if qj and cj else 0.0
         if joined > score + 0.05 and min(len(qj), len(cj)) >= (4 if abjad else 6):
             score = max(score, joined * 0.95)
     return score, pairs
@@ -566,6 +577,14 @@ def _distinctive(
         k in _UNEXPLAINED for j, k in enumerate(ck) if j not in used_c
     )
     return not unexplained
+
+
+def _joined_distinctive(v: Variant, abjad: bool) -> str:
+    """The name written together without its generic words and letters."""
+    tokens = v.cons if abjad else v.tokens
+    return "".join(
+        t for t, k in zip(tokens, v.kinds, strict=True) if k not in _NOT_DISTINCTIVE and len(t) >= 3
+    )
 
 
 Alignment = tuple[float, Variant | None, Variant | None, list[tuple[int, int, float]], str]

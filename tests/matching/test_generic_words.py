@@ -96,3 +96,20 @@ def test_two_letter_words_alone_do_not_alert_for_persons() -> None:
     result = compare_names("丽 侯", "HU, Chi Shu", "Person")
     assert result.score < THRESHOLD, result.explanation
     assert compare_names("李明", "Li Ming", "Person").score >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("Kazakh Electronics Industries", "SASAD IRAN ELECTRONICS INDUSTRIES"),
+        ("Anadolu Trading B.V.", "A A TRADING FZCO"),
+        ("ТОО «Орда Энерджи»", "AA ENERGY FZCO"),
+    ],
+)
+def test_generic_matches_stay_below_threshold_with_country_and_date(
+    query: str, listed: str
+) -> None:
+    # Country (+0.03) and birth date (+0.05) must not lift a generic-only match to 0.70,
+    # nor may the written-together spelling (long shared generic words) do it.
+    result = compare_names(query, listed, "Company")
+    assert result.score + 0.08 < THRESHOLD, result.explanation
