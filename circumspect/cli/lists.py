@@ -91,12 +91,23 @@ def load_cmd(
     source: str = typer.Option(..., "--source", "-s", help="Source short name, e.g. ofac_sdn."),
     db: str | None = DB_OPTION,
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    rescreen: bool = typer.Option(
+        True,
+        "--rescreen/--no-rescreen",
+        help="After a load that changed entities, re-screen the parties stored by the case "
+        "service against the changed entities only (opens cases for new hits).",
+    ),
 ) -> None:
     """Parse list files and store them as a new, active snapshot of SOURCE."""
     from circumspect.store.loading import load_paths
 
     with _opened(db) as store, _progress(f"loading {source}") as update:
         report = load_paths(store, source, paths, progress=update)
+        rescreened = (
+            _rescreen_after_load(store, source)
+            if rescreen and any(report.changes.values())
+            else None
+        )
     if as_json:
         _echo_json(
             {
@@ -106,10 +117,46 @@ def load_cmd(
                 "schemata": report.schemata,
                 "previous": report.previous,
                 "changes": report.changes,
+                "rescreen": rescreened,
             }
         )
     else:
         typer.echo(report.summary())
+        if rescreened is not None:
+            typer.echo(
+                f"re-screened {rescreened['parties']} stored parties against "
+                f"{rescreened['changed_entities']} changed entities in "
+                f"{rescreened['seconds']:.2f} s: {rescreened['hits']} hits, "
+                f"{rescreened['opened']} new cases, {rescreened['reopened']} reopened"
+            )
+
+
+def _rescreen_after_load(store: SqlStore, source: str) -> dict[str, Any] | None:
+    """Re-screen stored parties when the case service holds any (issue 7: a new snapshot
+    re-screens against the changed entities only). Nothing happens in a database without
+    case tables or stored parties, so a lists-only installation is unaffected."""
+    import sqlalchemy as sa
+
+    from circumspect.cases.service import CaseService
+
+    url = str(getattr(store, "url", ""))
+    if not url:
+        return None
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        if not sa.inspect(engine).has_table("case_parties"):
+            return None
+        with engine.connect() as conn:
+            parties = conn.execute(sa.text("SELECT COUNT(*) FROM case_parties")).scalar_one()
+    finally:
+        engine.dispose()
+    if not parties:
+        return None
+    service = CaseService(url)
+    try:
+        return service.rescreen(store, sources=[source], actor="lists load").to_dict()
+    finally:
+        service.close()
 
 
 @lists_app.command("status")
