@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from circumspect import fsutil
 from circumspect.errors import InputError
 from circumspect.payments.model import PaymentDecision
 from circumspect.payments.policy import Policy
@@ -81,21 +82,14 @@ def screen_paths(
 
 
 def _unwritable(out: Path, exc: OSError) -> InputError:
-    where = f": {exc.filename}" if exc.filename else ""
-    return InputError(f"cannot write the output ({exc.strerror or exc}{where})", file=str(out))
+    return fsutil.unwritable(out, exc, "the output ")
 
 
 def check_writable(out: Path) -> None:
     """Fail before screening when OUT cannot be written (InputError naming it)."""
     if out.is_dir():
         raise InputError("the output is a directory; give a CSV file name", file=str(out))
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _unwritable(out, exc) from exc
-    os.close(fd)
-    Path(tmp).unlink(missing_ok=True)
+    fsutil.check_writable(out, what="the output ")
 
 
 def write_csv(results: Sequence[tuple[Path, PaymentDecision]], out: Path) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from circumspect.errors import InputError
+from circumspect import fsutil
 from circumspect.routes.network import Network
 from circumspect.routes.planner import Comparison, Leg, Route
 
@@ -24,22 +24,9 @@ COLOURS: tuple[str, ...] = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd
 _DASH = {"rail": None, "road": "2 6", "sea": "8 6", "ferry": "8 6", "pipeline": "1 4"}
 
 
-def _unwritable(path: Path, exc: OSError) -> InputError:
-    where = f": {exc.filename}" if exc.filename else ""
-    return InputError(f"cannot write ({exc.strerror or exc}{where})", file=str(path))
-
-
 def check_writable(path: Path) -> None:
     """Raise InputError (naming PATH) unless a file can be written at PATH."""
-    if path.is_dir():
-        raise InputError("is a directory; give a file name such as map.html", file=str(path))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _unwritable(path, exc) from exc
-    os.close(fd)
-    Path(tmp).unlink(missing_ok=True)
+    fsutil.check_writable(path, example="map.html")
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -52,7 +39,7 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise _unwritable(path, exc) from exc
+        raise fsutil.unwritable(path, exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
