@@ -291,6 +291,13 @@ def compile_name(name: str, schema: str = "LegalEntity") -> CompiledName:
     variants: list[Variant] = []
     seen: set[tuple[str, ...]] = set()
     latins = list(latin_variants(core_text))
+    if "ё" in text.lower():
+        # Normalising folds ё into е ("Ёнгвон" -> "енгвон" -> "engvon"); ё also reads "yo"
+        # ("Yongwon"), which is kept as one more spelling.
+        yo = normalize(text.lower().replace("ё", "йо")).split()
+        if schema in ORG_SCHEMATA:
+            yo = split_legal_forms(join_letters(yo))[0]
+        latins.extend(latin_variants(" ".join(yo)))
     if not person:
         words = loanwords()
         if any(t in words for t in tokens):

@@ -44,3 +44,11 @@ def test_weak_likeness_cannot_alert(schema: str, query: str, listed: str) -> Non
 @pytest.mark.parametrize(("schema", "query", "listed"), TRUE_MATCHES)
 def test_true_matches_still_alert(schema: str, query: str, listed: str) -> None:
     assert compare_names(query, listed, schema).score >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"), [("Ёнгвон Чо", "CHO, Yongwon"), ("Пётр Семёнов", "Pyotr Semyonov")]
+)
+def test_cyrillic_yo_reads_yo(query: str, listed: str) -> None:
+    # Normalising folds ё into е; the "yo" reading must stay a spelling of the name.
+    assert compare_names(query, listed, "Person").score >= 0.9
