@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from circumspect.errors import InputError
@@ -30,3 +33,20 @@ def check_writable(path: Path, example: str = "out.csv", what: str = "") -> None
         raise unwritable(path, exc, what) from exc
     os.close(fd)
     Path(tmp).unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside PATH, renamed onto PATH when the block completes.
+
+    Every output is written this way, so an interrupted or failed write never leaves a
+    half-written PATH: on any exception the temporary file is removed, the exception goes on
+    unchanged, and a previous PATH stays as it was. The parent folder is created if needed.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from circumspect import settings
 from circumspect.errors import InputError
+from circumspect.fsutil import atomic_path
 
 FIELDS = ("name", "schema", "country", "birth_date", "identifier")
 
@@ -33,9 +33,8 @@ def read_parties(path: Path) -> list[dict[str, str]]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def run(ctx: Any) -> str:

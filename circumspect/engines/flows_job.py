@@ -10,7 +10,6 @@ an object with the flows query layer's ``query(sql)``, so
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,41 +27,7 @@ T = TypeVar("T")
 
 def export_flows(store: FlowStore, folder: Path) -> Path:
     """Write the store's ``flows`` view to ``folder/flows.parquet`` (temporary name, rename)."""
-    from circumspect.flows.store import FLOW_COLUMNS
-
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / EXPORT_FILE
-    tmp = folder / f".{EXPORT_FILE}.{os.getpid()}.tmp"
-    literal = str(tmp).replace("'", "''")
-    try:
-        store.con.execute(
-            f"COPY (SELECT {', '.join(FLOW_COLUMNS)} FROM flows) TO '{literal}' "
-            "(FORMAT parquet)"
-        )
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return target
-
-
-class SparkFlows:
-    """Spark SQL over a Parquet export of ``flows``, with ``query(sql) -> list[dict]``."""
-
-    def __init__(self, engine: Engine, parquet: str) -> None:
-        session = getattr(engine, "session", None)
-        if session is None:
-            raise InputError(f"engine {engine.name!r} is not a Spark engine")
-        local = parquet[len("file://"):] if parquet.startswith("file://") else parquet
-        if "://" not in local and not Path(local).exists():
-            raise InputError("flows Parquet export not found", file=parquet)
-        self.session = session
-        session.read.parquet(parquet).createOrReplaceTempView("flows")
-
-    def query(self, sql: str, params: Sequence[object] | None = None) -> list[dict[str, Any]]:
-        if params:
-            raise InputError("the Spark flows engine takes no SQL parameters")
-        return [row.asDict() for row in self.session.sql(sql).collect()]
+    return store.export_parquet(folder / EXPORT_FILE)
 
 
 class DuckFlows:
@@ -102,7 +67,12 @@ def flows_source(engine: Engine, store: FlowStore | None = None, parquet: str | 
         folder = settings.home() / "flows_export"
         shutil.rmtree(folder, ignore_errors=True)
         parquet = str(export_flows(store, folder))
-    return SparkFlows(engine, parquet)
+    session = getattr(engine, "session", None)
+    if session is None:
+        raise InputError(f"engine {engine.name!r} is not a Spark engine")
+    from circumspect.flows.spark import SparkFlows
+
+    return SparkFlows([parquet], session)
 
 
 def run_on_flows(engine_name: str, spark_master: str | None, parquet: str | None,

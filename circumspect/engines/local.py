@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -12,6 +11,7 @@ import pandas as pd
 
 from circumspect.engines.base import BatchFn, Engine, RunStats, detect_format, normalise_frame
 from circumspect.errors import InputError
+from circumspect.fsutil import atomic_path
 
 
 def _iter_input(src: str, fmt: str, batch_rows: int) -> Iterator[pd.DataFrame]:
@@ -98,15 +98,8 @@ class LocalEngine(Engine):
 
 def write_frame(frame: pd.DataFrame, dst: str, fmt: str) -> None:
     """Write ``frame`` to ``dst`` atomically (temporary file in the same folder, then rename)."""
-    target = Path(dst)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
+    with atomic_path(Path(dst)) as tmp:
         if fmt == "parquet":
             frame.to_parquet(tmp, index=False)
         else:
             frame.to_csv(tmp, index=False)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()

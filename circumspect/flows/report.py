@@ -17,6 +17,7 @@ from typing import Any
 from circumspect.flows import countries, did, indicators, reference
 from circumspect.flows import queries as q
 from circumspect.flows.store import FlowStore
+from circumspect.fsutil import atomic_path
 
 PARTNERS = ("RU", "KZ", "KG", "AM", "GE", "UZ")
 
@@ -43,9 +44,8 @@ class Report:
 
 
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
@@ -111,10 +111,11 @@ def _png(chart: Chart, out: Path, draw: Any) -> None:
     fig.subplots_adjust(left=0.08, right=0.98, top=0.92,
                         bottom=(caption_in + 0.45) / height)
     path = out / f"{chart.slug}.png"
-    tmp = out / f".{chart.slug}.png.tmp-{os.getpid()}"
-    fig.savefig(tmp, format="png")
-    plt.close(fig)
-    tmp.replace(path)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png")
+    finally:
+        plt.close(fig)
     chart.png = path.name
 
 

@@ -9,13 +9,20 @@ run unchanged. Spark is imported lazily (``circumspect.engines.spark.spark_sessi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+from circumspect.errors import InputError
 
 
 class SparkFlows:
     """A :class:`circumspect.flows.queries.Engine` over Parquet, on a Spark session."""
 
     def __init__(self, paths: Sequence[str], session: Any = None) -> None:
+        for path in paths:
+            local = path[len("file://") :] if path.startswith("file://") else path
+            if "://" not in local and not Path(local).exists():
+                raise InputError("flows Parquet export not found", file=path)
         if session is None:
             from circumspect.engines.spark import spark_session
 
@@ -29,5 +36,5 @@ class SparkFlows:
     def query(self, sql: str, params: Sequence[object] | None = None) -> list[dict[str, Any]]:
         """Rows of ``sql`` as dicts (``params`` unused: the SQL carries its literals)."""
         if params:
-            raise ValueError("the portable flows SQL takes no bound parameters")
+            raise InputError("the portable flows SQL takes no bound parameters")
         return [row.asDict() for row in self.session.sql(sql).collect()]

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from circumspect import settings
 from circumspect.errors import FormatMismatchError, InputError, ParseError, StoreError
 from circumspect.flows import countries, formats, labels
+from circumspect.fsutil import atomic_path
 
 if TYPE_CHECKING:
     import duckdb
@@ -784,11 +785,10 @@ class FlowStore:
 
     def export_parquet(self, target: Path) -> Path:
         """Write every cell of ``flows`` to one Parquet file (for Spark or other tools)."""
-        tmp = target.with_name(f".{target.name}.tmp")
-        self.con.execute(
-            f"COPY (SELECT * FROM flows) TO {_sql_str(str(tmp))} (FORMAT parquet)"
-        )
-        tmp.replace(target)
+        with atomic_path(target) as tmp:
+            self.con.execute(
+                f"COPY (SELECT * FROM flows) TO {_sql_str(str(tmp))} (FORMAT parquet)"
+            )
         return target
 
     def counts(self) -> dict[str, int]:

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from circumspect.errors import InputError, ParseError
+from circumspect.fsutil import atomic_path
 from circumspect.goods.codes import HsCode, normalize_code
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -181,11 +182,13 @@ def build_data(csv_path: Path, out: Path, sections_path: Path | None = None) -> 
     }
     raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     out = Path(out)
-    tmp = out.with_name(out.name + ".tmp")
     # mtime=0 keeps the file byte-identical between rebuilds
-    with open(tmp, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
+    with (
+        atomic_path(out) as tmp,
+        open(tmp, "wb") as fh,
+        gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz,
+    ):
         gz.write(raw)
-    tmp.replace(out)
     return nom
 
 

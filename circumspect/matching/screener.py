@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from circumspect import settings
 from circumspect.errors import InputError
+from circumspect.fsutil import atomic_path
 from circumspect.matching.compare import compile_name
 from circumspect.matching.index import CandidateIndex, _no_gc
 from circumspect.matching.prepare import (
@@ -205,12 +204,5 @@ def compare_names(
 
 
 def _atomic_pickle(obj: object, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)

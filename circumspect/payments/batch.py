@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -95,23 +94,13 @@ def check_writable(out: Path) -> None:
 def write_csv(results: Sequence[tuple[Path, PaymentDecision]], out: Path) -> None:
     """One row per file, written atomically (temp file + rename)."""
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _unwritable(out, exc) from exc
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+        with fsutil.atomic_path(out) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
             writer.writeheader()
             for path, decision in results:
                 writer.writerow(row(path, decision))
-        os.replace(tmp, out)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise _unwritable(out, exc) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def summary(results: Sequence[tuple[Path, PaymentDecision]]) -> Counter[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from circumspect.fsutil import atomic_path
 from circumspect.risk.rules import RuleSet
 
 if TYPE_CHECKING:
@@ -53,7 +54,6 @@ clear {{ decisions.get('clear', 0) }}</p>
 def write_html(scored: pd.DataFrame, errors: pd.DataFrame, rules: RuleSet, path: Path,
                source: str = "") -> Path:
     """Write a self-contained HTML report (atomically) and return its path."""
-    import os
 
     from jinja2 import Environment
 
@@ -75,9 +75,8 @@ def write_html(scored: pd.DataFrame, errors: pd.DataFrame, rules: RuleSet, path:
         errors=errors.to_dict("records"),
         hits=hits,
     )
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     return path
 
 

@@ -10,7 +10,6 @@ and is checked before anything is written.
 from __future__ import annotations
 
 import csv
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from circumspect.errors import CircumspectError, InputError, ParseError
+from circumspect.fsutil import atomic_path
 from circumspect.goods.lists import ControlIndex
 from circumspect.model.screening import PartyScreener
 from circumspect.risk.columns import ROW, check_header
@@ -155,19 +155,13 @@ def read_table(path: Path) -> pd.DataFrame:
 
 def _atomic_write(df: pd.DataFrame, path: Path) -> None:
     fmt = _fmt(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(path) as tmp:
         if fmt == ".csv":
             df.to_csv(tmp, index=False)
         elif fmt == ".parquet":
             df.to_parquet(tmp, index=False)
         else:
             df.to_excel(tmp, index=False, engine="openpyxl")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 Progress = Callable[[str, int, int | None], None]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,18 +29,11 @@ def check_writable(path: Path) -> None:
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
     check_writable(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        with fsutil.atomic_path(path) as tmp:
+            tmp.write_bytes(data)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise fsutil.unwritable(path, exc) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 _SEA_CACHE: dict[tuple[str, str, bool], list[tuple[float, float]]] = {}

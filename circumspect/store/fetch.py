@@ -29,6 +29,7 @@ import orjson
 
 from circumspect import __version__, settings
 from circumspect.errors import ConfigError, FetchError
+from circumspect.fsutil import atomic_path
 
 OFAC_EXPORTS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/"
 EU_FSF_URL = (
@@ -300,9 +301,8 @@ def commit(fetched: Fetched) -> list[Path]:
             os.replace(path, fetched.cache_dir / name)
     state = _read_state(fetched.cache_dir)
     state.update(fetched.state)
-    tmp = fetched.cache_dir / "state.json.tmp"
-    tmp.write_bytes(orjson.dumps(state, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
-    os.replace(tmp, fetched.cache_dir / "state.json")
+    with atomic_path(fetched.cache_dir / "state.json") as tmp:
+        tmp.write_bytes(orjson.dumps(state, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
     discard(fetched)
     return fetched.final_paths()
 
