@@ -37,13 +37,9 @@ def load_entities(which: str) -> list[Any]:
     if which == "none":
         return []
     if which == "demo":
-        base = ROOT / "circumspect" / "data" / "demo" / "lists"
-        out: list[Any] = []
-        for folder in sorted(p for p in base.iterdir() if p.is_dir()):
-            files = sorted(p for p in folder.iterdir() if p.is_file())
-            if files:
-                out.extend(parse_source(folder.name, files).entities())
-        return out
+        from circumspect.sources import demo_entities
+
+        return list(demo_entities())
     lists = SHARED / "fixtures" / "lists"
     sdn = sorted((lists / "ofac_sdn_2021").glob("*.csv"))
     return [

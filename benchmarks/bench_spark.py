@@ -34,13 +34,9 @@ def screening_entities(which: str) -> list[Any]:
     if which == "none":
         return []
     if which == "demo":
-        base = ROOT / "circumspect" / "data" / "demo" / "lists"
-        out: list[Any] = []
-        for folder in sorted(p for p in base.iterdir() if p.is_dir()):
-            files = sorted(p for p in folder.iterdir() if p.is_file())
-            if files:
-                out.extend(parse_source(folder.name, files).entities())
-        return out
+        from circumspect.sources import demo_entities
+
+        return list(demo_entities())
     return [
         *parse_source("ofac_sdn", sorted((LISTS / "ofac_sdn_2021").glob("*.csv"))).entities(),
         *parse_source("un_sc", [LISTS / "un" / "UN_consolidated.xml"]).entities(),

@@ -19,14 +19,9 @@ def _screener(ctx: Any) -> Any:
 
         return screener_from_db(db_url)
     from circumspect.matching import Screener
-    from circumspect.sources import parse_source
+    from circumspect.sources import demo_entities
 
-    entities: list[Any] = []
-    for folder in sorted(p for p in (ctx.data / "lists").iterdir() if p.is_dir()):
-        files = sorted(p for p in folder.iterdir() if p.is_file())
-        if files:
-            entities.extend(parse_source(folder.name, files).entities())
-    return Screener(entities)
+    return Screener(demo_entities(ctx.data / "lists"))
 
 
 def spark_unavailable() -> str | None:

@@ -24,12 +24,18 @@ from circumspect.sources.detect import ACCEPTS, DESCRIPTIONS, FORMATS, Detected,
 
 __all__ = [
     "ACCEPTS",
+    "DEMO_LISTS",
     "FORMATS",
     "ParsedSource",
     "checksum",
+    "demo_entities",
+    "demo_lists",
     "detect",
     "parse_source",
 ]
+
+#: The demo lists shipped with the package, one folder per source, in the real formats.
+DEMO_LISTS = Path(__file__).resolve().parent.parent / "data" / "demo" / "lists"
 
 #: format -> module under ``circumspect.sources``
 _MODULES: dict[str, str] = {
@@ -138,3 +144,19 @@ def parse_source(source: str, paths: Sequence[Path | str]) -> ParsedSource:
         checksum=checksum(resolved),
         paths=resolved,
     )
+
+
+def demo_lists(base: Path = DEMO_LISTS) -> list[tuple[str, list[Path]]]:
+    """(source, files) for every folder under ``base`` that holds files, in folder-name
+    order; each folder is named after its source."""
+    out: list[tuple[str, list[Path]]] = []
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+        if files:
+            out.append((folder.name, files))
+    return out
+
+
+def demo_entities(base: Path = DEMO_LISTS) -> list[ListedEntity]:
+    """Every entity of the demo lists under ``base``."""
+    return [e for source, files in demo_lists(base) for e in parse_source(source, files).entities()]

@@ -32,14 +32,9 @@ DEMO = ROOT / "circumspect" / "data" / "demo"
 
 @pytest.fixture(scope="module")
 def demo_entities() -> list[Any]:
-    from circumspect.sources import parse_source
+    from circumspect.sources import demo_entities as entities
 
-    out: list[Any] = []
-    for folder in sorted(p for p in (DEMO / "lists").iterdir() if p.is_dir()):
-        files = sorted(p for p in folder.iterdir() if p.is_file())
-        if files:
-            out.extend(parse_source(folder.name, files).entities())
-    return out
+    return list(entities(DEMO / "lists"))
 
 
 @pytest.fixture(scope="module")

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from circumspect.risk.engine import PartyCache
 from circumspect.risk.score import score_frame
 from tests.risk.helpers import frame, row
 
-DEMO_LISTS = Path(__file__).resolve().parents[2] / "circumspect" / "data" / "demo" / "lists"
-
 
 @pytest.fixture(scope="module")
 def screener() -> object:
     from circumspect.matching import Screener
-    from circumspect.sources import parse_source
+    from circumspect.sources import demo_entities
 
-    entities = []
-    for folder in sorted(p for p in DEMO_LISTS.iterdir() if p.is_dir()):
-        files = sorted(p for p in folder.iterdir() if p.is_file())
-        if files:
-            entities.extend(parse_source(folder.name, files).entities())
-    return Screener(entities)
+    return Screener(demo_entities())
 
 
 def test_listed_parties_found_through_real_screener(screener: object) -> None:
