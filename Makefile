@@ -20,6 +20,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check circumspect tests benchmarks scripts
+	$(BIN)/ruff format --check circumspect tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict circumspect

@@ -55,11 +55,16 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--lists", choices=("ofac", "demo", "none"), default="ofac")
     parser.add_argument("--keep", type=Path, default=None, help="keep files in this folder")
-    parser.add_argument("--reuse", action="store_true",
-                        help="reuse <keep>/declarations.parquet from an earlier run")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse <keep>/declarations.parquet from an earlier run"
+    )
     parser.add_argument("--generate-only", type=Path, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--candidates", type=int, default=None,
-                        help="Screener candidates scored per query (default: the Screener's)")
+    parser.add_argument(
+        "--candidates",
+        type=int,
+        default=None,
+        help="Screener candidates scored per query (default: the Screener's)",
+    )
     args = parser.parse_args()
 
     from circumspect.risk.engine import PartyCache
@@ -70,10 +75,15 @@ def main() -> int:
     if args.generate_only is not None:
         entities = load_entities(args.lists)
         companies = [e for e in entities if e.schema in ("Company", "Organization")]
-        data = generate(args.rows, parties=args.parties, planted_share=0.01, seed=2026,
-                        listed_names=[e.caption for e in companies[:200]],
-                        listed_bics=sorted({b for e in companies for b in e.get("swiftBic")})[:20],
-                        bad_rows=100)
+        data = generate(
+            args.rows,
+            parties=args.parties,
+            planted_share=0.01,
+            seed=2026,
+            listed_names=[e.caption for e in companies[:200]],
+            listed_bics=sorted({b for e in companies for b in e.get("swiftBic")})[:20],
+            bad_rows=100,
+        )
         data.to_parquet(args.generate_only, index=False)
         return 0
     t0 = time.perf_counter()
@@ -84,8 +94,11 @@ def main() -> int:
         from circumspect.matching import Screener
 
         t0 = time.perf_counter()
-        screener = (Screener(entities) if args.candidates is None
-                     else Screener(entities, candidates=args.candidates))
+        screener = (
+            Screener(entities)
+            if args.candidates is None
+            else Screener(entities, candidates=args.candidates)
+        )
         timings["index lists"] = time.perf_counter() - t0
 
     import pandas as pd
@@ -100,8 +113,18 @@ def main() -> int:
 
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, __file__, "--rows", str(args.rows), "--parties",
-             str(args.parties), "--lists", args.lists, "--generate-only", str(src)],
+            [
+                sys.executable,
+                __file__,
+                "--rows",
+                str(args.rows),
+                "--parties",
+                str(args.parties),
+                "--lists",
+                args.lists,
+                "--generate-only",
+                str(src),
+            ],
             check=True,
         )
         timings["generate (child process)"] = time.perf_counter() - t0
@@ -119,15 +142,19 @@ def main() -> int:
         last[0] = now
         counts[stage] = counts.get(stage, 0) + k
         if stage == "parties" and counts[stage] % 2000 == 0:
-            print(f"  screened {counts[stage]} parties "
-                  f"({counts[stage] / max(stages[stage], 1e-9):.0f}/s)", flush=True)
+            print(
+                f"  screened {counts[stage]} parties "
+                f"({counts[stage] / max(stages[stage], 1e-9):.0f}/s)",
+                flush=True,
+            )
 
     out = folder / "scored.parquet"
     cache = PartyCache(screener, workers=args.workers)
     mem_before = _peak_mb()
     t0 = time.perf_counter()
-    report = score_declarations(src, out, folder / "errors.csv", screener=screener,
-                                cache=cache, progress=progress)
+    report = score_declarations(
+        src, out, folder / "errors.csv", screener=screener, cache=cache, progress=progress
+    )
     total = time.perf_counter() - t0
     own, kids = _peak_mb()
 
@@ -136,14 +163,17 @@ def main() -> int:
 
     print()
     print(f"{'measure':<44} value")
-    print(f"{'rows read / scored / rejected':<44} {report.read} / {report.scored} / "
-          f"{report.rejected}")
+    print(
+        f"{'rows read / scored / rejected':<44} {report.read} / {report.scored} / {report.rejected}"
+    )
     print(f"{'distinct party names in input':<44} {distinct_parties}")
     print(f"{'screener queries (distinct name+country, ids)':<44} {report.parties_screened}")
     print(f"{'listed entities (' + args.lists + ')':<44} {len(entities)}")
     print(f"{'workers for screening':<44} {args.workers}")
-    print(f"{'screener candidates per query':<44} "
-          f"{screener.candidates if screener is not None else '-'}")
+    print(
+        f"{'screener candidates per query':<44} "
+        f"{screener.candidates if screener is not None else '-'}"
+    )
     for name, secs in timings.items():
         print(f"{'time: ' + name:<44} {secs:.1f} s")
     for name, secs in stages.items():
@@ -151,8 +181,10 @@ def main() -> int:
     print(f"{'time: scoring total (read..write)':<44} {total:.1f} s")
     print(f"{'throughput':<44} {report.read / total:,.0f} rows/s")
     print(f"{'peak RSS main process':<44} {own:,.0f} MB (before scoring {mem_before[0]:,.0f} MB)")
-    print(f"{'peak RSS largest child process':<44} {kids:,.0f} MB "
-          "(screening worker, or the generator)")
+    print(
+        f"{'peak RSS largest child process':<44} {kids:,.0f} MB "
+        "(screening worker, or the generator)"
+    )
     print(f"{'decisions':<44} {report.decisions}")
     print(f"{'target <= 300 s':<44} {'MET' if total <= 300 else 'MISSED'}")
     print()

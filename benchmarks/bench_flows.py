@@ -28,11 +28,75 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CIRCUMSPECT_SHARED", ROOT.parent / "shared"))
 FIXTURE = SHARED / "fixtures" / "trade" / "eu_exports_central_asia" / "data"
 
-REPORTERS = [276, 251, 380, 724, 528, 56, 616, 203, 40, 752, 208, 246, 372, 620, 300, 642,
-             348, 703, 705, 191, 100, 440, 428, 233, 196]  # fmt: skip
-PARTNERS = [398, 417, 51, 268, 860, 762, 792, 784, 643, 112, 156, 842, 826, 392, 410, 356,
-            76, 484, 36, 124, 756, 578, 710, 818, 566, 360, 458, 764, 704, 608, 682, 376,
-            32, 152, 170, 604, 12, 504, 788, 0]  # fmt: skip
+REPORTERS = [
+    276,
+    251,
+    380,
+    724,
+    528,
+    56,
+    616,
+    203,
+    40,
+    752,
+    208,
+    246,
+    372,
+    620,
+    300,
+    642,
+    348,
+    703,
+    705,
+    191,
+    100,
+    440,
+    428,
+    233,
+    196,
+]
+PARTNERS = [
+    398,
+    417,
+    51,
+    268,
+    860,
+    762,
+    792,
+    784,
+    643,
+    112,
+    156,
+    842,
+    826,
+    392,
+    410,
+    356,
+    76,
+    484,
+    36,
+    124,
+    756,
+    578,
+    710,
+    818,
+    566,
+    360,
+    458,
+    764,
+    704,
+    608,
+    682,
+    376,
+    32,
+    152,
+    170,
+    604,
+    12,
+    504,
+    788,
+    0,
+]
 
 
 def generate(path: Path, rows: int) -> float:
@@ -45,21 +109,28 @@ def generate(path: Path, rows: int) -> float:
     reps = ", ".join(str(r) for r in REPORTERS)
     pars = ", ".join(str(p) for p in PARTNERS)
     exprs = {
-        "typeCode": "'C'", "freqCode": "'M'",
+        "typeCode": "'C'",
+        "freqCode": "'M'",
         "refYear": "CAST(2019 + mo // 12 AS VARCHAR)",
         "refMonth": "CAST(mo % 12 + 1 AS VARCHAR)",
         "period": "CAST((2019 + mo // 12) * 100 + mo % 12 + 1 AS VARCHAR)",
         "reporterCode": f"CAST(([{reps}])[i % 25 + 1] AS VARCHAR)",
-        "flowCode": "'X'", "flowDesc": "'Export'",
+        "flowCode": "'X'",
+        "flowDesc": "'Export'",
         "partnerCode": f"CAST(([{pars}])[(i // 25) % 40 + 1] AS VARCHAR)",
-        "partner2Code": "'0'", "classificationCode": "'H6'",
+        "partner2Code": "'0'",
+        "classificationCode": "'H6'",
         "cmdCode": "CAST(840000 + ((i // 1000) % 200) * 7 AS VARCHAR)",
-        "aggrLevel": "'6'", "isLeaf": "'true'", "customsCode": "'C00'", "motCode": "'0'",
+        "aggrLevel": "'6'",
+        "isLeaf": "'true'",
+        "customsCode": "'C00'",
+        "motCode": "'0'",
         "primaryValue": "CAST(round(1000 + (hash(i) % 1000000) / 3.0, 2) AS VARCHAR)",
         "netWgt": "CAST(hash(i) % 5000 AS VARCHAR)",
-        "isReported": "'true'", "isAggregate": "'false'",
-    }  # fmt: skip
-    select = ", ".join(f"{exprs.get(c, 'NULL')} AS \"{c}\"" for c in COMTRADE_COLUMNS)
+        "isReported": "'true'",
+        "isAggregate": "'false'",
+    }
+    select = ", ".join(f'{exprs.get(c, "NULL")} AS "{c}"' for c in COMTRADE_COLUMNS)
     con.execute(
         f"COPY (SELECT {select} FROM (SELECT i, i // 200000 AS mo FROM range({rows}) t(i))) "
         f"TO '{path}' (HEADER, DELIMITER ',')"
@@ -84,21 +155,32 @@ def _child_load(csv_path: str, home: str) -> None:
     with FlowStore(Path(home) / "flows.duckdb") as store:
         report = store.load([Path(csv_path)], "comtrade")
     load_s = time.perf_counter() - t0
-    out: dict[str, object] = {"load_s": load_s, "load_cpu_s": _cpu() - c0,
-                              "rows_loaded": report.total("rows_loaded"),
-                              "rows_read": report.total("rows_read"),
-                              "storage": report.storage}  # fmt: skip
+    out: dict[str, object] = {
+        "load_s": load_s,
+        "load_cpu_s": _cpu() - c0,
+        "rows_loaded": report.total("rows_loaded"),
+        "rows_read": report.total("rows_read"),
+        "storage": report.storage,
+    }
     with FlowStore(Path(home) / "flows.duckdb", read_only=True) as store:
         sel = q.Selection(("KZ",), reporter_group="EU27", source="comtrade")
         for name, fn in (
             ("totals_year", lambda: q.totals(store, sel, "year", include_partial=True)),
             ("totals_month", lambda: q.totals(store, sel, "month")),
-            ("growth", lambda: q.growth(store, q.Selection(("KZ", "KG", "AM", "RU"),
-                                                           reporter_group="EU27",
-                                                           source="comtrade"))),
-            ("totals_hs4", lambda: q.totals(store, q.Selection(("KZ",), product="8400",
-                                                               source="comtrade"), "year")),
-        ):  # fmt: skip
+            (
+                "growth",
+                lambda: q.growth(
+                    store,
+                    q.Selection(("KZ", "KG", "AM", "RU"), reporter_group="EU27", source="comtrade"),
+                ),
+            ),
+            (
+                "totals_hs4",
+                lambda: q.totals(
+                    store, q.Selection(("KZ",), product="8400", source="comtrade"), "year"
+                ),
+            ),
+        ):
             t = time.perf_counter()
             c = _cpu()
             res = fn()
@@ -116,25 +198,35 @@ def _child_report(home: str, out_dir: str) -> None:
     from circumspect.flows.store import FlowStore
 
     with FlowStore(Path(home) / "flows.duckdb") as store:
-        eurostat = [d for d in sorted(FIXTURE.iterdir())
-                    if d.name.endswith("_eurostat") or d.name == "eu_year_export"]
+        eurostat = [
+            d
+            for d in sorted(FIXTURE.iterdir())
+            if d.name.endswith("_eurostat") or d.name == "eu_year_export"
+        ]
         r1 = store.load(eurostat, "relational")
         r2 = store.load([FIXTURE / "national_data_converted"], "relational", source="national")
         t_load = time.perf_counter() - t0
         rep = report.build(store, Path(out_dir))
     total = time.perf_counter() - t0
-    print(json.dumps({
-        "cpu_s": _cpu(),
-        "files": len(r1.files) + len(r2.files),
-        "rows": r1.total("rows_read") + r2.total("rows_read"),
-        "load_s": t_load, "total_s": total, "charts": len(rep.charts),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "cpu_s": _cpu(),
+                "files": len(r1.files) + len(r2.files),
+                "rows": r1.total("rows_read") + r2.total("rows_read"),
+                "load_s": t_load,
+                "total_s": total,
+                "charts": len(rep.charts),
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def _run_child(*args: str) -> dict[str, object]:
-    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                          check=False, cwd=ROOT)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=False, cwd=ROOT
+    )
     if proc.returncode != 0:
         raise SystemExit(f"child failed: {proc.stderr[-2000:]}")
     result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -162,27 +254,49 @@ def main() -> int:
     results: list[tuple[str, str, str]] = [
         ("machine load average (1 min), other jobs", f"{os.cpu_count()} cores", f"{load1:.1f}"),
         ("generate Comtrade CSV", f"{args.rows:,} rows, {size_mb:,.0f} MB", f"{gen_s:.1f} s"),
-        ("load (read_csv -> Parquet)",
-         f"{big['rows_loaded']:,} loaded of {big['rows_read']:,} ({big['storage']})",
-         f"{big['load_s']:.1f} s wall, {big.get('load_cpu_s', 0.0):.0f} s CPU (target <= 60 s)"),
-        ("totals KZ by year (EU27 members)", f"{big['totals_year_n']} rows",
-         f"{big['totals_year_s']:.2f} s wall, {big['totals_year_cpu']:.2f} s CPU (target <= 2 s)"),
-        ("totals KZ by month", f"{big['totals_month_n']} rows",
-         f"{big['totals_month_s']:.2f} s wall, {big['totals_month_cpu']:.2f} s CPU "
-         "(target <= 2 s)"),
-        ("growth KZ KG AM RU vs 2021", f"{big['growth_n']} rows",
-         f"{big['growth_s']:.2f} s wall, {big['growth_cpu']:.2f} s CPU (target <= 2 s)"),
-        ("totals KZ, HS-4 8400, by year", f"{big['totals_hs4_n']} rows",
-         f"{big['totals_hs4_s']:.2f} s wall, {big['totals_hs4_cpu']:.2f} s CPU"),
-        ("peak RSS (load + queries)", f"base {big['base_rss_mb']:.0f} MB",
-         f"{big['peak_rss_mb']:.0f} MB"),
+        (
+            "load (read_csv -> Parquet)",
+            f"{big['rows_loaded']:,} loaded of {big['rows_read']:,} ({big['storage']})",
+            f"{big['load_s']:.1f} s wall, {big.get('load_cpu_s', 0.0):.0f} s CPU (target <= 60 s)",
+        ),
+        (
+            "totals KZ by year (EU27 members)",
+            f"{big['totals_year_n']} rows",
+            f"{big['totals_year_s']:.2f} s wall, {big['totals_year_cpu']:.2f} s CPU"
+            " (target <= 2 s)",
+        ),
+        (
+            "totals KZ by month",
+            f"{big['totals_month_n']} rows",
+            f"{big['totals_month_s']:.2f} s wall, {big['totals_month_cpu']:.2f} s CPU "
+            "(target <= 2 s)",
+        ),
+        (
+            "growth KZ KG AM RU vs 2021",
+            f"{big['growth_n']} rows",
+            f"{big['growth_s']:.2f} s wall, {big['growth_cpu']:.2f} s CPU (target <= 2 s)",
+        ),
+        (
+            "totals KZ, HS-4 8400, by year",
+            f"{big['totals_hs4_n']} rows",
+            f"{big['totals_hs4_s']:.2f} s wall, {big['totals_hs4_cpu']:.2f} s CPU",
+        ),
+        (
+            "peak RSS (load + queries)",
+            f"base {big['base_rss_mb']:.0f} MB",
+            f"{big['peak_rss_mb']:.0f} MB",
+        ),
     ]
     if FIXTURE.exists():
         rep = _run_child("--child", "report", str(work / "home_rep"), str(work / "report"))
-        results.append(("real Eurostat fixture: load + report",
-                         f"{rep['files']} files, {rep['rows']:,} rows, {rep['charts']} charts",
-                         f"{rep['total_s']:.1f} s wall, {rep.get('cpu_s', 0.0):.1f} s CPU "
-                         f"(load {rep['load_s']:.1f} s; target <= 10 s)"))
+        results.append(
+            (
+                "real Eurostat fixture: load + report",
+                f"{rep['files']} files, {rep['rows']:,} rows, {rep['charts']} charts",
+                f"{rep['total_s']:.1f} s wall, {rep.get('cpu_s', 0.0):.1f} s CPU "
+                f"(load {rep['load_s']:.1f} s; target <= 10 s)",
+            )
+        )
         results.append(("peak RSS (fixture report)", "", f"{rep['peak_rss_mb']:.0f} MB"))
     else:
         results.append(("real Eurostat fixture", f"not found at {FIXTURE}", "skipped"))

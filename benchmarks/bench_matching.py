@@ -525,8 +525,10 @@ def synthetic_entities(n: int, seed: int = 3) -> list[ListedEntity]:
     out = []
     for i in range(n):
         if i % 3:
-            props = [("name", f"{rng.choice(firsts)} {rng.choice(lasts)}"),
-                     ("alias", f"{rng.choice(lasts)} {rng.choice(firsts)}")]  # fmt: skip
+            props = [
+                ("name", f"{rng.choice(firsts)} {rng.choice(lasts)}"),
+                ("alias", f"{rng.choice(lasts)} {rng.choice(firsts)}"),
+            ]
             schema = "Person"
         else:
             props = [("name", f"{rng.choice(words)} {rng.choice(words)} {rng.choice(forms)}")]

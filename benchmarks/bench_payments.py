@@ -53,9 +53,11 @@ class NullScreener:
 def load_entities() -> tuple[list[ListedEntity], dict[str, int]]:
     entities: list[ListedEntity] = []
     counts: dict[str, int] = {}
-    for source, folder, pattern in (("ofac_sdn", "ofac_sdn_2021", "*.csv"),
-                                    ("ofac_cons", "ofac_consolidated", "*.csv"),
-                                    ("un_sc", "un", "*.xml")):
+    for source, folder, pattern in (
+        ("ofac_sdn", "ofac_sdn_2021", "*.csv"),
+        ("ofac_cons", "ofac_consolidated", "*.csv"),
+        ("un_sc", "un", "*.xml"),
+    ):
         files = sorted((LISTS / folder).glob(pattern))
         got = list(parse_source(source, files).entities())
         counts[source] = len(got)
@@ -68,18 +70,22 @@ def accuracy(engine: PaymentScreening, messages: list[GeneratedMessage]) -> dict
     misses: list[str] = []
     for m in messages:
         decision = engine.screen_raw(m.raw, m.name)
-        ok = {"pass": decision.decision == "pass",
-              "exposed": decision.decision in ("hold", "reject"),
-              "error": decision.decision == "error"}[m.expected]
+        ok = {
+            "pass": decision.decision == "pass",
+            "exposed": decision.decision in ("hold", "reject"),
+            "error": decision.decision == "error",
+        }[m.expected]
         per[(m.category, "ok" if ok else "wrong")] += 1
         if not ok and (m.expected != "pass" or len(misses) < 12):
-            misses.append(f"{m.name} [{m.note[:70]}] -> {decision.decision}: "
-                          f"{decision.explanation[:110]}")
+            misses.append(
+                f"{m.name} [{m.note[:70]}] -> {decision.decision}: {decision.explanation[:110]}"
+            )
     return {"per": per, "misses": misses}
 
 
-def latency(engine: PaymentScreening, messages: list[GeneratedMessage], n: int
-            ) -> tuple[list[float], list[float]]:
+def latency(
+    engine: PaymentScreening, messages: list[GeneratedMessage], n: int
+) -> tuple[list[float], list[float]]:
     """Per-message wall-clock and CPU (process) milliseconds, cache cleared each time."""
     wall: list[float] = []
     cpu: list[float] = []
@@ -101,8 +107,9 @@ def _work(raw: bytes) -> str:
     return _ENGINE.screen_raw(raw).decision
 
 
-def throughput(engine: PaymentScreening, messages: list[GeneratedMessage], workers: int
-               ) -> tuple[float, float]:
+def throughput(
+    engine: PaymentScreening, messages: list[GeneratedMessage], workers: int
+) -> tuple[float, float]:
     """(messages per wall-clock second, messages per CPU second of this process)."""
     global _ENGINE
     raws = [m.raw for m in messages]
@@ -112,8 +119,10 @@ def throughput(engine: PaymentScreening, messages: list[GeneratedMessage], worke
         start, start_cpu = time.perf_counter(), time.process_time()
         for raw in raws:
             engine.screen_raw(raw)
-        return (len(raws) / (time.perf_counter() - start),
-                len(raws) / (time.process_time() - start_cpu))
+        return (
+            len(raws) / (time.perf_counter() - start),
+            len(raws) / (time.process_time() - start_cpu),
+        )
     _ENGINE = engine
     ctx = mp.get_context("fork")
     start = time.perf_counter()
@@ -144,11 +153,14 @@ def main() -> int:
     screener = Screener(entities)
     engine = PaymentScreening(screener, entities=entities)
     t2 = time.perf_counter()
-    messages = generate(entities, clean=args.clean, exposed=args.exposed,
-                        malformed=args.malformed, seed=9)
-    print(f"lists: {counts} ({len(entities)} entities) parsed in {t1 - t0:.1f} s; "
-          f"screener + payment index built in {t2 - t1:.1f} s; "
-          f"{len(messages)} generated messages")
+    messages = generate(
+        entities, clean=args.clean, exposed=args.exposed, malformed=args.malformed, seed=9
+    )
+    print(
+        f"lists: {counts} ({len(entities)} entities) parsed in {t1 - t0:.1f} s; "
+        f"screener + payment index built in {t2 - t1:.1f} s; "
+        f"{len(messages)} generated messages"
+    )
 
     acc = accuracy(engine, messages)
     per = acc["per"]
@@ -176,13 +188,19 @@ def main() -> int:
     wall, cpu = latency(engine, messages, args.latency)
     wall_null, cpu_null = latency(null, messages, args.latency)
     for q, label in ((0.5, "p50"), (0.95, "p95"), (0.99, "p99")):
-        print(f"| single message {label}, wall clock (cold) | {pct(wall, q):.2f} ms | "
-              f"{pct(wall_null, q):.2f} ms |")
+        print(
+            f"| single message {label}, wall clock (cold) | {pct(wall, q):.2f} ms | "
+            f"{pct(wall_null, q):.2f} ms |"
+        )
     for q, label in ((0.5, "p50"), (0.99, "p99")):
-        print(f"| single message {label}, CPU time (cold) | {pct(cpu, q):.2f} ms | "
-              f"{pct(cpu_null, q):.2f} ms |")
-    print(f"| single message mean, wall clock (cold) | {statistics.mean(wall):.2f} ms | "
-          f"{statistics.mean(wall_null):.2f} ms |")
+        print(
+            f"| single message {label}, CPU time (cold) | {pct(cpu, q):.2f} ms | "
+            f"{pct(cpu_null, q):.2f} ms |"
+        )
+    print(
+        f"| single message mean, wall clock (cold) | {statistics.mean(wall):.2f} ms | "
+        f"{statistics.mean(wall_null):.2f} ms |"
+    )
     b1, b1_cpu = throughput(engine, messages, 1)
     n1, n1_cpu = throughput(null, messages, 1)
     print(f"| batch, 1 process, wall clock | {b1:,.0f} msg/s | {n1:,.0f} msg/s |")
@@ -190,8 +208,9 @@ def main() -> int:
     if args.workers > 1:
         bn, _ = throughput(engine, messages, args.workers)
         nn, _ = throughput(null, messages, args.workers)
-        print(f"| batch, {args.workers} processes, wall clock | {bn:,.0f} msg/s | "
-              f"{nn:,.0f} msg/s |")
+        print(
+            f"| batch, {args.workers} processes, wall clock | {bn:,.0f} msg/s | {nn:,.0f} msg/s |"
+        )
     return 0
 
 

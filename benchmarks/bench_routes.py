@@ -43,10 +43,14 @@ def main(argv: list[str] | None = None) -> int:
         ("k=1 distance, no Pareto", {"optimize": "distance", "k": 1, "pareto": False}),
         ("k=10 cost, tonne, Pareto", {"optimize": "cost", "k": 10, "cargo": "tonne"}),
     ]
-    print(f"network: {len(net.nodes)} places, {len(net.edges)} legs; load + graph build "
-          f"{cold * 1000:.0f} ms (incl. imports); {args.pairs} random pairs, seed {args.seed}")
-    print(f"{'query':34} {'n':>5} {'no route':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-          f"{'mean ms':>8}")
+    print(
+        f"network: {len(net.nodes)} places, {len(net.edges)} legs; load + graph build "
+        f"{cold * 1000:.0f} ms (incl. imports); {args.pairs} random pairs, seed {args.seed}"
+    )
+    print(
+        f"{'query':34} {'n':>5} {'no route':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+        f"{'mean ms':>8}"
+    )
     worst_p99 = 0.0
     for name, kwargs in variants:
         times: list[float] = []
@@ -66,11 +70,15 @@ def main(argv: list[str] | None = None) -> int:
             times.append((time.perf_counter() - t) * 1000)
         p99 = _pct(times, 0.99)
         worst_p99 = max(worst_p99, p99) if "k=10" not in name else worst_p99
-        print(f"{name:34} {len(times):>5} {none:>8} {_pct(times, 0.5):>8.1f} {p99:>8.1f} "
-              f"{max(times):>8.1f} {statistics.fmean(times):>8.1f}")
+        print(
+            f"{name:34} {len(times):>5} {none:>8} {_pct(times, 0.5):>8.1f} {p99:>8.1f} "
+            f"{max(times):>8.1f} {statistics.fmean(times):>8.1f}"
+        )
     ok = worst_p99 <= 100
-    print(f"target p99 <= 100 ms (default k<=3 queries): {'met' if ok else 'NOT met'} "
-          f"(worst p99 {worst_p99:.1f} ms)")
+    print(
+        f"target p99 <= 100 ms (default k<=3 queries): {'met' if ok else 'NOT met'} "
+        f"(worst p99 {worst_p99:.1f} ms)"
+    )
     return 0 if ok else 1
 
 

@@ -33,12 +33,55 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CIRCUMSPECT_SHARED", ROOT.parent / "shared"))
 
-FIRST = ["Ivan", "Serik", "Aigerim", "Olga", "Nurlan", "Dmitry", "Айгерім", "Нұрлан", "Ольга",
-         "Дмитрий", "Бауыржан", "Sergey", "Anna", "Madina", "Мадина"]
-LAST = ["Petrov", "Akhmetov", "Sarsenova", "Orlova", "Abenov", "Ivanov", "Сәрсенова", "Әбенов",
-        "Орлова", "Иванов", "Жұмабаев", "Kuznetsov", "Smirnova", "Tulegenova", "Төлегенова"]
-ORG = ["Trade", "Logistics", "Invest", "Steppe", "Caspian", "Altai", "Сауда", "Логистик",
-       "Astana", "Terminal", "Group", "Холдинг", "Құрылыс"]
+FIRST = [
+    "Ivan",
+    "Serik",
+    "Aigerim",
+    "Olga",
+    "Nurlan",
+    "Dmitry",
+    "Айгерім",
+    "Нұрлан",
+    "Ольга",
+    "Дмитрий",
+    "Бауыржан",
+    "Sergey",
+    "Anna",
+    "Madina",
+    "Мадина",
+]
+LAST = [
+    "Petrov",
+    "Akhmetov",
+    "Sarsenova",
+    "Orlova",
+    "Abenov",
+    "Ivanov",
+    "Сәрсенова",
+    "Әбенов",
+    "Орлова",
+    "Иванов",
+    "Жұмабаев",
+    "Kuznetsov",
+    "Smirnova",
+    "Tulegenova",
+    "Төлегенова",
+]
+ORG = [
+    "Trade",
+    "Logistics",
+    "Invest",
+    "Steppe",
+    "Caspian",
+    "Altai",
+    "Сауда",
+    "Логистик",
+    "Astana",
+    "Terminal",
+    "Group",
+    "Холдинг",
+    "Құрылыс",
+]
 FORM = ["LLP", "ТОО", "ЖШС", "LLC", "ООО", "JSC", "АО"]
 
 
@@ -51,8 +94,12 @@ def names(listed: list[str], n: int, seed: int = 7) -> list[dict[str, str]]:
         elif rng.random() < 0.5:
             out.append({"name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "schema": "Person"})
         else:
-            out.append({"name": f"{rng.choice(ORG)} {rng.choice(ORG)} {rng.choice(FORM)}",
-                        "schema": "Company"})
+            out.append(
+                {
+                    "name": f"{rng.choice(ORG)} {rng.choice(ORG)} {rng.choice(FORM)}",
+                    "schema": "Company",
+                }
+            )
     return out
 
 
@@ -63,15 +110,17 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def _open_loop(url: str, key: str, bodies: list[dict[str, str]], rate: float,
-                     seconds: float) -> dict[str, float]:
+async def _open_loop(
+    url: str, key: str, bodies: list[dict[str, str]], rate: float, seconds: float
+) -> dict[str, float]:
     import httpx
 
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     lat: list[float] = []
     errors = 0
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10,
-                                 headers={"Authorization": f"Bearer {key}"}) as client:
+    async with httpx.AsyncClient(
+        base_url=url, limits=limits, timeout=10, headers={"Authorization": f"Bearer {key}"}
+    ) as client:
         gate = asyncio.Semaphore(64)
 
         async def one(body: dict[str, str], due: float) -> None:
@@ -98,21 +147,32 @@ async def _open_loop(url: str, key: str, bodies: list[dict[str, str]], rate: flo
             tasks.append(asyncio.create_task(one(bodies[i % len(bodies)], due)))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - start
-    return {"requests": n, "seconds": elapsed, "rps": n / elapsed, "errors": errors,
-            "p50": pct(lat, 50), "p95": pct(lat, 95), "p99": pct(lat, 99), "max": max(lat),
-            "mean": statistics.fmean(lat)}
+    return {
+        "requests": n,
+        "seconds": elapsed,
+        "rps": n / elapsed,
+        "errors": errors,
+        "p50": pct(lat, 50),
+        "p95": pct(lat, 95),
+        "p99": pct(lat, 99),
+        "max": max(lat),
+        "mean": statistics.fmean(lat),
+    }
 
 
-async def _closed_loop(url: str, key: str, bodies: list[dict[str, str]], concurrency: int,
-                       seconds: float) -> dict[str, float]:
+async def _closed_loop(
+    url: str, key: str, bodies: list[dict[str, str]], concurrency: int, seconds: float
+) -> dict[str, float]:
     import httpx
 
     lat: list[float] = []
     errors = 0
     stop = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10,
-                                 headers={"Authorization": f"Bearer {key}"}) as client:
+    async with httpx.AsyncClient(
+        base_url=url, limits=limits, timeout=10, headers={"Authorization": f"Bearer {key}"}
+    ) as client:
+
         async def worker(w: int) -> None:
             nonlocal errors
             i = w
@@ -130,20 +190,30 @@ async def _closed_loop(url: str, key: str, bodies: list[dict[str, str]], concurr
         start = time.perf_counter()
         await asyncio.gather(*(worker(w) for w in range(concurrency)))
         elapsed = time.perf_counter() - start
-    return {"requests": len(lat), "seconds": elapsed, "rps": len(lat) / elapsed,
-            "errors": errors, "p50": pct(lat, 50), "p95": pct(lat, 95), "p99": pct(lat, 99),
-            "max": max(lat), "mean": statistics.fmean(lat)}
+    return {
+        "requests": len(lat),
+        "seconds": elapsed,
+        "rps": len(lat) / elapsed,
+        "errors": errors,
+        "p50": pct(lat, 50),
+        "p95": pct(lat, 95),
+        "p99": pct(lat, 99),
+        "max": max(lat),
+        "mean": statistics.fmean(lat),
+    }
 
 
 def client_main(args: argparse.Namespace) -> None:
     spec = json.loads(Path(args.client).read_text(encoding="utf-8"))
     bodies = spec["bodies"]
     if spec["mode"] == "open":
-        out = asyncio.run(_open_loop(spec["url"], spec["key"], bodies, spec["rate"],
-                                     spec["seconds"]))
+        out = asyncio.run(
+            _open_loop(spec["url"], spec["key"], bodies, spec["rate"], spec["seconds"])
+        )
     else:
-        out = asyncio.run(_closed_loop(spec["url"], spec["key"], bodies, spec["concurrency"],
-                                       spec["seconds"]))
+        out = asyncio.run(
+            _closed_loop(spec["url"], spec["key"], bodies, spec["concurrency"], spec["seconds"])
+        )
     print(json.dumps(out))
 
 
@@ -156,8 +226,13 @@ def free_port() -> int:
 def run_client(spec: dict[str, object], work: Path) -> dict[str, float]:
     path = work / "client.json"
     path.write_text(json.dumps(spec), encoding="utf-8")
-    out = subprocess.run([sys.executable, __file__, "--client", str(path)], check=True,
-                         capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, __file__, "--client", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -209,9 +284,22 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "circumspect.cli.main", "serve", "--port", str(port),
-         "--workers", str(args.workers), "--db", url],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "circumspect.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--db",
+            url,
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 120
@@ -226,25 +314,58 @@ def main() -> int:
             time.sleep(0.2)
         bodies = names(listed, 5000)
         # warm-up: every worker builds/loads the matching index
-        run_client({"mode": "closed", "url": base, "key": key, "bodies": bodies[:200],
-                    "concurrency": 4, "seconds": 5}, work)
+        run_client(
+            {
+                "mode": "closed",
+                "url": base,
+                "key": key,
+                "bodies": bodies[:200],
+                "concurrency": 4,
+                "seconds": 5,
+            },
+            work,
+        )
         rows = []
-        fixed = run_client({"mode": "open", "url": base, "key": key, "bodies": bodies,
-                            "rate": args.rate, "seconds": args.seconds}, work)
+        fixed = run_client(
+            {
+                "mode": "open",
+                "url": base,
+                "key": key,
+                "bodies": bodies,
+                "rate": args.rate,
+                "seconds": args.seconds,
+            },
+            work,
+        )
         rows.append((f"open loop {args.rate:.0f}/s", fixed))
-        peak = run_client({"mode": "closed", "url": base, "key": key, "bodies": bodies,
-                           "concurrency": args.concurrency, "seconds": args.seconds}, work)
+        peak = run_client(
+            {
+                "mode": "closed",
+                "url": base,
+                "key": key,
+                "bodies": bodies,
+                "concurrency": args.concurrency,
+                "seconds": args.seconds,
+            },
+            work,
+        )
         rows.append((f"closed loop c={args.concurrency}", peak))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"service benchmark: {described}, {entities} entities, {args.workers} workers, "
-          f"SQLite case store, {os.cpu_count()} CPUs (shared machine)")
-    print(f"{'phase':<22}{'requests':>9}{'req/s':>9}{'errors':>7}{'p50 ms':>9}{'p95 ms':>9}"
-          f"{'p99 ms':>9}{'max ms':>9}")
+    print(
+        f"service benchmark: {described}, {entities} entities, {args.workers} workers, "
+        f"SQLite case store, {os.cpu_count()} CPUs (shared machine)"
+    )
+    print(
+        f"{'phase':<22}{'requests':>9}{'req/s':>9}{'errors':>7}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'p99 ms':>9}{'max ms':>9}"
+    )
     for label, r in rows:
-        print(f"{label:<22}{r['requests']:>9.0f}{r['rps']:>9.1f}{r['errors']:>7.0f}"
-              f"{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['max']:>9.1f}")
+        print(
+            f"{label:<22}{r['requests']:>9.0f}{r['rps']:>9.1f}{r['errors']:>7.0f}"
+            f"{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['max']:>9.1f}"
+        )
     ok = fixed["rps"] >= 0.97 * args.rate and fixed["p99"] <= 100 and fixed["errors"] == 0
     print(f"target >= {args.rate:.0f} req/s with p99 <= 100 ms: {'MET' if ok else 'NOT MET'}")
     return 0

@@ -103,10 +103,16 @@ def run_case(source: str, files: list[str], repeat: int) -> dict[str, float]:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     size = sum(Path(f).stat().st_size for f in files) / 1e6
-    return {"entities": count, "seconds": best, "cpu": best_cpu,
-            "per_sec": count / best_cpu if best_cpu else 0.0,
-            "trace_mib": peak / 2**20, "rss_mib": rss_growth, "mb": size,
-            "peak_rss_mib": _rss_kib() / 1024}
+    return {
+        "entities": count,
+        "seconds": best,
+        "cpu": best_cpu,
+        "per_sec": count / best_cpu if best_cpu else 0.0,
+        "trace_mib": peak / 2**20,
+        "rss_mib": rss_growth,
+        "mb": size,
+        "peak_rss_mib": _rss_kib() / 1024,
+    }
 
 
 def main() -> int:
@@ -124,24 +130,38 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for label, (source, files) in cases(Path(tmp), args.scale).items():
             proc = subprocess.run(
-                [sys.executable, __file__, "--case", source, "--repeat", str(args.repeat),
-                 "--files", *files],
-                capture_output=True, text=True, check=False,
+                [
+                    sys.executable,
+                    __file__,
+                    "--case",
+                    source,
+                    "--repeat",
+                    str(args.repeat),
+                    "--files",
+                    *files,
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if proc.returncode != 0:
                 print(f"{label}: failed\n{proc.stderr}", file=sys.stderr)
                 return 1
             rows.append((label, json.loads(proc.stdout.strip().splitlines()[-1])))
-    header = (f"| {'case':<52} | {'MB':>6} | {'entities':>8} | {'best s':>7} | "
-              f"{'cpu s':>7} | {'ent/cpu s':>9} | {'py peak MiB':>11} | {'RSS +MiB':>8} | "
-              f"{'peak RSS MiB':>12} |")
+    header = (
+        f"| {'case':<52} | {'MB':>6} | {'entities':>8} | {'best s':>7} | "
+        f"{'cpu s':>7} | {'ent/cpu s':>9} | {'py peak MiB':>11} | {'RSS +MiB':>8} | "
+        f"{'peak RSS MiB':>12} |"
+    )
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for label, r in rows:
-        print(f"| {label:<52} | {r['mb']:>6.2f} | {int(r['entities']):>8,} | "
-              f"{r['seconds']:>7.3f} | {r['cpu']:>7.3f} | {r['per_sec']:>9,.0f} | "
-              f"{r['trace_mib']:>11.1f} | "
-              f"{r['rss_mib']:>8.1f} | {r['peak_rss_mib']:>12.1f} |")
+        print(
+            f"| {label:<52} | {r['mb']:>6.2f} | {int(r['entities']):>8,} | "
+            f"{r['seconds']:>7.3f} | {r['cpu']:>7.3f} | {r['per_sec']:>9,.0f} | "
+            f"{r['trace_mib']:>11.1f} | "
+            f"{r['rss_mib']:>8.1f} | {r['peak_rss_mib']:>12.1f} |"
+        )
     return 0
 
 

@@ -49,8 +49,7 @@ def full_list_entities() -> list[Any]:
 
     return [
         *parse_source("ofac_sdn", sorted((LISTS / "ofac_sdn_2021").glob("*.csv"))).entities(),
-        *parse_source("ofac_cons",
-                      sorted((LISTS / "ofac_consolidated").glob("*.csv"))).entities(),
+        *parse_source("ofac_cons", sorted((LISTS / "ofac_consolidated").glob("*.csv"))).entities(),
         *parse_source("un_sc", [LISTS / "un" / "UN_consolidated.xml"]).entities(),
     ]
 
@@ -60,8 +59,10 @@ def _worker_rss(_: Any) -> Any:
 
     import psutil
 
-    yield (psutil.Process().memory_info().rss,
-           resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    yield (
+        psutil.Process().memory_info().rss,
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    )
 
 
 def index_memory(master: str) -> dict[str, float]:
@@ -91,8 +92,10 @@ def index_memory(master: str) -> dict[str, float]:
         from circumspect.model.screening import Query
 
         shipped.value.screen(Query(name="Bank Rossiya"), 3)
-        yield (psutil.Process().memory_info().rss,
-               resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+        yield (
+            psutil.Process().memory_info().rss,
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        )
 
     after = sc.parallelize([0], 1).mapPartitions(with_index).collect()[0]
     shipped.unpersist()
@@ -117,11 +120,19 @@ def main() -> int:
     parser.add_argument("--lists", choices=("ofac", "demo", "none"), default="ofac")
     parser.add_argument("--skip-index", action="store_true")
     parser.add_argument("--skip-local", action="store_true")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="screening processes of the local engine (PartyCache workers)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="screening processes of the local engine (PartyCache workers)",
+    )
     parser.add_argument("--keep", type=Path, default=None)
-    parser.add_argument("--input", type=Path, default=None,
-                        help="score this declarations file instead of generating one")
+    parser.add_argument(
+        "--input",
+        type=Path,
+        default=None,
+        help="score this declarations file instead of generating one",
+    )
     args = parser.parse_args()
 
     import pandas as pd
@@ -139,15 +150,21 @@ def main() -> int:
     src = args.input or folder / f"declarations-{args.rows}.parquet"
     t0 = time.perf_counter()
     if not src.exists():
-        data = generate(args.rows, parties=args.parties, planted_share=0.01, seed=2026,
-                        listed_names=[e.caption for e in companies[:200]],
-                        listed_bics=sorted({b for e in companies
-                                            for b in e.get("swiftBic")})[:20],
-                        bad_rows=100)
+        data = generate(
+            args.rows,
+            parties=args.parties,
+            planted_share=0.01,
+            seed=2026,
+            listed_names=[e.caption for e in companies[:200]],
+            listed_bics=sorted({b for e in companies for b in e.get("swiftBic")})[:20],
+            bad_rows=100,
+        )
         data.astype(str).to_parquet(src, index=False, row_group_size=100_000)
         del data
-    print(f"input {src} ({args.rows:,} rows + 100 bad) ready in "
-          f"{time.perf_counter() - t0:.0f} s", flush=True)
+    print(
+        f"input {src} ({args.rows:,} rows + 100 bad) ready in {time.perf_counter() - t0:.0f} s",
+        flush=True,
+    )
 
     results: list[tuple[str, float, float, int, Any]] = []
     outputs: dict[str, Path] = {}
@@ -155,8 +172,9 @@ def main() -> int:
         out = folder / "scored-local.parquet"
         engine = get_engine("local")
         t0 = time.perf_counter()
-        report = score_declarations_job(engine, src, out, folder / "errors-local.csv",
-                                        screener=screener, workers=args.workers)
+        report = score_declarations_job(
+            engine, src, out, folder / "errors-local.csv", screener=screener, workers=args.workers
+        )
         secs = time.perf_counter() - t0
         results.append((f"local ({args.workers} proc)", secs, 0.0, args.workers, report))
         outputs["local"] = out
@@ -168,19 +186,25 @@ def main() -> int:
         startup = time.perf_counter() - t0
         cores = int(master[master.index("[") + 1 : -1]) if "[" in master else 0
         sc = getattr(engine, "session").sparkContext  # noqa: B009
-        print(f"spark master {sc.master}, default parallelism {sc.defaultParallelism}",
-              flush=True)
+        print(f"spark master {sc.master}, default parallelism {sc.defaultParallelism}", flush=True)
         out = folder / f"scored-{master}.parquet"
         marks: dict[str, float] = {}
         t0 = time.perf_counter()
 
-        def mark(stage: str, k: int, total: int | None, t0: float = t0,
-                 marks: dict[str, float] = marks) -> None:
+        def mark(
+            stage: str, k: int, total: int | None, t0: float = t0, marks: dict[str, float] = marks
+        ) -> None:
             marks[stage] = time.perf_counter() - t0
 
-        report = score_declarations_job(engine, src, out, folder / f"errors-{master}.csv",
-                                        screener=screener, partitions=max(2, 2 * cores),
-                                        progress=mark)
+        report = score_declarations_job(
+            engine,
+            src,
+            out,
+            folder / f"errors-{master}.csv",
+            screener=screener,
+            partitions=max(2, 2 * cores),
+            progress=mark,
+        )
         secs = time.perf_counter() - t0
         last = 0.0
         for stage, at in marks.items():
@@ -189,8 +213,10 @@ def main() -> int:
         engine.close()
         results.append((f"spark {master}", secs, startup, cores, report))
         outputs[master] = out
-        print(f"spark {master}: {secs:.1f} s (+{startup:.0f} s start-up)  {report.summary()}",
-              flush=True)
+        print(
+            f"spark {master}: {secs:.1f} s (+{startup:.0f} s start-up)  {report.summary()}",
+            flush=True,
+        )
 
     same: dict[str, bool] = {}
     if "local" in outputs:
@@ -200,23 +226,31 @@ def main() -> int:
                 same[name] = pd.read_parquet(path).astype(str).equals(want)
 
     print()
-    print(f"{'engine':<22} {'seconds':>8} {'rows/s':>9} {'rows/s/core':>11} {'startup s':>9} "
-          f"{'identical':>9}")
+    print(
+        f"{'engine':<22} {'seconds':>8} {'rows/s':>9} {'rows/s/core':>11} {'startup s':>9} "
+        f"{'identical':>9}"
+    )
     by_name = {}
     for name, secs, startup, cores, report in results:
         by_name[name] = secs
         per_core = report.read / secs / max(cores, 1)
         ident = "ref" if name.startswith("local") else str(same.get(name.split()[-1], "-"))
-        print(f"{name:<22} {secs:>8.1f} {report.read / secs:>9,.0f} {per_core:>11,.0f} "
-              f"{startup:>9.0f} {ident:>9}")
+        print(
+            f"{name:<22} {secs:>8.1f} {report.read / secs:>9,.0f} {per_core:>11,.0f} "
+            f"{startup:>9.0f} {ident:>9}"
+        )
     local_s = by_name.get(f"local ({args.workers} proc)")
     two, one = by_name.get("spark local[2]"), by_name.get("spark local[1]")
     if local_s and two:
-        print(f"spark local[2] / local: {two / local_s:.2f}x (target <= 2x: "
-              f"{'MET' if two <= 2 * local_s else 'MISSED'})")
+        print(
+            f"spark local[2] / local: {two / local_s:.2f}x (target <= 2x: "
+            f"{'MET' if two <= 2 * local_s else 'MISSED'})"
+        )
     if one and two:
-        print(f"scaling local[1] -> local[2]: {one / two:.2f}x speed-up "
-              f"(parallel efficiency {one / two / 2:.0%})")
+        print(
+            f"scaling local[1] -> local[2]: {one / two:.2f}x speed-up "
+            f"(parallel efficiency {one / two / 2:.0%})"
+        )
     if not args.skip_index:
         print()
         for key, value in index_memory("local[1]").items():

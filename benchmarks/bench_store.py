@@ -112,17 +112,28 @@ def _synthetic_entities(count: int) -> Iterator[ListedEntity]:
 
     for number in range(count):
         entity_id = make_entity_id("opensanctions", f"syn-{number}")
-        proxy = new_proxy("Person" if number % 2 else "Company", entity_id, [
-            ("name", f"SYNTHETIC ENTITY {number}"),
-            ("alias", f"SYNTHETIC {number} ALIAS"),
-            ("country", "ru"),
-            ("notes", "generated for the store benchmark " * 4),
-        ])
-        sanction = new_proxy("Sanction", entity_id + "-sanction", [
-            ("entity", entity_id), ("program", "RUSSIA-EO14024"), ("authority", "BENCH"),
-        ])
-        yield ListedEntity(proxy=proxy, source="opensanctions", source_id=f"syn-{number}",
-                           sanctions=[sanction])
+        proxy = new_proxy(
+            "Person" if number % 2 else "Company",
+            entity_id,
+            [
+                ("name", f"SYNTHETIC ENTITY {number}"),
+                ("alias", f"SYNTHETIC {number} ALIAS"),
+                ("country", "ru"),
+                ("notes", "generated for the store benchmark " * 4),
+            ],
+        )
+        sanction = new_proxy(
+            "Sanction",
+            entity_id + "-sanction",
+            [
+                ("entity", entity_id),
+                ("program", "RUSSIA-EO14024"),
+                ("authority", "BENCH"),
+            ],
+        )
+        yield ListedEntity(
+            proxy=proxy, source="opensanctions", source_id=f"syn-{number}", sanctions=[sanction]
+        )
 
 
 def synthetic(count: int, url: str) -> dict[str, float | int | str]:
@@ -147,9 +158,17 @@ def synthetic(count: int, url: str) -> dict[str, float | int | str]:
     read_s = time.perf_counter() - started
     store.close()
     assert generated == read == count and not diff.changes
-    return {"entities": count, "cold_parse_s": 0.0, "load_s": load_s, "parse_s": gen_s,
-            "store_s": max(load_s - gen_s, 0.0), "diff_s": diff_s, "read_s": read_s,
-            "base_mb": base, "peak_load_mb": peak}
+    return {
+        "entities": count,
+        "cold_parse_s": 0.0,
+        "load_s": load_s,
+        "parse_s": gen_s,
+        "store_s": max(load_s - gen_s, 0.0),
+        "diff_s": diff_s,
+        "read_s": read_s,
+        "base_mb": base,
+        "peak_load_mb": peak,
+    }
 
 
 def _backends() -> list[tuple[str, str | None]]:
@@ -179,10 +198,15 @@ def _drop(admin: str, name: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=1, help="Runs per case (best is kept).")
-    parser.add_argument("--synthetic", type=int, default=100_000,
-                        help="Size of the synthetic (store-only) case; 0 skips it.")
-    parser.add_argument("--one", nargs=3, metavar=("SOURCE", "FOLDER", "URL"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        default=100_000,
+        help="Size of the synthetic (store-only) case; 0 skips it.",
+    )
+    parser.add_argument(
+        "--one", nargs=3, metavar=("SOURCE", "FOLDER", "URL"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.one:
         if args.one[0] == "synthetic":
@@ -211,7 +235,10 @@ def main() -> int:
                         env = dict(os.environ, CIRCUMSPECT_HOME=home, PYTHONPATH=str(ROOT))
                         out = subprocess.run(
                             [sys.executable, __file__, "--one", source, folder, url],
-                            capture_output=True, text=True, env=env, check=False,
+                            capture_output=True,
+                            text=True,
+                            env=env,
+                            check=False,
                         )
                     finally:
                         if admin is not None and pg_name is not None:
@@ -224,20 +251,24 @@ def main() -> int:
                     best = result
             assert best is not None
             rows.append((label, backend, best))
-    header = (f"{'fixture':<30} {'backend':<10} {'entities':>8} {'cold s':>6} {'load s':>7} "
-              f"{'ent/s':>7} "
-              f"{'parse s':>7} {'store s':>7} {'diff s':>6} {'read s':>6} "
-              f"{'base MB':>7} {'peak MB':>7}")
+    header = (
+        f"{'fixture':<30} {'backend':<10} {'entities':>8} {'cold s':>6} {'load s':>7} "
+        f"{'ent/s':>7} "
+        f"{'parse s':>7} {'store s':>7} {'diff s':>6} {'read s':>6} "
+        f"{'base MB':>7} {'peak MB':>7}"
+    )
     print(header)
     print("-" * len(header))
     for label, backend, r in rows:
         load_s, parse_s = float(r["load_s"]), float(r["parse_s"])
-        print(f"{label:<30} {backend:<10} {int(r['entities']):>8} "
-              f"{float(r['cold_parse_s']):>6.2f} {load_s:>7.2f} "
-              f"{int(r['entities']) / load_s:>7.0f} {parse_s:>7.2f} "
-              f"{float(r['store_s']):>7.2f} {float(r['diff_s']):>6.2f} "
-              f"{float(r['read_s']):>6.2f} {float(r['base_mb']):>7.0f} "
-              f"{float(r['peak_load_mb']):>7.0f}")
+        print(
+            f"{label:<30} {backend:<10} {int(r['entities']):>8} "
+            f"{float(r['cold_parse_s']):>6.2f} {load_s:>7.2f} "
+            f"{int(r['entities']) / load_s:>7.0f} {parse_s:>7.2f} "
+            f"{float(r['store_s']):>7.2f} {float(r['diff_s']):>6.2f} "
+            f"{float(r['read_s']):>6.2f} {float(r['base_mb']):>7.0f} "
+            f"{float(r['peak_load_mb']):>7.0f}"
+        )
     return 0
 
 

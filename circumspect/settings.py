@@ -77,8 +77,11 @@ def home() -> Path:
         from circumspect.errors import ConfigError
 
         why = "a file is in the way" if path.exists() else (exc.strerror or str(exc))
-        raise ConfigError(f"CIRCUMSPECT_HOME cannot be used as a folder ({why})",
-                          file=str(path), field="CIRCUMSPECT_HOME") from exc
+        raise ConfigError(
+            f"CIRCUMSPECT_HOME cannot be used as a folder ({why})",
+            file=str(path),
+            field="CIRCUMSPECT_HOME",
+        ) from exc
     return path
 
 

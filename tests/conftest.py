@@ -45,8 +45,10 @@ def pg_url() -> Iterator[str]:
     """URL of a fresh, empty PostgreSQL database, dropped after the test."""
     admin = os.environ.get("CIRCUMSPECT_TEST_PG_URL")
     if not admin:
-        pytest.skip("PostgreSQL not available: CIRCUMSPECT_TEST_PG_URL is not set "
-                    "(run scripts/services.sh, as `make test` does)")
+        pytest.skip(
+            "PostgreSQL not available: CIRCUMSPECT_TEST_PG_URL is not set "
+            "(run scripts/services.sh, as `make test` does)"
+        )
     import psycopg
 
     name = f"ct_{uuid.uuid4().hex[:12]}"

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_cli_version() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "circumspect.cli.main", "--version"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip() == f"circumspect {__version__}"
 
@@ -43,8 +45,11 @@ def test_every_setting_is_documented() -> None:
 def test_entity_ids_are_stable_and_round_trip() -> None:
     assert make_entity_id("ofac_sdn", "306") == "ofac-sdn-306"
     assert make_entity_id("un_sc", "QDi.001 ") == "un-sc-QDi.001"
-    proxy = new_proxy("Company", make_entity_id("ofac_sdn", "306"),
-                      [("name", "BANCO NACIONAL DE CUBA"), ("weakAlias", "BNC"), ("country", "cu")])
+    proxy = new_proxy(
+        "Company",
+        make_entity_id("ofac_sdn", "306"),
+        [("name", "BANCO NACIONAL DE CUBA"), ("weakAlias", "BNC"), ("country", "cu")],
+    )
     ent = ListedEntity(proxy=proxy, source="ofac_sdn", source_id="306")
     back = ListedEntity.from_dict(ent.to_dict())
     assert back.id == "ofac-sdn-306"
@@ -73,7 +78,8 @@ def test_cli_passes_on_typer_exit_codes(tmp_path: Path) -> None:
 def test_cli_usage_error_exits_2() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "circumspect.cli.main", "no-such-command"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 2
     assert "No such command" in out.stderr

@@ -82,8 +82,9 @@ class AuthGate:
         scheme, _, key = header.partition(" ")
         challenge = {"WWW-Authenticate": "Bearer"}
         if scheme.lower() != "bearer" or not key.strip():
-            response = envelope(401, "missing API key: send `Authorization: Bearer KEY`",
-                                headers=challenge)
+            response = envelope(
+                401, "missing API key: send `Authorization: Bearer KEY`", headers=challenge
+            )
             await response(scope, receive, send)
             return
         rt: Runtime = self.fastapi_app.state.runtime
@@ -102,8 +103,9 @@ class AuthGate:
 
 def build_router(rt: Runtime) -> APIRouter:
     router = APIRouter(prefix="/v1", responses=ERRORS, dependencies=[Security(bearer)])
-    screening = rt.config.screener is not None or module_available("circumspect.matching",
-                                                                     "Screener")
+    screening = rt.config.screener is not None or module_available(
+        "circumspect.matching", "Screener"
+    )
 
     @router.get("/me", response_model=s.Me, openapi_extra=role("viewer"), tags=["users"])
     def me(request: Request) -> dict[str, Any]:
@@ -112,13 +114,21 @@ def build_router(rt: Runtime) -> APIRouter:
         return {"name": user.name, "role": user.role}
 
     if screening:
-        @router.post("/screen", response_model=s.ScreenResponse, openapi_extra=role("viewer"),
-                     tags=["screening"], response_model_by_alias=True)
+
+        @router.post(
+            "/screen",
+            response_model=s.ScreenResponse,
+            openapi_extra=role("viewer"),
+            tags=["screening"],
+            response_model_by_alias=True,
+        )
         def screen(
             body: s.ScreenRequest,
             request: Request,
             idempotency_key: str | None = Header(
-                None, alias="Idempotency-Key", max_length=200,
+                None,
+                alias="Idempotency-Key",
+                max_length=200,
                 description="Batch key; item i uses KEY:i unless it has its own key.",
             ),
         ) -> dict[str, Any]:
@@ -127,10 +137,12 @@ def build_router(rt: Runtime) -> APIRouter:
             for i, party in enumerate(parties):
                 if "idempotency_key" not in party and idempotency_key:
                     party["idempotency_key"] = f"{idempotency_key}:{i}"
-            return rt.screen_parties(user_of(request).name, parties, limit=body.limit,
-                                     open_cases=body.open_cases)
+            return rt.screen_parties(
+                user_of(request).name, parties, limit=body.limit, open_cases=body.open_cases
+            )
 
     if module_available("circumspect.goods", "control_status"):
+
         @router.get("/goods/{code}", openapi_extra=role("viewer"), tags=["goods"])
         def goods(code: str) -> dict[str, Any]:
             """A goods code: its level, HS description and controlled-list status."""
@@ -147,21 +159,28 @@ def build_router(rt: Runtime) -> APIRouter:
             out["control"] = g.control_status(hs).to_dict()
             return out
 
-    @router.get("/lists", response_model=s.ListsOut, openapi_extra=role("viewer"),
-                tags=["lists"])
+    @router.get("/lists", response_model=s.ListsOut, openapi_extra=role("viewer"), tags=["lists"])
     def lists() -> dict[str, Any]:
         """Active list versions (one snapshot per source)."""
         snaps = sorted(rt.store().active_snapshots().values(), key=lambda x: x.source)
         return {"active": [_snapshot(x) for x in snaps]}
 
-    @router.get("/lists/{source}/snapshots", response_model=list[s.SnapshotOut],
-                openapi_extra=role("viewer"), tags=["lists"])
+    @router.get(
+        "/lists/{source}/snapshots",
+        response_model=list[s.SnapshotOut],
+        openapi_extra=role("viewer"),
+        tags=["lists"],
+    )
     def list_snapshots(source: str) -> list[dict[str, Any]]:
         """Every snapshot of a source, newest first."""
         return [_snapshot(x) for x in rt.store().snapshots(source)]
 
-    @router.get("/lists/{source}/diff", response_model=s.DiffOut, openapi_extra=role("viewer"),
-                tags=["lists"])
+    @router.get(
+        "/lists/{source}/diff",
+        response_model=s.DiffOut,
+        openapi_extra=role("viewer"),
+        tags=["lists"],
+    )
     def list_diff(
         source: str,
         from_id: str | None = Query(None, alias="from", max_length=200),
@@ -179,9 +198,13 @@ def build_router(rt: Runtime) -> APIRouter:
             if value is not None and value not in known:
                 raise NotFoundError(f"no snapshot {value!r} of {source}", field=name)
         diff = store.diff(source, from_id, to_id)
-        return {"source": diff.source, "from_snapshot": diff.from_snapshot,
-                "to_snapshot": diff.to_snapshot, "counts": diff.counts(),
-                "changes": [dataclasses.asdict(c) for c in diff.changes[:limit]]}
+        return {
+            "source": diff.source,
+            "from_snapshot": diff.from_snapshot,
+            "to_snapshot": diff.to_snapshot,
+            "counts": diff.counts(),
+            "changes": [dataclasses.asdict(c) for c in diff.changes[:limit]],
+        }
 
     @router.post("/lists/rescreen", openapi_extra=role("admin"), tags=["lists"])
     def rescreen(body: s.RescreenIn, request: Request) -> dict[str, Any]:
@@ -193,12 +216,13 @@ def build_router(rt: Runtime) -> APIRouter:
 
             def factory(entities: list[Any]) -> Any:
                 return fixed(entities)  # type: ignore[call-arg]
-        report = rt.cases.rescreen(rt.store(), sources=body.sources, actor=user.name,
-                                   screener_factory=factory)
+
+        report = rt.cases.rescreen(
+            rt.store(), sources=body.sources, actor=user.name, screener_factory=factory
+        )
         return report.to_dict()
 
-    @router.get("/cases", response_model=s.CaseList, openapi_extra=role("viewer"),
-                tags=["cases"])
+    @router.get("/cases", response_model=s.CaseList, openapi_extra=role("viewer"), tags=["cases"])
     def cases(
         status: str | None = Query(None, pattern="^(open|escalated|closed)$"),
         kind: str | None = Query(None, pattern="^(party|declaration|payment)$"),
@@ -209,33 +233,44 @@ def build_router(rt: Runtime) -> APIRouter:
         """The case queue, newest first, with filters."""
         if q is not None and "\x00" in q:
             raise InputError("must not contain NUL characters", field="q")
-        items, total = rt.cases.list_cases(status=status, kind=kind, search=q, limit=limit,
-                                           offset=offset)
+        items, total = rt.cases.list_cases(
+            status=status, kind=kind, search=q, limit=limit, offset=offset
+        )
         return {"items": items, "total": total, "limit": limit, "offset": offset}
 
-    @router.get("/cases/{case_id}", response_model=s.CaseOut, openapi_extra=role("viewer"),
-                tags=["cases"])
+    @router.get(
+        "/cases/{case_id}", response_model=s.CaseOut, openapi_extra=role("viewer"), tags=["cases"]
+    )
     def case(case_id: int) -> dict[str, Any]:
         """One case with its candidates, explanations, list snapshots and history."""
         _check_id(case_id)
         return rt.cases.get_case(case_id)
 
-    @router.post("/cases/{case_id}/decision", response_model=s.CaseOut,
-                 openapi_extra=role("analyst"), tags=["cases"],
-                 responses={409: {"model": s.ErrorEnvelope, "description": "Case closed"}})
+    @router.post(
+        "/cases/{case_id}/decision",
+        response_model=s.CaseOut,
+        openapi_extra=role("analyst"),
+        tags=["cases"],
+        responses={409: {"model": s.ErrorEnvelope, "description": "Case closed"}},
+    )
     def decide(case_id: int, body: s.DecisionIn, request: Request) -> dict[str, Any]:
         """Record a decision (true_match, false_positive, escalate) with a reason."""
         _check_id(case_id)
         return rt.cases.decide(case_id, body.decision, body.reason, user_of(request).name)
 
-    @router.get("/audit/verify", response_model=s.AuditVerify, openapi_extra=role("viewer"),
-                tags=["audit"])
+    @router.get(
+        "/audit/verify", response_model=s.AuditVerify, openapi_extra=role("viewer"), tags=["audit"]
+    )
     def audit_verify() -> dict[str, Any]:
         """Verify the hash chain: ``{"ok", "records", "first_bad"}``."""
         return rt.cases.verify_audit().to_dict()
 
-    @router.get("/audit", response_model=list[s.AuditRecordOut], openapi_extra=role("viewer"),
-                tags=["audit"])
+    @router.get(
+        "/audit",
+        response_model=list[s.AuditRecordOut],
+        openapi_extra=role("viewer"),
+        tags=["audit"],
+    )
     def audit(
         limit: int = Query(50, ge=1, le=1000),
         offset: int = Query(0, ge=0, le=10_000_000),
@@ -246,15 +281,21 @@ def build_router(rt: Runtime) -> APIRouter:
             raise InputError("must not contain NUL characters", field="object")
         return rt.cases.audit_records(limit=limit, offset=offset, obj=object)
 
-    @router.get("/users", response_model=list[s.UserOut], openapi_extra=role("admin"),
-                tags=["users"])
+    @router.get(
+        "/users", response_model=list[s.UserOut], openapi_extra=role("admin"), tags=["users"]
+    )
     def users() -> list[dict[str, Any]]:
         """All users (never their keys)."""
         return rt.cases.users()
 
-    @router.post("/users", response_model=s.UserCreated, status_code=201,
-                 openapi_extra=role("admin"), tags=["users"],
-                 responses={409: {"model": s.ErrorEnvelope, "description": "Name taken"}})
+    @router.post(
+        "/users",
+        response_model=s.UserCreated,
+        status_code=201,
+        openapi_extra=role("admin"),
+        tags=["users"],
+        responses={409: {"model": s.ErrorEnvelope, "description": "Name taken"}},
+    )
     def add_user(body: s.UserIn, request: Request) -> dict[str, Any]:
         """Create a user; the API key is in this response only."""
         user, key = rt.cases.add_user(body.name, body.role, actor=user_of(request).name)
@@ -268,8 +309,9 @@ def _optional_routes(router: APIRouter, rt: Runtime) -> None:
     """Endpoints backed by capabilities that may be absent from this tree."""
     from circumspect.api import extras
 
-    screening = rt.config.screener is not None or module_available("circumspect.matching",
-                                                                     "Screener")
+    screening = rt.config.screener is not None or module_available(
+        "circumspect.matching", "Screener"
+    )
     if screening and module_available("circumspect.payments", "screen_message"):
         extras.mount_payments(router, rt, role, user_of)
     if module_available("circumspect.routes", "plan_routes"):
@@ -288,9 +330,15 @@ def _check_id(case_id: int) -> None:
 
 
 def _snapshot(x: Any) -> dict[str, Any]:
-    return {"id": x.id, "source": x.source, "loaded_at": x.loaded_at.isoformat(),
-            "checksum": x.checksum, "entity_count": x.entity_count, "active": x.active,
-            "files": list(x.files)}
+    return {
+        "id": x.id,
+        "source": x.source,
+        "loaded_at": x.loaded_at.isoformat(),
+        "checksum": x.checksum,
+        "entity_count": x.entity_count,
+        "active": x.active,
+        "files": list(x.files),
+    }
 
 
 def create_app(config: ApiConfig | None = None) -> FastAPI:
@@ -308,7 +356,7 @@ def create_app(config: ApiConfig | None = None) -> FastAPI:
         version=__version__,
         description="Sanctions-circumvention screening service. Authenticate with "
         "`Authorization: Bearer KEY` (keys from `circumspect users add`). Every error has "
-        "the shape `{\"error\": {status, code, message, field, details}}`.",
+        'the shape `{"error": {status, code, message, field, details}}`.',
         responses={422: {"model": s.ErrorEnvelope, "description": "Invalid request"}},
     )
     app.state.runtime = rt
@@ -322,8 +370,11 @@ def create_app(config: ApiConfig | None = None) -> FastAPI:
             database = "ok"
         except Exception:
             database = "unavailable"
-        return {"status": "ok" if database == "ok" else "degraded", "version": __version__,
-                "database": database}
+        return {
+            "status": "ok" if database == "ok" else "degraded",
+            "version": __version__,
+            "database": database,
+        }
 
     router = build_router(rt)
     #: the /v1 routes with their roles, for AuthGate and the route-table test

@@ -45,8 +45,14 @@ CODES = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, *, field: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -116,7 +122,9 @@ def install(app: FastAPI) -> None:
             details.append({"field": field, "message": msg, "type": str(err.get("type", ""))})
         first = details[0] if details else {"field": "body", "message": "invalid request"}
         return envelope(
-            422, f"{first['field']}: {first['message']}", field=str(first["field"]),
+            422,
+            f"{first['field']}: {first['message']}",
+            field=str(first["field"]),
             details=details,
         )
 
@@ -130,8 +138,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CircumspectError)
     async def _domain(_request: Request, exc: CircumspectError) -> JSONResponse:
-        return envelope(status_for(exc), exc.message, field=exc.field,
-                        details=[{k: v for k, v in exc.to_dict().items() if v is not None}])
+        return envelope(
+            status_for(exc),
+            exc.message,
+            field=exc.field,
+            details=[{k: v for k, v in exc.to_dict().items() if v is not None}],
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
@@ -191,6 +203,7 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Any, receive: Any, send: Any) -> None:
-        response = envelope(413, f"request body larger than {self.limit} bytes",
-                            headers={"Connection": "close"})
+        response = envelope(
+            413, f"request body larger than {self.limit} bytes", headers={"Connection": "close"}
+        )
         await response(scope, receive, send)

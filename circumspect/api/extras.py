@@ -58,25 +58,42 @@ def _screen_payment(rt: Runtime, actor: str, raw: bytes) -> dict[str, Any]:
     out: dict[str, Any] = dict(decision.to_dict())
     out["snapshots"] = snaps
     digest = hashlib.sha256(raw).hexdigest()
-    rt.cases.audit(actor, "payment.screen", "payment",
-                   {"message_id": out.get("message_id"), "format": out.get("format"),
-                    "decision": out["decision"], "sha256": digest, "snapshots": snaps})
+    rt.cases.audit(
+        actor,
+        "payment.screen",
+        "payment",
+        {
+            "message_id": out.get("message_id"),
+            "format": out.get("format"),
+            "decision": out["decision"],
+            "sha256": digest,
+            "snapshots": snaps,
+        },
+    )
     out["case"] = None
     if out["decision"] in ("hold", "reject"):
         flags = [
-            {"entity_id": f.get("entity_id") or f"{f['check']}:{f.get('role') or ''}"
-             f":{f.get('subject') or ''}",
-             "score": f.get("score") or 1.0, "alert": True, "caption": f.get("subject") or "",
-             "explanation": f.get("text") or "", "check": f.get("check"),
-             "severity": f.get("severity"), "role": f.get("role")}
+            {
+                "entity_id": f.get("entity_id")
+                or f"{f['check']}:{f.get('role') or ''}:{f.get('subject') or ''}",
+                "score": f.get("score") or 1.0,
+                "alert": True,
+                "caption": f.get("subject") or "",
+                "explanation": f.get("text") or "",
+                "check": f.get("check"),
+                "severity": f.get("severity"),
+                "role": f.get("role"),
+            }
             for f in out["flags"]
         ]
-        query = {"message_id": out.get("message_id"), "format": out.get("format"),
-                 "sha256": digest}
+        query = {"message_id": out.get("message_id"), "format": out.get("format"), "sha256": digest}
         outcome = rt.cases.open_case(
-            "payment", query, flags or [{"id": "decision", "score": 1.0,
-                                         "explanation": out.get("explanation", "")}],
-            snapshot_ids=snaps, actor=actor, summary=str(out.get("explanation") or "")[:2000],
+            "payment",
+            query,
+            flags or [{"id": "decision", "score": 1.0, "explanation": out.get("explanation", "")}],
+            snapshot_ids=snaps,
+            actor=actor,
+            summary=str(out.get("explanation") or "")[:2000],
             idem_key=f"payment:{digest}",
         )
         out["case"] = {"status": outcome.status, "case_id": outcome.case_id}
@@ -88,8 +105,9 @@ def mount_routes(router: APIRouter, rt: Runtime, role: Role) -> None:
     def route(
         origin: str = Query(..., min_length=1, max_length=100),
         destination: str = Query(..., min_length=1, max_length=100),
-        avoid: str | None = Query("RU,BY", max_length=200,
-                                  description="Countries to avoid (ISO codes or names)"),
+        avoid: str | None = Query(
+            "RU,BY", max_length=200, description="Countries to avoid (ISO codes or names)"
+        ),
         avoid_modes: str | None = Query(None, max_length=100),
         optimize: str = Query("cost", pattern="^(cost|time|distance)$"),
         k: int = Query(3, ge=1, le=10),
@@ -101,9 +119,16 @@ def mount_routes(router: APIRouter, rt: Runtime, role: Role) -> None:
         for name, value in (("origin", origin), ("destination", destination)):
             if any(ord(ch) < 32 for ch in value):
                 raise InputError("must not contain control characters", field=name)
-        plan = routes.plan_routes(origin, destination, avoid=avoid or None,
-                                  avoid_modes=avoid_modes or None, optimize=optimize, k=k,
-                                  cargo=cargo, month=month)
+        plan = routes.plan_routes(
+            origin,
+            destination,
+            avoid=avoid or None,
+            avoid_modes=avoid_modes or None,
+            optimize=optimize,
+            k=k,
+            cargo=cargo,
+            month=month,
+        )
         result: dict[str, Any] = plan.to_dict()
         return result
 
@@ -117,22 +142,37 @@ DECL_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {
-                "type": "object", "required": ["rows"],
-                "properties": {"rows": {"type": "array", "minItems": 1, "maxItems": MAX_ROWS,
-                                        "items": {"type": "object"}},
-                               "open_cases": {"type": "boolean"}}}},
-            "multipart/form-data": {"schema": {
-                "type": "object", "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}}}},
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["rows"],
+                    "properties": {
+                        "rows": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": MAX_ROWS,
+                            "items": {"type": "object"},
+                        },
+                        "open_cases": {"type": "boolean"},
+                    },
+                }
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
         },
     }
 }
 
 
 def mount_declarations(router: APIRouter, rt: Runtime, role: Role, user_of: UserOf) -> None:
-    @router.post("/declarations/score", openapi_extra=role("viewer") | DECL_BODY,
-                 tags=["declarations"])
+    @router.post(
+        "/declarations/score", openapi_extra=role("viewer") | DECL_BODY, tags=["declarations"]
+    )
     async def declarations_score(request: Request) -> dict[str, Any]:
         """Score customs declarations given as JSON rows or an uploaded file (.csv, .xlsx,
         .parquet); risky rows (``block``/``review``) open declaration cases."""
@@ -152,12 +192,12 @@ def mount_declarations(router: APIRouter, rt: Runtime, role: Role, user_of: User
             err = exc.errors()[0]
             field = ".".join(str(p) for p in err.get("loc", ())) or "body"
             raise InputError(str(err.get("msg", "invalid")), field=field) from exc
-        return await anyio.to_thread.run_sync(score_rows, rt, user.name, body.rows,
-                                              body.open_cases)
+        return await anyio.to_thread.run_sync(score_rows, rt, user.name, body.rows, body.open_cases)
 
 
-def score_rows(rt: Runtime, actor: str, rows: list[dict[str, Any]], open_cases: bool
-               ) -> dict[str, Any]:
+def score_rows(
+    rt: Runtime, actor: str, rows: list[dict[str, Any]], open_cases: bool
+) -> dict[str, Any]:
     columns: list[str] = []
     for row in rows:
         for key in row:
@@ -171,8 +211,9 @@ def score_rows(rt: Runtime, actor: str, rows: list[dict[str, Any]], open_cases: 
     return score_upload(rt, actor, "rows.csv", buffer.getvalue().encode("utf-8"), open_cases)
 
 
-def score_upload(rt: Runtime, actor: str, name: str, data: bytes, open_cases: bool
-                 ) -> dict[str, Any]:
+def score_upload(
+    rt: Runtime, actor: str, name: str, data: bytes, open_cases: bool
+) -> dict[str, Any]:
     score = importlib.import_module("circumspect.risk.score")
     suffix = Path(name).suffix.lower() or ".csv"
     screener, snaps = rt.screener()
@@ -186,30 +227,66 @@ def score_upload(rt: Runtime, actor: str, name: str, data: bytes, open_cases: bo
         with errs.open(encoding="utf-8", newline="") as fh:
             errors = list(csv.DictReader(fh))
     digest = hashlib.sha256(data).hexdigest()
-    rt.cases.audit(actor, "declarations.score", f"file:{name}",
-                   {"sha256": digest, "read": report.read, "scored": report.scored,
-                    "rejected": report.rejected, "decisions": report.decisions,
-                    "snapshots": snaps})
+    rt.cases.audit(
+        actor,
+        "declarations.score",
+        f"file:{name}",
+        {
+            "sha256": digest,
+            "read": report.read,
+            "scored": report.scored,
+            "rejected": report.rejected,
+            "decisions": report.decisions,
+            "snapshots": snaps,
+        },
+    )
     cases: list[dict[str, Any]] = []
     if open_cases:
         for row in scored:
             if row.get("decision") not in ("block", "review"):
                 continue
             flags = [f for f in (row.get("flags") or "").split(";") if f]
-            query = {"declaration_id": row.get("declaration_id"), "file": name,
-                     "sha256": digest}
-            cands = [{"rule": f, "score": float(row.get("risk_score") or 0),
-                      "caption": f"{row.get('declaration_id')}: {f}",
-                      "explanation": row.get("explanation") or "", "alert": True}
-                     for f in flags] or [{"rule": row.get("decision"), "score": 1.0,
-                                          "explanation": row.get("explanation") or ""}]
+            query = {"declaration_id": row.get("declaration_id"), "file": name, "sha256": digest}
+            cands = [
+                {
+                    "rule": f,
+                    "score": float(row.get("risk_score") or 0),
+                    "caption": f"{row.get('declaration_id')}: {f}",
+                    "explanation": row.get("explanation") or "",
+                    "alert": True,
+                }
+                for f in flags
+            ] or [
+                {
+                    "rule": row.get("decision"),
+                    "score": 1.0,
+                    "explanation": row.get("explanation") or "",
+                }
+            ]
             outcome = rt.cases.open_case(
-                "declaration", query, cands, snapshot_ids=snaps, actor=actor,
+                "declaration",
+                query,
+                cands,
+                snapshot_ids=snaps,
+                actor=actor,
                 summary=f"{row.get('decision')}: {row.get('explanation') or ''}"[:2000],
                 idem_key=f"decl:{digest}:{row.get('declaration_id')}",
             )
-            cases.append({"declaration_id": row.get("declaration_id"),
-                          "status": outcome.status, "case_id": outcome.case_id})
-    return {"read": report.read, "scored": report.scored, "rejected": report.rejected,
-            "decisions": report.decisions, "flags": report.flags, "rows": scored,
-            "errors": errors, "cases": cases, "snapshots": snaps}
+            cases.append(
+                {
+                    "declaration_id": row.get("declaration_id"),
+                    "status": outcome.status,
+                    "case_id": outcome.case_id,
+                }
+            )
+    return {
+        "read": report.read,
+        "scored": report.scored,
+        "rejected": report.rejected,
+        "decisions": report.decisions,
+        "flags": report.flags,
+        "rows": scored,
+        "errors": errors,
+        "cases": cases,
+        "snapshots": snaps,
+    }

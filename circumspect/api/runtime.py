@@ -108,8 +108,9 @@ class Runtime:
         with self._lock:
             ids = self.snapshot_ids()
             self._checked = time.monotonic()
-            if self._screener is None or (ids != self._snapshot_ids
-                                          and self.config.screener is None):
+            if self._screener is None or (
+                ids != self._snapshot_ids and self.config.screener is None
+            ):
                 try:
                     module = importlib.import_module("circumspect.matching")
                     factory: Any = module.Screener
@@ -139,34 +140,60 @@ class Runtime:
         results: list[list[dict[str, Any]]] = []
         for party in parties:
             query = Query(
-                name=party["name"], schema=party.get("schema") or "LegalEntity",
-                country=party.get("country"), birth_date=party.get("birth_date"),
-                identifier=party.get("identifier"), query_id=party.get("id"),
+                name=party["name"],
+                schema=party.get("schema") or "LegalEntity",
+                country=party.get("country"),
+                birth_date=party.get("birth_date"),
+                identifier=party.get("identifier"),
+                query_id=party.get("id"),
             )
             found = [_as_dict(c) for c in screener.screen(query, limit=limit)]
             if query.identifier:
                 seen = {c["entity_id"] for c in found}
-                found += [_as_dict(c) for c in screener.by_identifier(query.identifier)
-                          if c.entity_id not in seen]
-            queries.append({k: party[k] for k in QUERY_FIELDS if party.get(k) is not None}
-                           | {"schema": query.schema})
+                found += [
+                    _as_dict(c)
+                    for c in screener.by_identifier(query.identifier)
+                    if c.entity_id not in seen
+                ]
+            queries.append(
+                {k: party[k] for k in QUERY_FIELDS if party.get(k) is not None}
+                | {"schema": query.schema}
+            )
             results.append(found)
         outcomes = self.cases.record_screening(
-            actor, queries, results, snaps, open_cases=open_cases,
+            actor,
+            queries,
+            results,
+            snaps,
+            open_cases=open_cases,
             idem_keys=[p.get("idempotency_key") for p in parties],
         )
         out = []
-        for party, query_out, found, outcome in zip(parties, queries, results, outcomes,
-                                                    strict=True):
+        for party, query_out, found, outcome in zip(
+            parties, queries, results, outcomes, strict=True
+        ):
             echo = dict(query_out) | ({"id": party["id"]} if party.get("id") else {})
             case = None
             if outcome.status != "none":
-                case = {"status": outcome.status, "case_id": outcome.case_id,
-                        "suppressed": outcome.suppressed}
-            out.append({"query": echo, "candidates": found,
-                        "alert": any(c.get("alert") for c in found), "case": case})
-        return {"results": out, "snapshots": snaps, "threshold": screener.threshold,
-                "elapsed_ms": round((time.perf_counter() - started) * 1000, 2)}
+                case = {
+                    "status": outcome.status,
+                    "case_id": outcome.case_id,
+                    "suppressed": outcome.suppressed,
+                }
+            out.append(
+                {
+                    "query": echo,
+                    "candidates": found,
+                    "alert": any(c.get("alert") for c in found),
+                    "case": case,
+                }
+            )
+        return {
+            "results": out,
+            "snapshots": snaps,
+            "threshold": screener.threshold,
+            "elapsed_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
 
     def _entity_hash(self, entity_id: str) -> str | None:
         entity = self.store().get_entity(entity_id)

@@ -95,8 +95,12 @@ class ScreenRequest(BaseModel):
         assert self.name is not None
         return [
             PartyIn(
-                name=self.name, schema=self.schema_, country=self.country,
-                birth_date=self.birth_date, identifier=self.identifier, id=self.id,
+                name=self.name,
+                schema=self.schema_,
+                country=self.country,
+                birth_date=self.birth_date,
+                identifier=self.identifier,
+                id=self.id,
                 idempotency_key=self.idempotency_key,
             )
         ]

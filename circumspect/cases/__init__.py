@@ -36,8 +36,14 @@ def open_case(
     from circumspect.cases.service import get_service
 
     return get_service(db_url).open_case(
-        kind, query, candidates, snapshot_ids=snapshot_ids, actor=actor, summary=summary,
-        idem_key=idem_key, entity_hashes=entity_hashes,
+        kind,
+        query,
+        candidates,
+        snapshot_ids=snapshot_ids,
+        actor=actor,
+        summary=summary,
+        idem_key=idem_key,
+        entity_hashes=entity_hashes,
     )
 
 

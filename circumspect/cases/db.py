@@ -30,7 +30,7 @@ def normalise_url(url: str) -> str:
 
 
 def _sqlite_engine(url: str, begin: str) -> Engine:
-    path = url[len("sqlite:///"):]
+    path = url[len("sqlite:///") :]
     if path and path != ":memory:":
         Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(

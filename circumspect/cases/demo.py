@@ -60,29 +60,37 @@ def run(ctx: Any) -> str:
         suppressed_after = ""
         with_case = [r for r in alerts if r["case"] and r["case"]["case_id"]]
         if with_case:
-            target = next((r for r in with_case if r["query"].get("schema") == "Person"),
-                          with_case[0])
+            target = next(
+                (r for r in with_case if r["query"].get("schema") == "Person"), with_case[0]
+            )
             case_id = target["case"]["case_id"]
             current = cases.get_case(case_id)
             if current["status"] != "closed":
-                cases.decide(case_id, "false_positive",
-                             "demo: birth date on the onboarding form differs from the listing",
-                             analyst.name)
-            again = runtime.screen_parties(analyst.name, [
-                {k: v for k, v in target["query"].items() if k != "id"}
-            ])["results"][0]
+                cases.decide(
+                    case_id,
+                    "false_positive",
+                    "demo: birth date on the onboarding form differs from the listing",
+                    analyst.name,
+                )
+            again = runtime.screen_parties(
+                analyst.name, [{k: v for k, v in target["query"].items() if k != "id"}]
+            )["results"][0]
             decided = f"case #{case_id} ({target['query']['name']}) decided false positive"
             status = again["case"]["status"] if again["case"] else "no alert"
             suppressed_after = f"; screening it again: {status}"
         verify = cases.verify_audit()
         listing, total = cases.list_cases(limit=500)
-        _write_atomic(out / "cases.json",
-                      json.dumps(listing, ensure_ascii=False, indent=2, default=str))
-        _write_atomic(out / "audit.jsonl", "\n".join(
-            json.dumps(r, ensure_ascii=False) for r in cases.audit_records(limit=10000)
-        ) + "\n")
-        _write_atomic(out / "screening.json",
-                      json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        _write_atomic(
+            out / "cases.json", json.dumps(listing, ensure_ascii=False, indent=2, default=str)
+        )
+        _write_atomic(
+            out / "audit.jsonl",
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in cases.audit_records(limit=10000))
+            + "\n",
+        )
+        _write_atomic(
+            out / "screening.json", json.dumps(result, ensure_ascii=False, indent=2, default=str)
+        )
     finally:
         runtime.close()
     lines = [

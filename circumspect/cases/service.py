@@ -61,7 +61,8 @@ _PARTY_UPSERT = text(
     "VALUES (:query_key, :query, :first_seen, :last_screened) "
     "ON CONFLICT (query_key) DO UPDATE SET last_screened = excluded.last_screened"
 ).bindparams(
-    bindparam("query", type_=JSON), bindparam("first_seen", type_=DateTime(timezone=True)),
+    bindparam("query", type_=JSON),
+    bindparam("first_seen", type_=DateTime(timezone=True)),
     bindparam("last_screened", type_=DateTime(timezone=True)),
 )
 
@@ -187,8 +188,15 @@ class RescreenReport:
 def _record_hash(seq: int, at: str, actor: str, action: str, obj: str, data: str, prev: str) -> str:
     return sha256(
         canonical(
-            {"seq": seq, "at": at, "actor": actor, "action": action, "object": obj,
-             "data": data, "prev": prev}
+            {
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "object": obj,
+                "data": data,
+                "prev": prev,
+            }
         )
     )
 
@@ -211,7 +219,11 @@ class CaseService:
 
     # -- audit -------------------------------------------------------------------------
     def _audit(
-        self, session: Session | Connection, actor: str, action: str, obj: str,
+        self,
+        session: Session | Connection,
+        actor: str,
+        action: str,
+        obj: str,
         data: Mapping[str, Any],
     ) -> int:
         """Append one record in the caller's transaction (head row locked); returns its seq."""
@@ -222,9 +234,19 @@ class CaseService:
         at = now().isoformat()
         body = canonical(dict(data))
         digest = _record_hash(seq, at, actor, action, obj, body, row.hash)
-        conn.execute(_AUDIT_INSERT, {"seq": seq, "at": at, "actor": actor, "action": action,
-                                     "object": obj, "data": body, "prev": row.hash,
-                                     "hash": digest})
+        conn.execute(
+            _AUDIT_INSERT,
+            {
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "object": obj,
+                "data": body,
+                "prev": row.hash,
+                "hash": digest,
+            },
+        )
         conn.execute(_HEAD_UPDATE, {"seq": seq, "hash": digest})
         return seq
 
@@ -256,7 +278,9 @@ class CaseService:
                 expected += 1
             if head.seq != records or head.hash != prev:
                 return VerifyResult(
-                    False, records, records + 1 if head.seq > records else head.seq,
+                    False,
+                    records,
+                    records + 1 if head.seq > records else head.seq,
                     "chain head does not match the last record (records deleted at the end?)",
                 )
         return VerifyResult(True, records, None)
@@ -270,8 +294,15 @@ class CaseService:
         with self._read.begin() as session:
             rows = session.execute(stmt.limit(limit).offset(offset)).scalars().all()
             return [
-                {"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action,
-                 "object": r.object, "data": json.loads(r.data), "hash": r.hash}
+                {
+                    "seq": r.seq,
+                    "at": r.at,
+                    "actor": r.actor,
+                    "action": r.action,
+                    "object": r.object,
+                    "data": json.loads(r.data),
+                    "hash": r.hash,
+                }
                 for r in rows
             ]
 
@@ -289,8 +320,12 @@ class CaseService:
                 if session.execute(select(User).where(User.name == name)).scalar_one_or_none():
                     raise CaseStateError(f"user {name!r} already exists", field="name")
                 user = User(
-                    name=name, role=role, key_hash=hash_key(key), key_prefix=key[:10],
-                    active=True, created_at=now(),
+                    name=name,
+                    role=role,
+                    key_hash=hash_key(key),
+                    key_prefix=key[:10],
+                    active=True,
+                    created_at=now(),
                 )
                 session.add(user)
                 session.flush()
@@ -324,8 +359,13 @@ class CaseService:
         with self._read.begin() as session:
             rows = session.execute(select(User).order_by(User.name)).scalars().all()
             return [
-                {"name": u.name, "role": u.role, "active": u.active, "key_prefix": u.key_prefix,
-                 "created_at": iso(u.created_at)}
+                {
+                    "name": u.name,
+                    "role": u.role,
+                    "active": u.active,
+                    "key_prefix": u.key_prefix,
+                    "created_at": iso(u.created_at),
+                }
                 for u in rows
             ]
 
@@ -374,15 +414,27 @@ class CaseService:
         stamp = now()
         rows = {}
         for query, key in zip(queries, keys, strict=True):
-            rows[key] = {"query_key": key, "first_seen": stamp, "last_screened": stamp,
-                         "query": {k: v for k, v in query.items()
-                                   if k not in ("query_id", "idempotency_key")}}
+            rows[key] = {
+                "query_key": key,
+                "first_seen": stamp,
+                "last_screened": stamp,
+                "query": {
+                    k: v for k, v in query.items() if k not in ("query_id", "idempotency_key")
+                },
+            }
         with self.engines.write.begin() as conn:
             conn.execute(_PARTY_UPSERT, list(rows.values()))
             self._audit(
-                conn, actor, "screen", "screening",
-                {"queries": len(queries), "query_keys": keys[:1000], "alerts": alerts,
-                 "snapshots": dict(snapshot_ids)},
+                conn,
+                actor,
+                "screen",
+                "screening",
+                {
+                    "queries": len(queries),
+                    "query_keys": keys[:1000],
+                    "alerts": alerts,
+                    "snapshots": dict(snapshot_ids),
+                },
             )
         for i, (query, cands) in enumerate(zip(queries, results, strict=True)):
             alerting = [candidate_dict(c) for c in cands]
@@ -392,16 +444,18 @@ class CaseService:
                 continue
             outcomes.append(
                 self.open_case(
-                    "party", query, alerting, snapshot_ids=snapshot_ids, actor=actor,
+                    "party",
+                    query,
+                    alerting,
+                    snapshot_ids=snapshot_ids,
+                    actor=actor,
                     idem_key=idem_keys[i] if idem_keys else None,
                 )
             )
         return outcomes
 
     # -- cases -------------------------------------------------------------------------
-    def _hashes_for(
-        self, keys: Iterable[str], given: Mapping[str, str] | None
-    ) -> dict[str, str]:
+    def _hashes_for(self, keys: Iterable[str], given: Mapping[str, str] | None) -> dict[str, str]:
         out: dict[str, str] = {}
         for key in keys:
             value = (given or {}).get(key)
@@ -475,11 +529,15 @@ class CaseService:
             suppressed: list[str] = []
             reopened: list[int] = []
             covered: set[str] = set()
-            rows = session.execute(
-                select(Suppression).where(
-                    Suppression.query_key == qkey, Suppression.entity_id.in_(keys)
+            rows = (
+                session.execute(
+                    select(Suppression).where(
+                        Suppression.query_key == qkey, Suppression.entity_id.in_(keys)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             for sup in rows:
                 if sup.entity_hash == hashes.get(sup.entity_id, ""):
                     suppressed.append(sup.entity_id)
@@ -499,10 +557,17 @@ class CaseService:
                     case.snapshot_ids = snaps or case.snapshot_ids
                     case.updated_at = now()
                     self._audit(
-                        session, actor, "case.reopen", f"case:{case.id}",
-                        {"entity_id": sup.entity_id, "old_hash": sup.entity_hash,
-                         "new_hash": hashes.get(sup.entity_id, ""),
-                         "reason": "list record changed", "snapshots": snaps},
+                        session,
+                        actor,
+                        "case.reopen",
+                        f"case:{case.id}",
+                        {
+                            "entity_id": sup.entity_id,
+                            "old_hash": sup.entity_hash,
+                            "new_hash": hashes.get(sup.entity_id, ""),
+                            "reason": "list record changed",
+                            "snapshots": snaps,
+                        },
                     )
                     reopened.append(case.id)
                 covered.update(candidate_key(c, i) for i, c in enumerate(case.candidates))
@@ -511,12 +576,17 @@ class CaseService:
                 if reopened:
                     return CaseOutcome("reopened", reopened[0], suppressed, reopened)
                 return CaseOutcome("suppressed", None, suppressed, reopened)
-            existing = session.execute(
-                select(Case).where(
-                    Case.query_key == qkey, Case.kind == kind,
-                    Case.status.in_(("open", "escalated")),
+            existing = (
+                session.execute(
+                    select(Case).where(
+                        Case.query_key == qkey,
+                        Case.kind == kind,
+                        Case.status.in_(("open", "escalated")),
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             for case in existing:
                 have = {candidate_key(c, i) for i, c in enumerate(case.candidates)}
                 if set(remaining) <= have:
@@ -525,18 +595,36 @@ class CaseService:
             top = max(kept, key=lambda c: float(c.get("score") or 0.0))
             stamp = now()
             case = Case(
-                kind=kind, status="open", query_key=qkey, query=query, summary=summary,
-                candidates=kept, entity_hashes={k: hashes.get(k, "") for k in remaining},
-                snapshot_ids=snaps, top_score=float(top.get("score") or 0.0),
+                kind=kind,
+                status="open",
+                query_key=qkey,
+                query=query,
+                summary=summary,
+                candidates=kept,
+                entity_hashes={k: hashes.get(k, "") for k in remaining},
+                snapshot_ids=snaps,
+                top_score=float(top.get("score") or 0.0),
                 top_caption=str(top.get("caption") or top.get("text") or "")[:500],
-                idem_key=idem_key, created_by=actor, created_at=stamp, updated_at=stamp,
+                idem_key=idem_key,
+                created_by=actor,
+                created_at=stamp,
+                updated_at=stamp,
             )
             session.add(case)
             session.flush()
             self._audit(
-                session, actor, "case.open", f"case:{case.id}",
-                {"kind": kind, "query_key": qkey, "entities": remaining, "snapshots": snaps,
-                 "top_score": case.top_score, "suppressed": suppressed},
+                session,
+                actor,
+                "case.open",
+                f"case:{case.id}",
+                {
+                    "kind": kind,
+                    "query_key": qkey,
+                    "entities": remaining,
+                    "snapshots": snaps,
+                    "top_score": case.top_score,
+                    "suppressed": suppressed,
+                },
             )
             return CaseOutcome("opened", case.id, suppressed, reopened)
 
@@ -554,7 +642,8 @@ class CaseService:
             if case.status == "closed":
                 raise CaseStateError(
                     f"case {case_id} is closed ({case.decision}); it reopens when the list "
-                    "record changes", record=str(case_id),
+                    "record changes",
+                    record=str(case_id),
                 )
             stamp = now()
             case.decision = decision
@@ -564,8 +653,9 @@ class CaseService:
             case.updated_at = stamp
             case.status = "escalated" if decision == "escalate" else "closed"
             session.add(
-                DecisionRecord(case_id=case.id, decision=decision, reason=reason, actor=actor,
-                               at=stamp)
+                DecisionRecord(
+                    case_id=case.id, decision=decision, reason=reason, actor=actor, at=stamp
+                )
             )
             suppressed: list[str] = []
             if decision == "false_positive":
@@ -580,34 +670,61 @@ class CaseService:
                         session.delete(old)
                         session.flush()
                     session.add(
-                        Suppression(query_key=case.query_key, entity_id=key, entity_hash=digest,
-                                    case_id=case.id, created_at=stamp)
+                        Suppression(
+                            query_key=case.query_key,
+                            entity_id=key,
+                            entity_hash=digest,
+                            case_id=case.id,
+                            created_at=stamp,
+                        )
                     )
                     suppressed.append(key)
             self._audit(
-                session, actor, "case.decide", f"case:{case.id}",
-                {"decision": decision, "reason": reason, "status": case.status,
-                 "suppressed": suppressed, "snapshots": case.snapshot_ids},
+                session,
+                actor,
+                "case.decide",
+                f"case:{case.id}",
+                {
+                    "decision": decision,
+                    "reason": reason,
+                    "status": case.status,
+                    "suppressed": suppressed,
+                    "snapshots": case.snapshot_ids,
+                },
             )
             session.flush()
             return self._case_dict(session, case, history=True)
 
     def _case_dict(self, session: Session, case: Case, history: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "id": case.id, "kind": case.kind, "status": case.status,
-            "decision": case.decision, "decision_reason": case.decision_reason,
-            "decided_by": case.decided_by, "decided_at": iso(case.decided_at),
-            "query": case.query, "summary": case.summary, "top_score": case.top_score,
-            "top_caption": case.top_caption, "created_by": case.created_by,
-            "created_at": iso(case.created_at), "updated_at": iso(case.updated_at),
-            "snapshot_ids": case.snapshot_ids, "candidates": case.candidates,
+            "id": case.id,
+            "kind": case.kind,
+            "status": case.status,
+            "decision": case.decision,
+            "decision_reason": case.decision_reason,
+            "decided_by": case.decided_by,
+            "decided_at": iso(case.decided_at),
+            "query": case.query,
+            "summary": case.summary,
+            "top_score": case.top_score,
+            "top_caption": case.top_caption,
+            "created_by": case.created_by,
+            "created_at": iso(case.created_at),
+            "updated_at": iso(case.updated_at),
+            "snapshot_ids": case.snapshot_ids,
+            "candidates": case.candidates,
             "entity_hashes": case.entity_hashes,
         }
         if history:
-            rows = session.execute(
-                select(DecisionRecord).where(DecisionRecord.case_id == case.id)
-                .order_by(DecisionRecord.id)
-            ).scalars().all()
+            rows = (
+                session.execute(
+                    select(DecisionRecord)
+                    .where(DecisionRecord.case_id == case.id)
+                    .order_by(DecisionRecord.id)
+                )
+                .scalars()
+                .all()
+            )
             out["history"] = [
                 {"decision": r.decision, "reason": r.reason, "actor": r.actor, "at": iso(r.at)}
                 for r in rows
@@ -639,12 +756,12 @@ class CaseService:
             pattern = f"%{search.strip()}%"
             stmt = stmt.where(or_(Case.top_caption.ilike(pattern), Case.summary.ilike(pattern)))
         with self._read.begin() as session:
-            total = session.execute(
-                select(func.count()).select_from(stmt.subquery())
-            ).scalar_one()
-            rows = session.execute(
-                stmt.order_by(Case.id.desc()).limit(limit).offset(offset)
-            ).scalars().all()
+            total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+            rows = (
+                session.execute(stmt.order_by(Case.id.desc()).limit(limit).offset(offset))
+                .scalars()
+                .all()
+            )
             items = []
             for case in rows:
                 item = self._case_dict(session, case)
@@ -708,19 +825,27 @@ class CaseService:
                 query = Query(
                     name=str(party.get("name") or ""),
                     schema=str(party.get("schema") or "LegalEntity"),
-                    country=party.get("country"), birth_date=party.get("birth_date"),
+                    country=party.get("country"),
+                    birth_date=party.get("birth_date"),
                     identifier=party.get("identifier"),
                 )
                 found = [c for c in screener.screen(query, limit=limit) if c.alert]
                 if query.identifier:
                     seen = {c.entity_id for c in found}
-                    found += [c for c in screener.by_identifier(query.identifier)
-                              if c.entity_id not in seen]
+                    found += [
+                        c
+                        for c in screener.by_identifier(query.identifier)
+                        if c.entity_id not in seen
+                    ]
                 if not found:
                     continue
                 hits += 1
                 outcome = self.open_case(
-                    "party", party, found, snapshot_ids=snaps, actor=actor,
+                    "party",
+                    party,
+                    found,
+                    snapshot_ids=snaps,
+                    actor=actor,
                     summary="re-screening after list update",
                     entity_hashes={c.entity_id: lookup.get(c.entity_id, "") for c in found},
                 )
@@ -730,8 +855,14 @@ class CaseService:
         else:
             parties = sum(1 for _ in self.parties())
         report = RescreenReport(
-            sources=wanted, changed_entities=len(changed), removed_entities=removed,
-            parties=parties, hits=hits, opened=opened, reopened=reopened, suppressed=suppressed,
+            sources=wanted,
+            changed_entities=len(changed),
+            removed_entities=removed,
+            parties=parties,
+            hits=hits,
+            opened=opened,
+            reopened=reopened,
+            suppressed=suppressed,
             seconds=round(time.perf_counter() - started, 3),
         )
         self.audit(actor, "rescreen", "lists", report.to_dict() | {"snapshots": snaps})

@@ -10,20 +10,24 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Customs declarations: circumvention risk scoring.",
-                        no_args_is_help=True)
+    group = typer.Typer(
+        help="Customs declarations: circumvention risk scoring.", no_args_is_help=True
+    )
     app.add_typer(group, name="declarations")
 
     @group.command("score")
     def score(
-        input_path: str = typer.Argument(..., metavar="IN",
-                                         help="Declarations file (.csv, .parquet, .xlsx)."),
+        input_path: str = typer.Argument(
+            ..., metavar="IN", help="Declarations file (.csv, .parquet, .xlsx)."
+        ),
         out: str = typer.Option(..., "-o", "--out", help="Output file (.csv, .parquet, .xlsx)."),
-        errors: str | None = typer.Option(None, "--errors",
-                                          help="Write rejected rows' errors here."),
+        errors: str | None = typer.Option(
+            None, "--errors", help="Write rejected rows' errors here."
+        ),
         rules: Path | None = typer.Option(None, "--rules", help="Rules YAML (default: shipped)."),
-        db: str | None = typer.Option(None, "--db",
-                                      help="Store URL with the lists (default: settings)."),
+        db: str | None = typer.Option(
+            None, "--db", help="Store URL with the lists (default: settings)."
+        ),
         no_screening: bool = typer.Option(
             False, "--no-screening", help="Score without party screening (rule party_listed off)."
         ),
@@ -36,7 +40,8 @@ def register(app: typer.Typer) -> None:
         html: Path | None = typer.Option(None, "--html", help="Also write an HTML report."),
         engine: str = typer.Option("local", "--engine", help="local | spark (docs/scale.md)."),
         spark_master: str | None = typer.Option(
-            None, "--spark-master",
+            None,
+            "--spark-master",
             help="Spark master URL (default local[2]; spark://, yarn, k8s://).",
         ),
     ) -> None:
@@ -72,22 +77,36 @@ def register(app: typer.Typer) -> None:
                 return Text(f"{speed:,.0f} rows/s" if speed else "")
 
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            RowsPerSecond(), TimeElapsedColumn(), transient=False,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            RowsPerSecond(),
+            TimeElapsedColumn(),
+            transient=False,
         ) as bar:
             tasks: dict[str, Any] = {}
 
             def progress(stage: str, k: int, total: int | None) -> None:
-                label = {"read": "reading", "validated": "validating",
-                         "parties": "screening parties", "scored": "scoring"}[stage]
+                label = {
+                    "read": "reading",
+                    "validated": "validating",
+                    "parties": "screening parties",
+                    "scored": "scoring",
+                }[stage]
                 if stage not in tasks:
                     tasks[stage] = bar.add_task(label, total=total)
                 bar.advance(tasks[stage], k)
 
             try:
                 report = score_declarations_job(
-                    runner, input_path, out, errors, screener=screener, rules=ruleset,
-                    workers=workers or os.cpu_count() or 1, progress=progress,
+                    runner,
+                    input_path,
+                    out,
+                    errors,
+                    screener=screener,
+                    rules=ruleset,
+                    workers=workers or os.cpu_count() or 1,
+                    progress=progress,
                     controls=controls,
                 )
             finally:

@@ -17,16 +17,21 @@ def _check_source(store: Any, source: str | None) -> None:
         return
     from circumspect.errors import InputError
 
-    loaded = [str(r["source"]) for r in store.query(
-        "SELECT DISTINCT source FROM flows ORDER BY source")]  # fmt: skip
+    loaded = [
+        str(r["source"]) for r in store.query("SELECT DISTINCT source FROM flows ORDER BY source")
+    ]
     if source not in loaded:
-        raise InputError(f"no data of source {source!r} is loaded (loaded: "
-                         f"{', '.join(loaded) or 'none'})", field="source")
+        raise InputError(
+            f"no data of source {source!r} is loaded (loaded: {', '.join(loaded) or 'none'})",
+            field="source",
+        )
 
 
 def register(app: typer.Typer) -> None:
-    flows = typer.Typer(help="Trade flows: Eurostat/Comtrade loaders and diversion indicators.",
-                        no_args_is_help=True)  # fmt: skip
+    flows = typer.Typer(
+        help="Trade flows: Eurostat/Comtrade loaders and diversion indicators.",
+        no_args_is_help=True,
+    )
     app.add_typer(flows, name="flows")
 
     @flows.command("load")
@@ -48,13 +53,18 @@ def register(app: typer.Typer) -> None:
 
         console = Console(stderr=True)
         with FlowStore() as store, console.status("loading trade files..."):
-            report = store.load(paths, fmt, source=source,
-                                progress=lambda m: console.log(m))  # fmt: skip
+            report = store.load(paths, fmt, source=source, progress=lambda m: console.log(m))
         if as_json:
-            typer.echo(json.dumps({
-                "files": [f.__dict__ for f in report.files], "problems": report.problems,
-                "storage": report.storage,
-            }, indent=1))  # fmt: skip
+            typer.echo(
+                json.dumps(
+                    {
+                        "files": [f.__dict__ for f in report.files],
+                        "problems": report.problems,
+                        "storage": report.storage,
+                    },
+                    indent=1,
+                )
+            )
         else:
             typer.echo(report.summary())
             for f in report.files:
@@ -75,8 +85,9 @@ def register(app: typer.Typer) -> None:
         ),
         as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
         engine: str = typer.Option("local", "--engine", help="local | spark (docs/scale.md)."),
-        spark_master: str | None = typer.Option(None, "--spark-master",
-                                                help="Spark master URL (default local[2])."),
+        spark_master: str | None = typer.Option(
+            None, "--spark-master", help="Spark master URL (default local[2])."
+        ),
         parquet: str | None = typer.Option(
             None, "--parquet", help="Query this Parquet export of the flows (path or URL)."
         ),
@@ -86,19 +97,28 @@ def register(app: typer.Typer) -> None:
         from circumspect.flows import queries as q
 
         sel = q.Selection(
-            tuple(q.resolve_code(p, "partner") for p in partner), flow=flow,
+            tuple(q.resolve_code(p, "partner") for p in partner),
+            flow=flow,
             reporter_group=reporter_group,
             reporter=q.resolve_code(reporter, "reporter") if reporter else None,
-            product=product, source=source,
-        )  # fmt: skip
-        rows = run_on_flows(engine, spark_master, parquet,
-                            lambda src: q.totals(src, sel, by, include_partial=include_partial),
-                            lambda store: _check_source(store, source))
+            product=product,
+            source=source,
+        )
+        rows = run_on_flows(
+            engine,
+            spark_master,
+            parquet,
+            lambda src: q.totals(src, sel, by, include_partial=include_partial),
+            lambda store: _check_source(store, source),
+        )
         if as_json:
             typer.echo(json.dumps([r.public() for r in rows]))
         elif not rows:
-            typer.echo("no data for this selection (see `flows issues` for rows not loaded; "
-                       "--include-partial for incomplete years)", err=True)
+            typer.echo(
+                "no data for this selection (see `flows issues` for rows not loaded; "
+                "--include-partial for incomplete years)",
+                err=True,
+            )
         else:
             for r in rows:
                 typer.echo(f"{r.partner}\t{r.period}\t{r.value:,.0f} {r.currency}")
@@ -113,8 +133,9 @@ def register(app: typer.Typer) -> None:
         source: str | None = typer.Option(None, "--source"),
         as_json: bool = typer.Option(False, "--json"),
         engine: str = typer.Option("local", "--engine", help="local | spark (docs/scale.md)."),
-        spark_master: str | None = typer.Option(None, "--spark-master",
-                                                help="Spark master URL (default local[2])."),
+        spark_master: str | None = typer.Option(
+            None, "--spark-master", help="Spark master URL (default local[2])."
+        ),
         parquet: str | None = typer.Option(
             None, "--parquet", help="Query this Parquet export of the flows (path or URL)."
         ),
@@ -123,11 +144,20 @@ def register(app: typer.Typer) -> None:
         from circumspect.engines.flows_job import run_on_flows
         from circumspect.flows import queries as q
 
-        sel = q.Selection(tuple(q.resolve_code(p, "partner") for p in partner), flow=flow,
-                          reporter_group=reporter_group, product=product, source=source)
-        rows = run_on_flows(engine, spark_master, parquet,
-                            lambda src: q.growth(src, sel, baseline),
-                            lambda store: _check_source(store, source))
+        sel = q.Selection(
+            tuple(q.resolve_code(p, "partner") for p in partner),
+            flow=flow,
+            reporter_group=reporter_group,
+            product=product,
+            source=source,
+        )
+        rows = run_on_flows(
+            engine,
+            spark_master,
+            parquet,
+            lambda src: q.growth(src, sel, baseline),
+            lambda store: _check_source(store, source),
+        )
         if as_json:
             typer.echo(json.dumps([r.__dict__ for r in rows]))
         else:
@@ -155,8 +185,10 @@ def register(app: typer.Typer) -> None:
                 ru = float(str(s["russia_change"])) / 1e9
                 nb = float(str(s["neighbours_change"])) / 1e9
                 offset = "" if off is None else f"{float(str(off)):.0f}%"
-                typer.echo(f"{s['goods']}\t{s['year']}\tRussia {ru:+.1f} bn\t"
-                           f"neighbours {nb:+.1f} bn\toffset {offset}")
+                typer.echo(
+                    f"{s['goods']}\t{s['year']}\tRussia {ru:+.1f} bn\t"
+                    f"neighbours {nb:+.1f} bn\toffset {offset}"
+                )
 
     @flows.command("mirror")
     def mirror(
@@ -176,8 +208,10 @@ def register(app: typer.Typer) -> None:
         else:
             for r in rows:
                 ratio = "" if r.ratio is None else f"{r.ratio:.2f}"
-                typer.echo(f"{r.partner}\t{r.year}\texporter {r.exporter_value:,.0f}\t"
-                           f"importer {r.importer_value:,.0f}\tratio {ratio}")
+                typer.echo(
+                    f"{r.partner}\t{r.year}\texporter {r.exporter_value:,.0f}\t"
+                    f"importer {r.importer_value:,.0f}\tratio {ratio}"
+                )
 
     @flows.command("did")
     def did_cmd(
@@ -196,33 +230,44 @@ def register(app: typer.Typer) -> None:
         with FlowStore(read_only=True) as store:
             _check_source(store, source)
             result, note = did.from_store(
-                store, neighbours=indicators.NEIGHBOURS, sanctioned_hs6=indicators.chpl_hs6(),
-                post_from=post_from, source=source, cluster=cluster,
-            )  # fmt: skip
+                store,
+                neighbours=indicators.NEIGHBOURS,
+                sanctioned_hs6=indicators.chpl_hs6(),
+                post_from=post_from,
+                source=source,
+                cluster=cluster,
+            )
         if as_json:
             typer.echo(json.dumps({"result": result.as_dict() if result else None, "note": note}))
         elif result is None:
             typer.echo(note)
         else:
-            typer.echo(f"beta {result.beta:.4f}  se {result.se:.4f}  t {result.t:.2f}  "
-                       f"p {result.p_value:.3g}  ({note}; SE {cluster})")
+            typer.echo(
+                f"beta {result.beta:.4f}  se {result.se:.4f}  t {result.t:.2f}  "
+                f"p {result.p_value:.3g}  ({note}; SE {cluster})"
+            )
 
     @flows.command("issues")
-    def issues(limit: int = typer.Option(20, "--limit", min=0,
-                                         help="Rows and conflicts to list (0: counts only).")
-               ) -> None:
+    def issues(
+        limit: int = typer.Option(
+            20, "--limit", min=0, help="Rows and conflicts to list (0: counts only)."
+        ),
+    ) -> None:
         """Rows not loaded: counts by reason, then the first ones (file:line, field, value)
         and the conflicting cells with both files."""
         from circumspect.flows.store import FlowStore
 
         n = int(limit)
         with FlowStore(read_only=True) as store:
-            for r in store.query("SELECT problem, category, COUNT(*) AS n FROM issues "
-                                 "GROUP BY problem, category ORDER BY n DESC"):
+            for r in store.query(
+                "SELECT problem, category, COUNT(*) AS n FROM issues "
+                "GROUP BY problem, category ORDER BY n DESC"
+            ):
                 typer.echo(f"{r['n']}\t{r['category']}\t{r['problem']}")
             rows = store.query(
                 "SELECT path, line, field, value, problem FROM issues WHERE category <> 'note' "
-                f"AND category <> 'conflict' ORDER BY path, line LIMIT {n}")  # fmt: skip
+                f"AND category <> 'conflict' ORDER BY path, line LIMIT {n}"
+            )
             if rows:
                 typer.echo(f"\nfirst {len(rows)} row(s) not loaded:")
             for r in rows:
@@ -233,16 +278,21 @@ def register(app: typer.Typer) -> None:
             conflicts = store.query(
                 "SELECT c.*, kf.path AS kept_path, ofl.path AS other_path FROM conflicts c "
                 "LEFT JOIN files kf ON kf.file_id = c.kept_file "
-                f"LEFT JOIN files ofl ON ofl.file_id = c.other_file LIMIT {n}")  # fmt: skip
+                f"LEFT JOIN files ofl ON ofl.file_id = c.other_file LIMIT {n}"
+            )
             if conflicts:
                 typer.echo(f"\nfirst {len(conflicts)} conflict(s) (kept value first):")
             for c in conflicts:
-                cell = (f"{c['source']} {c['reporter']}->{c['partner']} {c['product']} "
-                        f"{c['flow']} {c['period']} ({c['stat_procedure']})")
+                cell = (
+                    f"{c['source']} {c['reporter']}->{c['partner']} {c['product']} "
+                    f"{c['flow']} {c['period']} ({c['stat_procedure']})"
+                )
                 kept = f"{c['kept_path'] or c['kept_file']}:{c['kept_line']}"
                 other = f"{c['other_path'] or c['other_file']}:{c['other_line']}"
-                typer.echo(f"  {cell}: {c['kept_value']:,.0f} at {kept} vs "
-                           f"{c['other_value']:,.0f} at {other}")
+                typer.echo(
+                    f"  {cell}: {c['kept_value']:,.0f} at {kept} vs "
+                    f"{c['other_value']:,.0f} at {other}"
+                )
 
     @flows.command("report")
     def report(
@@ -258,5 +308,7 @@ def register(app: typer.Typer) -> None:
 
         with FlowStore(read_only=True) as store:
             result = rep.build(store, out, baseline=baseline, source=source)
-        typer.echo(f"report: {out / 'index.html'} ({len(result.charts)} charts, "
-                   f"{len(result.tables)} tables)")
+        typer.echo(
+            f"report: {out / 'index.html'} ({len(result.charts)} charts, "
+            f"{len(result.tables)} tables)"
+        )

@@ -9,8 +9,9 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    goods = typer.Typer(help="HS codes, controlled goods lists, description search.",
-                        no_args_is_help=True)
+    goods = typer.Typer(
+        help="HS codes, controlled goods lists, description search.", no_args_is_help=True
+    )
     app.add_typer(goods, name="goods")
 
     @goods.command("check")
@@ -60,8 +61,11 @@ def register(app: typer.Typer) -> None:
             typer.echo("no candidates: try other words or an HS heading")
             return
         for rank, s in enumerate(results, start=1):
-            flag = f"CONTROLLED tier {s.status.chpl_tier}" if s.status.chpl_tier else (
-                "CONTROLLED" if s.status.controlled else "-")
+            flag = (
+                f"CONTROLLED tier {s.status.chpl_tier}"
+                if s.status.chpl_tier
+                else ("CONTROLLED" if s.status.controlled else "-")
+            )
             typer.echo(f"{rank}. {s.code[:4]}.{s.code[4:]}  {s.score:6.3f}  {flag}")
             typer.echo(f"   {s.description[:110]}")
             typer.echo(f"   why: {s.why}")

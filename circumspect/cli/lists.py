@@ -300,13 +300,18 @@ def fetch_cmd(
                 active = store.active_snapshots().get(source)
                 if not fetched.modified and active is not None and not force:
                     fetch.commit(fetched)
-                    typer.echo(f"{source}: not modified since the last fetch; snapshot "
-                               f"{active.id} stays active")
+                    typer.echo(
+                        f"{source}: not modified since the last fetch; snapshot "
+                        f"{active.id} stays active"
+                    )
                     continue
                 with _progress(f"loading {source}") as update:
                     report = load_paths(
-                        store, source, list(fetched.paths.values()),
-                        files=[str(p) for p in fetched.final_paths()], progress=update,
+                        store,
+                        source,
+                        list(fetched.paths.values()),
+                        files=[str(p) for p in fetched.final_paths()],
+                        progress=update,
                     )
                 fetch.commit(fetched)
                 typer.echo(report.summary())
@@ -359,8 +364,9 @@ def export_cmd(
         ) from exc
     try:
         with _opened(db) as store, os.fdopen(fd, "w", encoding="utf-8") as fh:
-            entities = store.iter_entities(snapshot_id=snapshot,
-                                           sources=list(sources) if sources else None)
+            entities = store.iter_entities(
+                snapshot_id=snapshot, sources=list(sources) if sources else None
+            )
             count = write_entities(entities, fh)
         os.replace(tmp_name, output)
     except OSError as exc:

@@ -21,12 +21,21 @@ def register(app: typer.Typer) -> None:
 def screen(
     paths: list[Path] = typer.Argument(..., help="Message files or directories."),
     out: Path = typer.Option(..., "-o", "--out", help="CSV to write (one row per file)."),
-    db: str | None = typer.Option(None, "--db", help="Database URL with the loaded lists "
-                                  "(default: $CIRCUMSPECT_DB or SQLite)."),
-    policy: Path | None = typer.Option(None, "--policy", help="Policy YAML (default: the "
-                                       "bundled circumspect/payments/data/policy.yaml)."),
-    cases: bool = typer.Option(False, "--cases", help="Open a review case for every held "
-                               "or rejected message (in the --db database)."),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="Database URL with the loaded lists (default: $CIRCUMSPECT_DB or SQLite).",
+    ),
+    policy: Path | None = typer.Option(
+        None,
+        "--policy",
+        help="Policy YAML (default: the bundled circumspect/payments/data/policy.yaml).",
+    ),
+    cases: bool = typer.Option(
+        False,
+        "--cases",
+        help="Open a review case for every held or rejected message (in the --db database).",
+    ),
 ) -> None:
     """Screen every message file; write file, message_id, format, decision, flags,
     explanation. Formats are detected from the content; unreadable messages are `error`."""
@@ -48,8 +57,14 @@ def screen(
     console = Console(stderr=True)
     with console.status("loading lists and building the screening index"):
         engine = engine_from_store(db, Policy.load(policy) if policy else None)
-    with Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("screening"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("screen", total=len(files))
         results = screen_paths(files, engine, lambda _p, _d: bar.advance(task))
     write_csv(results, out)
@@ -59,8 +74,7 @@ def screen(
     if cases:
         from circumspect.payments.cases import open_payment_case
 
-        outcomes = [open_payment_case(d, file=str(p), db_url=db, actor="cli")
-                    for p, d in results]
+        outcomes = [open_payment_case(d, file=str(p), db_url=db, actor="cli") for p, d in results]
         opened = sum(1 for o in outcomes if o is not None and o.status == "opened")
         other = sum(1 for o in outcomes if o is not None and o.status != "opened")
         typer.echo(f"cases: {opened} opened, {other} existing/reopened/suppressed", err=True)
@@ -71,8 +85,9 @@ def generate(
     out: Path = typer.Argument(..., help="Folder for messages/ and manifest.csv."),
     db: str | None = typer.Option(None, "--db", help="Database URL with the loaded lists."),
     clean: int = typer.Option(500, min=0, help="Clean KZ<->EU payments."),
-    exposed: int = typer.Option(250, min=0, help="Payments exposed to listed banks, parties, "
-                                "vessels or territories."),
+    exposed: int = typer.Option(
+        250, min=0, help="Payments exposed to listed banks, parties, vessels or territories."
+    ),
     malformed: int = typer.Option(100, min=0, help="Malformed messages."),
     seed: int = typer.Option(9, help="Random seed."),
 ) -> None:
@@ -88,5 +103,4 @@ def generate(
         store.close()
     messages = make(entities, clean=clean, exposed=exposed, malformed=malformed, seed=seed)
     manifest = write_set(messages, out)
-    typer.echo(f"{len(messages)} messages in {out / 'messages'}; labels in {manifest}",
-               err=True)
+    typer.echo(f"{len(messages)} messages in {out / 'messages'}; labels in {manifest}", err=True)

@@ -101,24 +101,32 @@ def screen(
     if as_json:
         payload = {
             "query": {
-                "name": name, "schema": schema, "country": country, "birth_date": birth_date,
+                "name": name,
+                "schema": schema,
+                "country": country,
+                "birth_date": birth_date,
                 "identifier": identifier,
             },
             "threshold": screener.threshold,
             "candidates": [
                 {
-                    "entity_id": c.entity_id, "source": c.source, "source_id": c.source_id,
-                    "caption": c.caption, "schema": c.schema, "score": c.score, "alert": c.alert,
-                    "matched_name": c.matched_name, "explanation": c.explanation,
+                    "entity_id": c.entity_id,
+                    "source": c.source,
+                    "source_id": c.source_id,
+                    "caption": c.caption,
+                    "schema": c.schema,
+                    "score": c.score,
+                    "alert": c.alert,
+                    "matched_name": c.matched_name,
+                    "explanation": c.explanation,
                     "features": [
-                        {"feature": f.feature, "score": f.score, "text": f.text}
-                        for f in c.features
+                        {"feature": f.feature, "score": f.score, "text": f.text} for f in c.features
                     ],
                     "snapshot_id": c.snapshot_id,
                 }
                 for c in candidates
             ],
-        }  # fmt: skip
+        }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     if not candidates:
@@ -132,9 +140,13 @@ def screen(
         table.add_column(col, overflow="fold")
     for rank, c in enumerate(candidates, start=1):
         table.add_row(
-            str(rank), f"{c.score:.2f}", "ALERT" if c.alert else "", f"{c.source}:{c.source_id}",
-            c.caption, c.explanation,
-        )  # fmt: skip
+            str(rank),
+            f"{c.score:.2f}",
+            "ALERT" if c.alert else "",
+            f"{c.source}:{c.source_id}",
+            c.caption,
+            c.explanation,
+        )
     Console().print(table)
 
 
@@ -165,9 +177,15 @@ def screen_file(
     try:
         with _progress("screening") as progress:
             stats = screen_file_job(
-                runner, in_path, out, screener, limit=limit, min_score=min_score,
-                errors=errors_path, progress=progress,
-            )  # fmt: skip
+                runner,
+                in_path,
+                out,
+                screener,
+                limit=limit,
+                min_score=min_score,
+                errors=errors_path,
+                progress=progress,
+            )
     finally:
         runner.close()
     for line, qid, fld, message in stats.errors[:20]:

@@ -38,8 +38,11 @@ def _run_worker(host: str, port: int, log_level: str) -> None:
 
     sock = _socket(host, port, reuse_port=True)
     config = uvicorn.Config(
-        "circumspect.api.app:app_factory", factory=True, log_level=log_level,
-        access_log=False, timeout_keep_alive=30,
+        "circumspect.api.app:app_factory",
+        factory=True,
+        log_level=log_level,
+        access_log=False,
+        timeout_keep_alive=30,
     )
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -63,12 +66,20 @@ def serve(
     from circumspect.web.session import secret_key
 
     secret_key()  # create the session secret once, before workers race for it
-    typer.echo(f"circumspect serving on http://{host}:{port} with {workers} worker(s) "
-               f"(db {url.split('@')[-1]})", err=True)
+    typer.echo(
+        f"circumspect serving on http://{host}:{port} with {workers} worker(s) "
+        f"(db {url.split('@')[-1]})",
+        err=True,
+    )
     if workers == 1 or not hasattr(socket, "SO_REUSEPORT") or sys.platform != "linux":
         uvicorn.run(
-            "circumspect.api.app:app_factory", factory=True, host=host, port=port,
-            workers=workers, log_level=log_level, access_log=False,
+            "circumspect.api.app:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            access_log=False,
         )
         return
     # Fail early (and clearly) when the address is taken.

@@ -7,9 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-SAMPLE = (
-    Path(__file__).resolve().parents[1] / "data" / "demo" / "declarations" / "declarations.csv"
-)
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "demo" / "declarations" / "declarations.csv"
 
 
 def _screener(ctx: Any) -> Any:
@@ -45,8 +43,13 @@ def run(ctx: Any) -> str:
     out.mkdir(parents=True, exist_ok=True)
     screener = _screener(ctx)
     started = time.perf_counter()
-    local = score_declarations_job(get_engine("local"), SAMPLE, out / "scored-local.csv",
-                                   out / "errors-local.csv", screener=screener)
+    local = score_declarations_job(
+        get_engine("local"),
+        SAMPLE,
+        out / "scored-local.csv",
+        out / "errors-local.csv",
+        screener=screener,
+    )
     local_s = time.perf_counter() - started
     lines = [f"local engine: {local.summary()}"]
     reason = spark_unavailable()
@@ -56,9 +59,14 @@ def run(ctx: Any) -> str:
     engine = get_engine("spark", "local[2]")
     try:
         started = time.perf_counter()
-        spark = score_declarations_job(engine, SAMPLE, out / "scored-spark.csv",
-                                       out / "errors-spark.csv", screener=screener,
-                                       partitions=2)
+        spark = score_declarations_job(
+            engine,
+            SAMPLE,
+            out / "scored-spark.csv",
+            out / "errors-spark.csv",
+            screener=screener,
+            partitions=2,
+        )
         spark_s = time.perf_counter() - started
     except Exception as exc:  # Spark could not start here: say so, do not fail the demo
         lines.append(f"Spark engine failed to run: {str(exc).splitlines()[0][:200]}")
@@ -69,8 +77,13 @@ def run(ctx: Any) -> str:
         (out / f"{name}-local.csv").read_bytes() == (out / f"{name}-spark.csv").read_bytes()
         for name in ("scored", "errors")
     )
-    lines.append(f"Spark local[2]: {spark.summary()} (wall {spark_s:.0f} s with session "
-                 f"start; local engine {local_s:.1f} s)")
-    lines.append("outputs identical (scored rows and errors, byte for byte)" if same
-                 else "OUTPUTS DIFFER between the engines: see " + str(out))
+    lines.append(
+        f"Spark local[2]: {spark.summary()} (wall {spark_s:.0f} s with session "
+        f"start; local engine {local_s:.1f} s)"
+    )
+    lines.append(
+        "outputs identical (scored rows and errors, byte for byte)"
+        if same
+        else "OUTPUTS DIFFER between the engines: see " + str(out)
+    )
     return "\n   ".join(lines)

@@ -48,8 +48,7 @@ class DuckFlows:
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def flows_source(engine: Engine, store: FlowStore | None = None, parquet: str | None = None
-                 ) -> Any:
+def flows_source(engine: Engine, store: FlowStore | None = None, parquet: str | None = None) -> Any:
     """What the flows query layer runs on: the store itself (local engine), DuckDB over
     ``parquet``, or Spark SQL over ``parquet`` or over a fresh export of ``store`` (kept in
     ``$CIRCUMSPECT_HOME/flows_export``)."""
@@ -75,8 +74,13 @@ def flows_source(engine: Engine, store: FlowStore | None = None, parquet: str | 
     return SparkFlows([parquet], session)
 
 
-def run_on_flows(engine_name: str, spark_master: str | None, parquet: str | None,
-                 fn: Callable[[Any], T], check: Callable[[Any], None] | None = None) -> T:
+def run_on_flows(
+    engine_name: str,
+    spark_master: str | None,
+    parquet: str | None,
+    fn: Callable[[Any], T],
+    check: Callable[[Any], None] | None = None,
+) -> T:
     """``fn(source)`` on the named engine: the local store (read-only), DuckDB or Spark SQL
     over ``parquet``, or Spark SQL over a fresh export of the local store (``check(store)``
     first when the local store is used)."""

@@ -111,9 +111,7 @@ def _with_row_numbers(session: Any, frame: Any) -> tuple[Any, int]:
     from pyspark.sql import functions as F
 
     tagged = frame.withColumn("_mid", F.monotonically_increasing_id())
-    counts = dict(
-        tagged.select(F.shiftright("_mid", 33).alias("p")).groupBy("p").count().collect()
-    )
+    counts = dict(tagged.select(F.shiftright("_mid", 33).alias("p")).groupBy("p").count().collect())
     offsets: list[Any] = []
     total = 0
     for part in sorted(counts):
@@ -138,18 +136,21 @@ def _read_strings(session: Any, src: str, fmt: str) -> Any:
             frame = session.read.parquet(src)
         else:
             frame = (
-                session.read.option("header", "true").option("inferSchema", "false")
-                .option("multiLine", "true").option("escape", '"').option("mode", "FAILFAST")
-                .option("encoding", "UTF-8").csv(src)
-            )  # fmt: skip
+                session.read.option("header", "true")
+                .option("inferSchema", "false")
+                .option("multiLine", "true")
+                .option("escape", '"')
+                .option("mode", "FAILFAST")
+                .option("encoding", "UTF-8")
+                .csv(src)
+            )
         names = [c.strip().lstrip("\ufeff") for c in frame.columns]
     except Exception as exc:  # Spark raises AnalysisException and friends
         raise ParseError(f"cannot read {fmt} file: {str(exc).splitlines()[0]}", file=src) from exc
     if len(set(names)) != len(names):
         raise ParseError("duplicate column names in header", file=src, line=1)
     return frame.select(
-        [F.col(f"`{c}`").cast("string").alias(n) for c, n in zip(frame.columns, names,
-                                                                  strict=True)]
+        [F.col(f"`{c}`").cast("string").alias(n) for c, n in zip(frame.columns, names, strict=True)]
     )
 
 
@@ -179,14 +180,27 @@ def errors_path_for(out: str) -> str:
 # screen-file
 
 _SCREEN_SCHEMA = (
-    "kind", "line", "seq", "query_id", "rank", "entity_id", "source", "source_id", "caption",
-    "score", "alert", "explanation", "field", "error",
-)  # fmt: skip
+    "kind",
+    "line",
+    "seq",
+    "query_id",
+    "rank",
+    "entity_id",
+    "source",
+    "source_id",
+    "caption",
+    "score",
+    "alert",
+    "explanation",
+    "field",
+    "error",
+)
 _QUERY_FIELDS = ("query_id", "name", "schema", "country", "birth_date", "identifier")
 
 
-def screen_partition(frame: pd.DataFrame, screener: Screener, limit: int,
-                     min_score: float) -> pd.DataFrame:
+def screen_partition(
+    frame: pd.DataFrame, screener: Screener, limit: int, min_score: float
+) -> pd.DataFrame:
     """Screen a batch of parsed rows (``line, problem`` and the query fields) with
     :func:`~circumspect.matching.batch.screen_row`: output rows and error rows."""
     import pandas as pd
@@ -221,8 +235,10 @@ def _parse_screen_input(src: Path) -> pd.DataFrame:
     _, rows = iter_rows(src, ("query_id", "name"))
     records = []
     for line, row, problem in rows:
-        rec: dict[str, object] = {"line": line, "problem": problem or ("" if row else
-                                                                       "unreadable row")}
+        rec: dict[str, object] = {
+            "line": line,
+            "problem": problem or ("" if row else "unreadable row"),
+        }
         for key in _QUERY_FIELDS:
             rec[key] = (row or {}).get(key, "") or ""
         records.append(rec)
@@ -248,18 +264,38 @@ def screen_file_job(
     min_score = DEFAULT_MIN_SCORE if min_score is None else min_score
     if engine.name == "local":
         return screen_file(
-            screener, Path(src), Path(dst), limit=limit, min_score=min_score,
-            errors_path=Path(errors) if errors is not None else None, progress=progress,
-        )  # fmt: skip
+            screener,
+            Path(src),
+            Path(dst),
+            limit=limit,
+            min_score=min_score,
+            errors_path=Path(errors) if errors is not None else None,
+            progress=progress,
+        )
     if limit < 1:
         raise InputError(f"--limit must be at least 1, got {limit}")
-    return _screen_file_spark(engine, str(src), str(dst), screener, limit, min_score,
-                              None if errors is None else str(errors), partitions)
+    return _screen_file_spark(
+        engine,
+        str(src),
+        str(dst),
+        screener,
+        limit,
+        min_score,
+        None if errors is None else str(errors),
+        partitions,
+    )
 
 
-def _screen_file_spark(engine: Engine, src: str, dst: str, screener: Screener, limit: int,
-                       min_score: float, errors: str | None, partitions: int | None
-                       ) -> BatchStats:
+def _screen_file_spark(
+    engine: Engine,
+    src: str,
+    dst: str,
+    screener: Screener,
+    limit: int,
+    min_score: float,
+    errors: str | None,
+    partitions: int | None,
+) -> BatchStats:
     from pyspark.sql import functions as F
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
@@ -282,10 +318,13 @@ def _screen_file_spark(engine: Engine, src: str, dst: str, screener: Screener, l
         if missing:
             raise InputError(f"missing column(s) {', '.join(missing)}", file=src, line=1)
         frame = raw.select(
-            (F.col("_row") + 1).alias("line"), F.lit("").alias("problem"),
-            *[F.coalesce(F.col(c), F.lit("")).alias(c) if c in raw.columns
-              else F.lit("").alias(c) for c in _QUERY_FIELDS],
-        )  # fmt: skip
+            (F.col("_row") + 1).alias("line"),
+            F.lit("").alias("problem"),
+            *[
+                F.coalesce(F.col(c), F.lit("")).alias(c) if c in raw.columns else F.lit("").alias(c)
+                for c in _QUERY_FIELDS
+            ],
+        )
     shipped = session.sparkContext.broadcast(screener)
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -293,10 +332,12 @@ def _screen_file_spark(engine: Engine, src: str, dst: str, screener: Screener, l
             clean = _strings(batch, keep=("line",))
             yield screen_partition(clean, shipped.value, limit, min_score)
 
-    schema = StructType([
-        StructField(c, LongType() if c in ("line", "seq") else StringType(), True)
-        for c in _SCREEN_SCHEMA
-    ])  # fmt: skip
+    schema = StructType(
+        [
+            StructField(c, LongType() if c in ("line", "seq") else StringType(), True)
+            for c in _SCREEN_SCHEMA
+        ]
+    )
     result = frame.repartition(_partitions(session, partitions)).mapInPandas(run, schema)
     result = result.orderBy("line", "seq")
     collected = _collect(result)
@@ -369,9 +410,17 @@ class PrefetchedScreener:
 
 
 _A_COLUMNS = (
-    "kind", "row", "seq", "declaration_id", "column", "value", "reason", "uvkey", "name",
+    "kind",
+    "row",
+    "seq",
+    "declaration_id",
+    "column",
+    "value",
+    "reason",
+    "uvkey",
+    "name",
     "country",
-)  # fmt: skip
+)
 
 
 def validate_partition(frame: pd.DataFrame, ctx: Any, parties: bool = True) -> pd.DataFrame:
@@ -387,29 +436,42 @@ def validate_partition(frame: pd.DataFrame, ctx: Any, parties: bool = True) -> p
     valid, errors = validate_frame(frame, ctx)
     parts: list[pd.DataFrame] = []
     if len(errors):
-        parts.append(pd.DataFrame({
-            "kind": "error", "row": errors["row"].astype("int64").to_numpy(),
-            "seq": np.arange(len(errors), dtype="int64"),
-            "declaration_id": errors["declaration_id"].astype(str).to_numpy(),
-            "column": errors["column"].astype(str).to_numpy(),
-            "value": errors["value"].astype(str).to_numpy(),
-            "reason": errors["reason"].astype(str).to_numpy(),
-        }))  # fmt: skip
+        parts.append(
+            pd.DataFrame(
+                {
+                    "kind": "error",
+                    "row": errors["row"].astype("int64").to_numpy(),
+                    "seq": np.arange(len(errors), dtype="int64"),
+                    "declaration_id": errors["declaration_id"].astype(str).to_numpy(),
+                    "column": errors["column"].astype(str).to_numpy(),
+                    "value": errors["value"].astype(str).to_numpy(),
+                    "reason": errors["reason"].astype(str).to_numpy(),
+                }
+            )
+        )
     if len(valid):
         valid = history_features(valid, ctx)
-        parts.append(pd.DataFrame({
-            "kind": "uv", "row": valid[ROW].astype("int64").to_numpy(),
-            "uvkey": valid["_uvkey"].astype(str).to_numpy(),
-            "uv": valid["_uv"].astype("float64").to_numpy(),
-        }))  # fmt: skip
+        parts.append(
+            pd.DataFrame(
+                {
+                    "kind": "uv",
+                    "row": valid[ROW].astype("int64").to_numpy(),
+                    "uvkey": valid["_uvkey"].astype(str).to_numpy(),
+                    "uv": valid["_uv"].astype("float64").to_numpy(),
+                }
+            )
+        )
         keys: set[tuple[str, str, str]] = set()
         for _, name_col, country_col, id_col in PARTY_ROLES if parties else ():
             if name_col not in valid.columns:
                 continue
             names = valid[name_col].astype(STR).fillna("").str.strip()
             cc = "_" + country_col if country_col else ""
-            countries = (valid[cc].fillna("").astype(str) if cc in valid.columns
-                         else pd.Series("", index=valid.index))
+            countries = (
+                valid[cc].fillna("").astype(str)
+                if cc in valid.columns
+                else pd.Series("", index=valid.index)
+            )
             for name, country in set(zip(names.tolist(), countries.tolist(), strict=True)):
                 if name:
                     keys.add(("name", str(name), str(country)))
@@ -422,15 +484,25 @@ def validate_partition(frame: pd.DataFrame, ctx: Any, parties: bool = True) -> p
                 keys.add(("id", "".join(bic.split()).upper(), ""))
         if keys:
             ordered = sorted(keys)
-            parts.append(pd.DataFrame({
-                "kind": [k[0] for k in ordered], "name": [k[1] for k in ordered],
-                "country": [k[2] for k in ordered],
-            }))  # fmt: skip
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "kind": [k[0] for k in ordered],
+                        "name": [k[1] for k in ordered],
+                        "country": [k[2] for k in ordered],
+                    }
+                )
+            )
     columns = [*_A_COLUMNS, "uv"]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "uv" else "int64"
-                                          if c in ("row", "seq") else object)
-                             for c in columns})
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    dtype="float64" if c == "uv" else "int64" if c in ("row", "seq") else object
+                )
+                for c in columns
+            }
+        )
     out = pd.concat(parts, ignore_index=True).reindex(columns=columns)
     for c in _A_COLUMNS:
         if c in ("row", "seq"):
@@ -450,16 +522,24 @@ def screen_parties(frame: pd.DataFrame, screener: PartyScreener, limit: int) -> 
     cache = PartyCache(screener, limit=limit)
     out = []
     for kind, name, country in frame[["kind", "name", "country"]].itertuples(index=False):
-        found = (cache.by_name(str(name), str(country)) if kind == "name"
-                 else cache.by_identifier(str(name)))
+        found = (
+            cache.by_name(str(name), str(country))
+            if kind == "name"
+            else cache.by_identifier(str(name))
+        )
         if found:
             out.append((kind, name, country, pickle.dumps(found)))
     return pd.DataFrame(out, columns=["kind", "name", "country", "hits"])
 
 
-def score_partition(frame: pd.DataFrame, ctx: Any, medians: Mapping[str, tuple[float, int]],
-                    screener: PartyScreener | None, limit: int,
-                    out_columns: list[str]) -> pd.DataFrame:
+def score_partition(
+    frame: pd.DataFrame,
+    ctx: Any,
+    medians: Mapping[str, tuple[float, int]],
+    screener: PartyScreener | None,
+    limit: int,
+    out_columns: list[str],
+) -> pd.DataFrame:
     """Pass B over valid rows that hold every row of their consignee: the scored rows."""
     import numpy as np
     import pandas as pd
@@ -500,8 +580,13 @@ def uv_medians(frame: pd.DataFrame) -> pd.DataFrame:
 
     grouped = frame.groupby("uvkey", sort=False)["uv"]
     med, n = grouped.median(), grouped.count()
-    return pd.DataFrame({"uvkey": med.index.astype(str), "median": med.to_numpy(),
-                         "n": n.reindex(med.index).to_numpy().astype("int64")})
+    return pd.DataFrame(
+        {
+            "uvkey": med.index.astype(str),
+            "median": med.to_numpy(),
+            "n": n.reindex(med.index).to_numpy().astype("int64"),
+        }
+    )
 
 
 def score_declarations_job(
@@ -524,26 +609,50 @@ def score_declarations_job(
 
     if engine.name == "local":
         return score_declarations(
-            src, dst, errors, screener=screener, rules=rules,
+            src,
+            dst,
+            errors,
+            screener=screener,
+            rules=rules,
             cache=PartyCache(screener, limit=party_limit, workers=workers),
-            progress=progress, controls=controls,
-        )  # fmt: skip
-    return _score_spark(engine, str(src), str(dst), None if errors is None else str(errors),
-                        screener, rules, controls, party_limit, partitions, progress)
+            progress=progress,
+            controls=controls,
+        )
+    return _score_spark(
+        engine,
+        str(src),
+        str(dst),
+        None if errors is None else str(errors),
+        screener,
+        rules,
+        controls,
+        party_limit,
+        partitions,
+        progress,
+    )
 
 
 def _out_format(path: str) -> str:
     suffix = Path(path.rstrip("/")).suffix.lower()
     if suffix not in (".csv", ".parquet"):
-        raise InputError(f"the spark engine writes .csv or .parquet, not {suffix or '(none)'}",
-                         file=path)
+        raise InputError(
+            f"the spark engine writes .csv or .parquet, not {suffix or '(none)'}", file=path
+        )
     return suffix[1:]
 
 
-def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
-                 screener: PartyScreener | None, rules: RuleSet | None,
-                 controls: ControlIndex | None, party_limit: int, partitions: int | None,
-                 progress: Progress | None) -> ScoreReport:
+def _score_spark(
+    engine: Engine,
+    src: str,
+    dst: str,
+    errors: str | None,
+    screener: PartyScreener | None,
+    rules: RuleSet | None,
+    controls: ControlIndex | None,
+    party_limit: int,
+    partitions: int | None,
+    progress: Progress | None,
+) -> ScoreReport:
     import pandas as pd
     from pyspark.sql import functions as F
     from pyspark.sql.types import (
@@ -579,17 +688,22 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
     ctx_b = sc.broadcast(ctx)
     # pass A: validation, partitioned so that equal declaration ids meet
     id_key = F.regexp_replace(F.col("declaration_id"), _SPACES, "")
-    a_schema = StructType([
-        *[StructField(c, LongType() if c in ("row", "seq") else StringType(), True)
-          for c in _A_COLUMNS],
-        StructField("uv", DoubleType(), True),
-    ])  # fmt: skip
+    a_schema = StructType(
+        [
+            *[
+                StructField(c, LongType() if c in ("row", "seq") else StringType(), True)
+                for c in _A_COLUMNS
+            ],
+            StructField("uv", DoubleType(), True),
+        ]
+    )
 
     def pass_a(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         frame = _whole_partition(batches)
         if frame is not None:
-            yield validate_partition(_strings(frame, keep=(ROW,)), ctx_b.value,
-                                     parties=screener is not None)
+            yield validate_partition(
+                _strings(frame, keep=(ROW,)), ctx_b.value, parties=screener is not None
+            )
 
     a_out = raw.repartition(n_parts, id_key).mapInPandas(pass_a, a_schema).cache()
     if progress:
@@ -597,13 +711,17 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
     error_rows = a_out.where("kind = 'error'")
     kinds = {
         r["kind"]: (int(r["n"]), int(r["rows"]))
-        for r in a_out.where("kind IN ('error', 'uv')").groupBy("kind")
-        .agg(F.count("*").alias("n"), F.countDistinct("row").alias("rows")).collect()
-    }  # fmt: skip
+        for r in a_out.where("kind IN ('error', 'uv')")
+        .groupBy("kind")
+        .agg(F.count("*").alias("n"), F.countDistinct("row").alias("rows"))
+        .collect()
+    }
     rejected = kinds.get("error", (0, 0))[1]
     if kinds.get("uv", (0, 0))[0] + rejected != rows_in:
-        raise CircumspectError(f"row accounting failed in validation: read {rows_in}, "
-                               f"valid {kinds.get('uv', (0, 0))[0]}, rejected {rejected}")
+        raise CircumspectError(
+            f"row accounting failed in validation: read {rows_in}, "
+            f"valid {kinds.get('uv', (0, 0))[0]}, rejected {rejected}"
+        )
     if progress:
         progress("validated", rows_in, rows_in)
 
@@ -611,16 +729,16 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
     med_schema = "uvkey string, median double, n long"
     medians = {
         r["uvkey"]: (float(r["median"]), int(r["n"]))
-        for r in a_out.where("kind = 'uv'").select("uvkey", "uv").groupBy("uvkey")
-        .applyInPandas(uv_medians, med_schema).collect()
-    }  # fmt: skip
+        for r in a_out.where("kind = 'uv'")
+        .select("uvkey", "uv")
+        .groupBy("uvkey")
+        .applyInPandas(uv_medians, med_schema)
+        .collect()
+    }
     prefetched: PartyScreener | None = None
     screened = 0
     if screener is not None:
-        parties = (
-            a_out.where("kind IN ('name', 'id')").select("kind", "name", "country")
-            .distinct()
-        )
+        parties = a_out.where("kind IN ('name', 'id')").select("kind", "name", "country").distinct()
         pairs = parties.toPandas()
         # one screening per normalised party key, the smallest spelling as PartyCache
         # would screen any one of them
@@ -629,8 +747,7 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
             for k, n in zip(pairs["kind"], pairs["name"], strict=True)
         ]
         pairs = pairs.sort_values(["kind", "norm", "country", "name"], kind="stable")
-        pairs = pairs.drop_duplicates(["kind", "norm", "country"])[
-            ["kind", "name", "country"]]
+        pairs = pairs.drop_duplicates(["kind", "norm", "country"])[["kind", "name", "country"]]
         screened = len(pairs)
         s_b = sc.broadcast(screener)
 
@@ -638,15 +755,24 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
             for batch in batches:
                 yield screen_parties(batch, s_b.value, party_limit)
 
-        hit_schema = StructType([
-            StructField("kind", StringType()), StructField("name", StringType()),
-            StructField("country", StringType()), StructField("hits", BinaryType()),
-        ])  # fmt: skip
+        hit_schema = StructType(
+            [
+                StructField("kind", StringType()),
+                StructField("name", StringType()),
+                StructField("country", StringType()),
+                StructField("hits", BinaryType()),
+            ]
+        )
         found = (
-            session.createDataFrame(pairs if len(pairs) else pd.DataFrame(
-                {"kind": ["id"], "name": [""], "country": [""]}))
-            .repartition(n_parts).mapInPandas(run_screen, hit_schema).collect()
-        )  # fmt: skip
+            session.createDataFrame(
+                pairs
+                if len(pairs)
+                else pd.DataFrame({"kind": ["id"], "name": [""], "country": [""]})
+            )
+            .repartition(n_parts)
+            .mapInPandas(run_screen, hit_schema)
+            .collect()
+        )
         s_b.unpersist()
         names: dict[tuple[str, str], list[Any]] = {}
         ids: dict[str, list[Any]] = {}
@@ -663,23 +789,30 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
     # pass B: scoring, valid rows partitioned so that a consignee's rows meet
     passthrough = [c for c in columns if c != "declaration_id"]
     out_columns = [*OUTPUT_FIRST, "flag_details", "row", *passthrough]
-    b_schema = StructType([
-        StructField(c, DoubleType() if c == "risk_score" else LongType() if c == "row"
-                    else StringType(), True)
-        for c in out_columns
-    ])  # fmt: skip
+    b_schema = StructType(
+        [
+            StructField(
+                c,
+                DoubleType() if c == "risk_score" else LongType() if c == "row" else StringType(),
+                True,
+            )
+            for c in out_columns
+        ]
+    )
     shipped = sc.broadcast((medians, prefetched))
 
     def pass_b(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         frame = _whole_partition(batches)
         if frame is not None:
             meds, party = shipped.value
-            yield score_partition(_strings(frame, keep=(ROW,)), ctx_b.value, meds, party,
-                                  party_limit, out_columns)
+            yield score_partition(
+                _strings(frame, keep=(ROW,)), ctx_b.value, meds, party, party_limit, out_columns
+            )
 
     cid = F.regexp_replace(F.col("consignee_id"), _SPACES, "")
-    consignee = F.when(cid != "", F.concat(F.lit("id:"), cid)).otherwise(F.concat(
-        F.lit("name:"), F.upper(F.regexp_replace(F.col("consignee_name"), _SPACES, ""))))
+    consignee = F.when(cid != "", F.concat(F.lit("id:"), cid)).otherwise(
+        F.concat(F.lit("name:"), F.upper(F.regexp_replace(F.col("consignee_name"), _SPACES, "")))
+    )
     bad = error_rows.select(F.col("row").alias(ROW)).distinct()
     valid = raw.join(bad, ROW, "left_anti")
     scored = valid.repartition(n_parts, consignee).mapInPandas(pass_b, b_schema)
@@ -687,9 +820,14 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
     if _is_local(dst):
         table = _collect(scored)
         if table.empty and not len(table.columns):
-            table = pd.DataFrame({c: pd.Series(dtype="float64" if c == "risk_score"
-                                               else "int64" if c == "row" else object)
-                                  for c in out_columns})
+            table = pd.DataFrame(
+                {
+                    c: pd.Series(
+                        dtype="float64" if c == "risk_score" else "int64" if c == "row" else object
+                    )
+                    for c in out_columns
+                }
+            )
         table = table.sort_values("row", kind="stable").reset_index(drop=True)
         n_scored = len(table)
         decisions = {str(k): int(v) for k, v in table["decision"].value_counts().items()}
@@ -697,33 +835,34 @@ def _score_spark(engine: Engine, src: str, dst: str, errors: str | None,
     else:
         scored = scored.cache()
         n_scored = int(scored.count())
-        decisions = {r["decision"]: int(r["count"])
-                     for r in scored.groupBy("decision").count().collect()}
-        flag_series = pd.Series([r["flags"] for r in scored.where("flags != ''")
-                                 .select("flags").collect()], dtype=object)
+        decisions = {
+            r["decision"]: int(r["count"]) for r in scored.groupBy("decision").count().collect()
+        }
+        flag_series = pd.Series(
+            [r["flags"] for r in scored.where("flags != ''").select("flags").collect()],
+            dtype=object,
+        )
     if rows_in != n_scored + rejected:
         raise CircumspectError(
-            f"row accounting failed: read {rows_in} != scored {n_scored} + "
-            f"rejected {rejected}"
+            f"row accounting failed: read {rows_in} != scored {n_scored} + rejected {rejected}"
         )
     if _is_local(dst):
         _atomic_write(table, _local(dst))
     else:
         writer = scored.orderBy("row").write.mode("overwrite")
-        (writer.parquet(dst) if out_fmt == "parquet"
-         else _csv(writer).csv(dst))
+        (writer.parquet(dst) if out_fmt == "parquet" else _csv(writer).csv(dst))
     if errors is not None:
         ordered = error_rows.select("row", "seq", *ERROR_COLUMNS[1:])
         if _is_local(errors):
             err = _collect(ordered)
             if err.empty:
-                err = pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object)
-                                    for c in ERROR_COLUMNS})
+                err = pd.DataFrame(
+                    {c: pd.Series(dtype="int64" if c == "row" else object) for c in ERROR_COLUMNS}
+                )
             else:
                 err = err.sort_values(["row", "seq"], kind="stable")
                 err = err.sort_values(["row", "column"], kind="stable")
-            _atomic_write(err.loc[:, list(ERROR_COLUMNS)].reset_index(drop=True),
-                          _local(errors))
+            _atomic_write(err.loc[:, list(ERROR_COLUMNS)].reset_index(drop=True), _local(errors))
         else:
             writer = ordered.orderBy("row", "column", "seq").drop("seq").write
             _csv(writer.mode("overwrite")).csv(errors)

@@ -21,13 +21,16 @@ def run(ctx: DemoContext) -> str:
     with FlowStore(out / "flows.duckdb") as store:
         rel = store.load([data / "synthetic_relational_view_eu_exports.csv"], "relational")
         ct = store.load([data / "synthetic_comtrade_hs6_exports.csv"], "comtrade")
-        growth = q.growth(store, q.Selection(("KZ", "KG", "RU"), reporter_group="EU27",
-                                             source="eurostat"))  # fmt: skip
+        growth = q.growth(
+            store, q.Selection(("KZ", "KG", "RU"), reporter_group="EU27", source="eurostat")
+        )
         g = {(x.partner, x.period): x.growth_pct for x in growth}
         result, note = did.from_store(
-            store, neighbours=indicators.NEIGHBOURS, sanctioned_hs6=indicators.chpl_hs6(),
+            store,
+            neighbours=indicators.NEIGHBOURS,
+            sanctioned_hs6=indicators.chpl_hs6(),
             source="comtrade",
-        )  # fmt: skip
+        )
         rep = report.build(store, out / "report")
     ctx.shared["flows_db"] = str(out / "flows.duckdb")
 
@@ -37,7 +40,9 @@ def run(ctx: DemoContext) -> str:
 
     did_text = (
         f"DiD (CHPL x neighbours x post-Feb-2022, Comtrade HS-6) beta = {result.beta:.2f} "
-        f"(SE {result.se:.2f})" if result else f"DiD: {note}"
+        f"(SE {result.se:.2f})"
+        if result
+        else f"DiD: {note}"
     )
     return (
         f"flows: SYNTHETIC demo data. Relational view: {rel.summary()}. Comtrade: "

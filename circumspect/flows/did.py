@@ -43,10 +43,15 @@ class DidResult:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "beta": self.beta, "se": self.se, "t": self.t, "p_value": self.p_value,
-            "n_obs": self.n_obs, "n_clusters": self.n_clusters, "se_kind": self.se_kind,
+            "beta": self.beta,
+            "se": self.se,
+            "t": self.t,
+            "p_value": self.p_value,
+            "n_obs": self.n_obs,
+            "n_clusters": self.n_clusters,
+            "se_kind": self.se_kind,
             "iterations": self.iterations,
-        }  # fmt: skip
+        }
 
 
 def _betacf(a: float, b: float, x: float) -> float:
@@ -85,9 +90,8 @@ def _betainc(a: float, b: float, x: float) -> float:
     if x >= 1.0:
         return 1.0
     front = math.exp(
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-        + a * math.log(x) + b * math.log1p(-x)
-    )  # fmt: skip
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
     if x < (a + 1.0) / (a + b + 2.0):
         return front * _betacf(a, b, x) / a
     return 1.0 - front * _betacf(b, a, 1.0 - x) / b
@@ -209,9 +213,14 @@ def synthetic_panel(
     log_v = a_pd[p, d] + b_pt[p, t] + c_dt[d, t] + effect * treat + rng.normal(0, 0.3, p.size)
     value = np.sinh(log_v)
     return {
-        "product": p, "destination": d, "month": t, "value": value,
-        "sanctioned": sanctioned_p[p], "neighbour": neighbour_d[d], "post": post,
-    }  # fmt: skip
+        "product": p,
+        "destination": d,
+        "month": t,
+        "value": value,
+        "sanctioned": sanctioned_p[p],
+        "neighbour": neighbour_d[d],
+        "post": post,
+    }
 
 
 def from_store(

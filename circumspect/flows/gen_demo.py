@@ -34,15 +34,25 @@ PARTNERS = {"Kazakhstan": 450e6, "Kyrgyzstan": 25e6, "Russian Federation (Russia
 #: (reporter M49, name), partners (M49, ISO3, name, neighbour?), HS-6 products (CHPL?)
 CT_REPORTERS = [(276, "DEU", "Germany"), (380, "ITA", "Italy")]
 CT_PARTNERS = [
-    (398, "KAZ", "Kazakhstan", True), (417, "KGZ", "Kyrgyzstan", True),
-    (51, "ARM", "Armenia", True), (643, "RUS", "Russian Federation", False),
-    (826, "GBR", "United Kingdom", False), (156, "CHN", "China", False),
-    (842, "USA", "USA", False), (756, "CHE", "Switzerland", False),
-]  # fmt: skip
+    (398, "KAZ", "Kazakhstan", True),
+    (417, "KGZ", "Kyrgyzstan", True),
+    (51, "ARM", "Armenia", True),
+    (643, "RUS", "Russian Federation", False),
+    (826, "GBR", "United Kingdom", False),
+    (156, "CHN", "China", False),
+    (842, "USA", "USA", False),
+    (756, "CHE", "Switzerland", False),
+]
 CT_PRODUCTS = [
-    ("854231", True), ("854232", True), ("847150", True), ("851762", True),
-    ("870323", False), ("300490", False), ("220421", False), ("940360", False),
-]  # fmt: skip
+    ("854231", True),
+    ("854232", True),
+    ("847150", True),
+    ("851762", True),
+    ("870323", False),
+    ("300490", False),
+    ("220421", False),
+    ("940360", False),
+]
 
 
 def _relational(rng: random.Random) -> list[list[str]]:
@@ -61,10 +71,28 @@ def _relational(rng: random.Random) -> list[list[str]]:
                 for reporter, share in REPORTERS.items():
                     v = int(level * share * rng.uniform(0.85, 1.15))
                     total += v
-                    rows.append([reporter, partner, "TOTAL-Total", "2-EXPORT", "T-Total",
-                                 f"{MONTHS[m - 1]}. {year}", str(v)])  # fmt: skip
-                rows.append([EU27_LABEL, partner, "TOTAL-Total", "2-EXPORT", "T-Total",
-                             f"{MONTHS[m - 1]}. {year}", str(total)])  # fmt: skip
+                    rows.append(
+                        [
+                            reporter,
+                            partner,
+                            "TOTAL-Total",
+                            "2-EXPORT",
+                            "T-Total",
+                            f"{MONTHS[m - 1]}. {year}",
+                            str(v),
+                        ]
+                    )
+                rows.append(
+                    [
+                        EU27_LABEL,
+                        partner,
+                        "TOTAL-Total",
+                        "2-EXPORT",
+                        "T-Total",
+                        f"{MONTHS[m - 1]}. {year}",
+                        str(total),
+                    ]
+                )
     # Realistic defects the loader must count, not drop silently:
     rows.append(["Malta", "Kyrgyzstan", "TOTAL-Total", "2-EXPORT", "T-Total", "Mar. 2023", ":"])
     rows.append(["Atlantis", "Kazakhstan", "TOTAL-Total", "2-EXPORT", "T-Total", "Mar. 2023", "5"])
@@ -88,20 +116,43 @@ def _comtrade(rng: random.Random) -> list[dict[str, str]]:
                             log_v += 0.6 if chpl else 0.2
                         value = round(math.exp(log_v), 2)
                         row = {c: "" for c in COMTRADE_COLUMNS}
-                        row.update({
-                            "typeCode": "C", "freqCode": "M", "refPeriodId": f"{year}{m:02d}01",
-                            "refYear": str(year), "refMonth": str(m), "period": f"{year}{m:02d}",
-                            "reporterCode": str(rc), "reporterISO": riso, "reporterDesc": rname,
-                            "flowCode": "X", "flowDesc": "Export", "partnerCode": str(pc),
-                            "partnerISO": piso, "partnerDesc": pname, "partner2Code": "0",
-                            "partner2ISO": "W00", "partner2Desc": "World",
-                            "classificationCode": "H6", "classificationSearchCode": "HS",
-                            "isOriginalClassification": "true", "cmdCode": hs,
-                            "cmdDesc": "", "aggrLevel": "6", "isLeaf": "true",
-                            "customsCode": "C00", "customsDesc": "TOTAL CPC", "mosCode": "0",
-                            "motCode": "0", "motDesc": "TOTAL MOT", "primaryValue": str(value),
-                            "fobvalue": str(value), "isReported": "true", "isAggregate": "false",
-                        })  # fmt: skip
+                        row.update(
+                            {
+                                "typeCode": "C",
+                                "freqCode": "M",
+                                "refPeriodId": f"{year}{m:02d}01",
+                                "refYear": str(year),
+                                "refMonth": str(m),
+                                "period": f"{year}{m:02d}",
+                                "reporterCode": str(rc),
+                                "reporterISO": riso,
+                                "reporterDesc": rname,
+                                "flowCode": "X",
+                                "flowDesc": "Export",
+                                "partnerCode": str(pc),
+                                "partnerISO": piso,
+                                "partnerDesc": pname,
+                                "partner2Code": "0",
+                                "partner2ISO": "W00",
+                                "partner2Desc": "World",
+                                "classificationCode": "H6",
+                                "classificationSearchCode": "HS",
+                                "isOriginalClassification": "true",
+                                "cmdCode": hs,
+                                "cmdDesc": "",
+                                "aggrLevel": "6",
+                                "isLeaf": "true",
+                                "customsCode": "C00",
+                                "customsDesc": "TOTAL CPC",
+                                "mosCode": "0",
+                                "motCode": "0",
+                                "motDesc": "TOTAL MOT",
+                                "primaryValue": str(value),
+                                "fobvalue": str(value),
+                                "isReported": "true",
+                                "isAggregate": "false",
+                            }
+                        )
                         out.append(row)
     return out
 

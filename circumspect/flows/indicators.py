@@ -61,18 +61,24 @@ def _chpl_yearly(
     sql = f"""WITH c AS (SELECT reporter, partner, freq, period, year, product, product_level,
                    value FROM flows
             WHERE flow = 'export' AND product_level >= 6 AND SUBSTR(product, 1, 6) IN ({codes})
-              AND partner IN ({', '.join(q.lit(p) for p in partners)})
+              AND partner IN ({", ".join(q.lit(p) for p in partners)})
               {f"AND source = {q.lit(source)}" if source else ""}
-              AND reporter IN ({', '.join(q.lit(m) for m in _members(reporter_group))})),
+              AND reporter IN ({", ".join(q.lit(m) for m in _members(reporter_group))})),
         lv AS (SELECT c.*, MIN(product_level) OVER (PARTITION BY reporter, partner, freq,
                    period, SUBSTR(product, 1, 6)) AS ml FROM c)
         SELECT partner, freq, year, SUM(value) AS value, COUNT(DISTINCT period) AS n
         FROM lv WHERE product_level = ml GROUP BY partner, freq, year"""
     out: dict[tuple[str, str], float] = {}
-    annual = {(str(r["partner"]), str(r["year"])): float(r["value"])
-              for r in engine.query(sql) if r["freq"] == "A"}  # fmt: skip
-    monthly = {(str(r["partner"]), str(r["year"])): (float(r["value"]), int(r["n"]))
-               for r in engine.query(sql) if r["freq"] == "M"}  # fmt: skip
+    annual = {
+        (str(r["partner"]), str(r["year"])): float(r["value"])
+        for r in engine.query(sql)
+        if r["freq"] == "A"
+    }
+    monthly = {
+        (str(r["partner"]), str(r["year"])): (float(r["value"]), int(r["n"]))
+        for r in engine.query(sql)
+        if r["freq"] == "M"
+    }
     for key, (value, n) in monthly.items():
         if n == 12:
             out[key] = value
@@ -100,9 +106,8 @@ def roundabout(
     partners = ("RU", *tuple(p for p in neighbours if p != "RU"))
     base_years = [str(y) for y in q.BASELINES[baseline]]
     series: dict[str, dict[tuple[str, str], float]] = {
-        "all": _yearly(engine, q.Selection(partners, reporter_group=reporter_group,
-                                           source=source))
-    }  # fmt: skip
+        "all": _yearly(engine, q.Selection(partners, reporter_group=reporter_group, source=source))
+    }
     note = "product detail: none in the loaded data (totals only); CHPL split not computed"
     if has_product_detail(engine):
         chpl = _chpl_yearly(engine, partners, reporter_group, source)
@@ -134,11 +139,16 @@ def roundabout(
                 continue
             gain = sum(r.change for r in nb)
             loss = -ru[0].change
-            summary.append({
-                "goods": goods, "year": year, "russia_change": ru[0].change,
-                "neighbours_change": gain, "neighbours": " ".join(sorted(r.partner for r in nb)),
-                "offset_pct": (gain / loss * 100) if loss > 0 else None,
-            })  # fmt: skip
+            summary.append(
+                {
+                    "goods": goods,
+                    "year": year,
+                    "russia_change": ru[0].change,
+                    "neighbours_change": gain,
+                    "neighbours": " ".join(sorted(r.partner for r in nb)),
+                    "offset_pct": (gain / loss * 100) if loss > 0 else None,
+                }
+            )
     return rows, summary, note
 
 
@@ -168,8 +178,9 @@ def mirror(
     from circumspect.flows import countries
 
     group = countries.GROUP_ALIASES.get(reporter_group.upper(), reporter_group)
-    exp = _yearly(engine, q.Selection(partners, reporter_group=reporter_group,
-                                      source=exporter_source))  # fmt: skip
+    exp = _yearly(
+        engine, q.Selection(partners, reporter_group=reporter_group, source=exporter_source)
+    )
     out: list[MirrorRow] = []
     for partner in partners:
         imp_rows = q.totals(

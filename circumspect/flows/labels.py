@@ -11,14 +11,43 @@ import re
 from dataclasses import dataclass
 
 MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
     # French (Eurostat French interface) and Russian abbreviations
-    "janv": 1, "fevr": 2, "févr": 2, "mars": 3, "avr": 4, "mai": 5, "juin": 6,
-    "juil": 7, "aout": 8, "août": 8, "sept": 9, "déc": 12,
-    "янв": 1, "фев": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8,
-    "сен": 9, "окт": 10, "ноя": 11, "дек": 12,
-}  # fmt: skip
+    "janv": 1,
+    "fevr": 2,
+    "févr": 2,
+    "mars": 3,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juil": 7,
+    "aout": 8,
+    "août": 8,
+    "sept": 9,
+    "déc": 12,
+    "янв": 1,
+    "фев": 2,
+    "мар": 3,
+    "апр": 4,
+    "июн": 6,
+    "июл": 7,
+    "авг": 8,
+    "сен": 9,
+    "окт": 10,
+    "ноя": 11,
+    "дек": 12,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +144,21 @@ def parse_product(label: str) -> Product | None:
 EXPORT = "export"
 IMPORT = "import"
 _FLOWS = {
-    "2": EXPORT, "export": EXPORT, "exports": EXPORT, "x": EXPORT, "exportation": EXPORT,
-    "экспорт": EXPORT, "2-export": EXPORT,
-    "1": IMPORT, "import": IMPORT, "imports": IMPORT, "m": IMPORT, "importation": IMPORT,
-    "импорт": IMPORT, "1-import": IMPORT,
-}  # fmt: skip
+    "2": EXPORT,
+    "export": EXPORT,
+    "exports": EXPORT,
+    "x": EXPORT,
+    "exportation": EXPORT,
+    "экспорт": EXPORT,
+    "2-export": EXPORT,
+    "1": IMPORT,
+    "import": IMPORT,
+    "imports": IMPORT,
+    "m": IMPORT,
+    "importation": IMPORT,
+    "импорт": IMPORT,
+    "1-import": IMPORT,
+}
 
 
 def parse_flow(label: str) -> str | None:

@@ -88,9 +88,7 @@ def _reporter_rows(sel: Selection) -> str:
         where.append(f"product LIKE {lit(sel.product + '%')}")
         where.append(f"product_level >= {len(sel.product)}")
     cols = "partner, currency, product_level, freq, period, year, month"
-    base = f"SELECT reporter, reporter_kind, {cols}, value FROM flows WHERE " + " AND ".join(
-        where
-    )
+    base = f"SELECT reporter, reporter_kind, {cols}, value FROM flows WHERE " + " AND ".join(where)
     if sel.reporter:
         return (
             f"SELECT {cols}, SUM(value) AS value, 'reporter' AS method FROM ({base}) b "
@@ -175,10 +173,16 @@ def totals(
     if by == "year":
         rows = engine.query(f"SELECT * FROM ({yearly_sql(sel)}) t ORDER BY partner, year")
         out = [
-            Total(str(r["partner"]), str(r["year"]), float(r["value"]), str(r["currency"]),
-                  int(r["months"]))
-            for r in rows if include_partial or int(r["months"]) == 12
-        ]  # fmt: skip
+            Total(
+                str(r["partner"]),
+                str(r["year"]),
+                float(r["value"]),
+                str(r["currency"]),
+                int(r["months"]),
+            )
+            for r in rows
+            if include_partial or int(r["months"]) == 12
+        ]
     elif by == "month":
         rows = engine.query(f"SELECT * FROM ({monthly_sql(sel)}) t ORDER BY partner, period")
         out = [

@@ -101,15 +101,22 @@ def _png(chart: Chart, out: Path, draw: Any) -> None:
     draw(ax)
     if not (ax.lines or ax.patches or ax.collections):
         chart.empty = True
-        ax.text(0.5, 0.5, "No data for this chart with the loaded data and options\n"
-                "(see the notes in index.html)", ha="center", va="center",
-                transform=ax.transAxes, fontsize=11, color="#555")
+        ax.text(
+            0.5,
+            0.5,
+            "No data for this chart with the loaded data and options\n"
+            "(see the notes in index.html)",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            fontsize=11,
+            color="#555",
+        )
     ax.set_title(chart.title, fontsize=11)
     ax.grid(alpha=0.3)
     fig.text(0.01, 0.01, "\n".join(lines), fontsize=6, color="#555", va="bottom")
     caption_in = 0.1 * len(lines) + 0.05  # inches taken by the caption
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.92,
-                        bottom=(caption_in + 0.45) / height)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=(caption_in + 0.45) / height)
     path = out / f"{chart.slug}.png"
     try:
         with atomic_path(path) as tmp:
@@ -140,11 +147,15 @@ def build(
     from circumspect.errors import InputError
 
     if source is not None:
-        loaded = [str(r["source"]) for r in store.query(
-            "SELECT DISTINCT source FROM flows ORDER BY source")]  # fmt: skip
+        loaded = [
+            str(r["source"])
+            for r in store.query("SELECT DISTINCT source FROM flows ORDER BY source")
+        ]
         if source not in loaded:
-            raise InputError(f"no data of source {source!r} is loaded (loaded: "
-                             f"{', '.join(loaded) or 'none'})", field="source")
+            raise InputError(
+                f"no data of source {source!r} is loaded (loaded: {', '.join(loaded) or 'none'})",
+                field="source",
+            )
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".write-test-{os.getpid()}"
@@ -152,8 +163,9 @@ def build(
         probe.unlink()
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
-        raise InputError(f"cannot write the report folder ({exc.strerror or exc}{where})",
-                         file=str(out)) from exc
+        raise InputError(
+            f"cannot write the report folder ({exc.strerror or exc}{where})", file=str(out)
+        ) from exc
     report = Report(out)
     src = source or default_source(store) or "eurostat"
     report.notes.append(f"Exporter data: source '{src}'.")
@@ -161,18 +173,21 @@ def build(
     sel = q.Selection(PARTNERS, reporter_group="EU27", source=src)
     yearly = q.totals(store, sel, "year", include_partial=True)
     monthly = q.totals(store, sel, "month")
-    growth = q.growth(store, q.Selection((*PARTNERS, "TJ", "TR", "AE"), reporter_group="EU27",
-                                         source=src), baseline)  # fmt: skip
-    rows_ra, summary_ra, ra_note = indicators.roundabout(store, baseline=baseline,
-                                                         source=src)  # fmt: skip
+    growth = q.growth(
+        store,
+        q.Selection((*PARTNERS, "TJ", "TR", "AE"), reporter_group="EU27", source=src),
+        baseline,
+    )
+    rows_ra, summary_ra, ra_note = indicators.roundabout(store, baseline=baseline, source=src)
     mirror_rows = indicators.mirror(store, ("KZ", "KG", "AM", "UZ"), exporter_source=src)
     checks = reference.run_checks(store)
     report.notes.append(ra_note)
 
     # -- tables
     tables = {
-        "totals_yearly.csv": [{**t.public(), "currency": t.currency, "months": t.months}
-                              for t in yearly],
+        "totals_yearly.csv": [
+            {**t.public(), "currency": t.currency, "months": t.months} for t in yearly
+        ],
         "totals_monthly.csv": [{**t.public(), "currency": t.currency} for t in monthly],
         "growth.csv": [asdict(g) for g in growth],
         "roundabout.csv": [asdict(r) for r in rows_ra],
@@ -188,17 +203,17 @@ def build(
             "SELECT path, format, source, rows_read, rows_loaded, rows_duplicate, "
             "rows_conflict, rows_rejected, rows_skipped FROM files ORDER BY path"
         ),
-    }  # fmt: skip
+    }
     for name, rows in tables.items():
         _write_csv(out / name, rows)
         report.tables.append(name)
 
     partners_sql = ", ".join(q.lit(p) for p in PARTNERS)
-    eu_members = ", ".join(q.lit(m) for m in ("EU27_2020", *sorted(
-        countries.table().members("EU27_2020"))))  # fmt: skip
+    eu_members = ", ".join(
+        q.lit(m) for m in ("EU27_2020", *sorted(countries.table().members("EU27_2020")))
+    )
     eu = f"f.source = {q.lit(src)} AND f.reporter IN ({eu_members})"
-    eu_src = _sources(store, f"f.partner IN ({partners_sql}) AND f.flow = 'export' "
-                             f"AND {eu}")  # fmt: skip
+    eu_src = _sources(store, f"f.partner IN ({partners_sql}) AND f.flow = 'export' AND {eu}")
 
     # 1. monthly index
     base_years = q.BASELINES[baseline]
@@ -208,8 +223,9 @@ def build(
         f"EU27 exports from source '{src}' (the 'European Union - 27 countries' row where "
         "present, else the sum of the 27 members; total goods, or the coarsest product level), "
         f"indexed to the monthly mean of {baseline}. Aggregate rows are used, never added to "
-        "member rows.", eu_src,
-    )  # fmt: skip
+        "member rows.",
+        eu_src,
+    )
     fig = go.Figure()
     series: dict[str, tuple[list[str], list[float]]] = {}
     for p in PARTNERS:
@@ -240,28 +256,37 @@ def build(
 
     # 2. growth bars
     chart = Chart(
-        "growth", f"Growth of EU27 exports against {baseline}, by partner and year (%)",
+        "growth",
+        f"Growth of EU27 exports against {baseline}, by partner and year (%)",
         f"Yearly EU27 exports (annual rows where present, else 12 monthly rows) divided by the "
         f"{baseline} {'value' if baseline == '2021' else 'mean'}, minus one. Only complete "
-        "years.", _sources(store, f"f.flow = 'export' AND {eu}"),
-    )  # fmt: skip
+        "years.",
+        _sources(store, f"f.flow = 'export' AND {eu}"),
+    )
     years = sorted({g.period for g in growth if g.period >= "2022"})
     gp = sorted({g.partner for g in growth})
     fig = go.Figure()
     for y in years:
-        fig.add_trace(go.Bar(
-            name=y, x=gp,
-            y=[next((g.growth_pct for g in growth if g.partner == p and g.period == y), None)
-               for p in gp],
-        ))  # fmt: skip
+        fig.add_trace(
+            go.Bar(
+                name=y,
+                x=gp,
+                y=[
+                    next((g.growth_pct for g in growth if g.partner == p and g.period == y), None)
+                    for p in gp
+                ],
+            )
+        )
     fig.update_layout(barmode="group", yaxis_title="%", height=420)
     chart.figure = fig
 
     def draw2(ax: Any) -> None:
         width = 0.8 / max(len(years), 1)
         for i, y in enumerate(years):
-            vals = [next((g.growth_pct or 0.0 for g in growth
-                          if g.partner == p and g.period == y), 0.0) for p in gp]  # fmt: skip
+            vals = [
+                next((g.growth_pct or 0.0 for g in growth if g.partner == p and g.period == y), 0.0)
+                for p in gp
+            ]
             ax.bar([j + i * width for j in range(len(gp))], vals, width, label=y)
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(gp))], gp)
         ax.set_ylabel("%")
@@ -272,23 +297,27 @@ def build(
 
     # 3. roundabout
     chart = Chart(
-        "roundabout", "The roundabout: change in EU27 exports vs baseline, Russia vs neighbours",
+        "roundabout",
+        "The roundabout: change in EU27 exports vs baseline, Russia vs neighbours",
         f"Change of yearly EU27 exports against {baseline}: Russia (negative) beside the "
         f"sum over its neighbours ({', '.join(indicators.NEIGHBOURS)}; those present in the "
         f"data). {ra_note}.",
         _sources(store, f"f.flow = 'export' AND {eu}"),
-    )  # fmt: skip
-    goods_classes = [g for g in ("all", "CHPL", "other") if any(
-        s["goods"] == g for s in summary_ra)]  # fmt: skip
+    )
+    goods_classes = [
+        g for g in ("all", "CHPL", "other") if any(s["goods"] == g for s in summary_ra)
+    ]
     ra_years = sorted({str(s["year"]) for s in summary_ra})
     bars: list[tuple[str, list[float]]] = []
     for g in goods_classes:
         by_year = {str(s["year"]): s for s in summary_ra if s["goods"] == g}
         for label, key in (("Russia", "russia_change"), ("neighbours", "neighbours_change")):
-            bars.append((
-                f"{label} ({g} goods)",
-                [float(str(by_year[y][key])) / 1e9 if y in by_year else 0.0 for y in ra_years],
-            ))  # fmt: skip
+            bars.append(
+                (
+                    f"{label} ({g} goods)",
+                    [float(str(by_year[y][key])) / 1e9 if y in by_year else 0.0 for y in ra_years],
+                )
+            )
     fig = go.Figure([go.Bar(name=name, x=ra_years, y=vals) for name, vals in bars])
     currency = yearly[0].currency if yearly else "(data currency)"
     report.currency = currency
@@ -310,22 +339,29 @@ def build(
 
     # 4. mirror
     chart = Chart(
-        "mirror", "Mirror gap: EU27-reported exports / partner-reported imports from the EU27",
+        "mirror",
+        "Mirror gap: EU27-reported exports / partner-reported imports from the EU27",
         f"Ratio of EU27 exports to the partner ('{src}', FOB) to the partner's national "
         "statistics of imports from the EU27 (CIF, converted to EUR in the source files). "
         "A ratio rising after 2021 means exports declared for the partner that its customs "
         "did not record (goods lost in transit, e.g. to Russia). Armenia 2023's national "
         "figure looks truncated in the source file.",
-        _sources(store, f"(f.flow = 'export' AND {eu} AND f.partner IN "
-                        "('KZ', 'KG', 'AM', 'UZ')) OR (f.flow = 'import' AND f.reporter IN "
-                        "('KZ', 'KG', 'AM', 'UZ') AND f.partner = 'EU27_2020')"),
-    )  # fmt: skip
+        _sources(
+            store,
+            f"(f.flow = 'export' AND {eu} AND f.partner IN "
+            "('KZ', 'KG', 'AM', 'UZ')) OR (f.flow = 'import' AND f.reporter IN "
+            "('KZ', 'KG', 'AM', 'UZ') AND f.partner = 'EU27_2020')",
+        ),
+    )
     mp = sorted({m.partner for m in mirror_rows})
     fig = go.Figure()
     for p in mp:
         mpts = [m for m in mirror_rows if m.partner == p]
-        fig.add_trace(go.Scatter(x=[m.year for m in mpts], y=[m.ratio for m in mpts],
-                                 mode="lines+markers", name=p))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=[m.year for m in mpts], y=[m.ratio for m in mpts], mode="lines+markers", name=p
+            )
+        )
     fig.update_layout(yaxis_title="exporter / importer", height=420, yaxis_type="log")
     chart.figure = fig
 
@@ -404,8 +440,10 @@ def _write_html(report: Report, checks: list[reference.Check]) -> None:
     for chart in report.charts:
         parts.append(f"<h2>{html.escape(chart.title)}</h2>")
         if chart.empty:
-            parts.append("<p><b>No data for this chart</b> with the loaded data and options "
-                         "(see the notes above).</p>")
+            parts.append(
+                "<p><b>No data for this chart</b> with the loaded data and options "
+                "(see the notes above).</p>"
+            )
         elif chart.figure is not None:
             parts.append(chart.figure.to_html(full_html=False, include_plotlyjs=False))
         parts.append(
@@ -414,8 +452,12 @@ def _write_html(report: Report, checks: list[reference.Check]) -> None:
             f"<b>PNG:</b> <a href='{chart.png}'>{chart.png}</a></p>"
         )
     parts.append("<h2>Our figures beside published ones</h2>")
-    parts.append(_table_html([asdict(c) for c in checks],
-                             ["study", "metric", "published", "ours", "status", "differences"]))
+    parts.append(
+        _table_html(
+            [asdict(c) for c in checks],
+            ["study", "metric", "published", "ours", "status", "differences"],
+        )
+    )
     parts.append("<h2>Tables (CSV)</h2><ul>")
     parts.extend(f"<li><a href='{t}'>{t}</a></li>" for t in report.tables)
     parts.append("</ul></body></html>")

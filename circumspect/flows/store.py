@@ -43,16 +43,41 @@ LARGE_FILE_BYTES = 8 * 1024 * 1024
 PARQUET_ROWS = 2_000_000
 
 STAGE_FIELDS = (
-    "reporter", "partner", "product", "flow", "period", "freq", "value",
-    "stat_procedure", "quantity_kg", "partner2", "mot", "customs",
-)  # fmt: skip
+    "reporter",
+    "partner",
+    "product",
+    "flow",
+    "period",
+    "freq",
+    "value",
+    "stat_procedure",
+    "quantity_kg",
+    "partner2",
+    "mot",
+    "customs",
+)
 
 KEY = ("source", "reporter", "partner", "product", "flow", "freq", "period", "stat_procedure")
 FLOW_COLUMNS = (
-    "source", "reporter", "reporter_kind", "partner", "partner_kind", "product",
-    "product_level", "flow", "freq", "period", "year", "month", "stat_procedure", "value",
-    "currency", "quantity_kg", "file_id", "line",
-)  # fmt: skip
+    "source",
+    "reporter",
+    "reporter_kind",
+    "partner",
+    "partner_kind",
+    "product",
+    "product_level",
+    "flow",
+    "freq",
+    "period",
+    "year",
+    "month",
+    "stat_procedure",
+    "value",
+    "currency",
+    "quantity_kg",
+    "file_id",
+    "line",
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS flows_table (
@@ -101,9 +126,12 @@ class FileReport:
     def accounted(self) -> bool:
         """Every row read is loaded, a duplicate, a conflict, rejected or skipped."""
         parts = (
-            self.rows_loaded + self.rows_duplicate + self.rows_conflict
-            + self.rows_rejected + self.rows_skipped
-        )  # fmt: skip
+            self.rows_loaded
+            + self.rows_duplicate
+            + self.rows_conflict
+            + self.rows_rejected
+            + self.rows_skipped
+        )
         return parts == self.rows_read
 
 
@@ -138,7 +166,6 @@ def db_path(home: Path | None = None) -> Path:
     return (home or settings.home()) / "flows.duckdb"
 
 
-
 def _rows_or_parse_error(reader: Any, path: Path) -> Iterator[list[str]]:
     """Rows of a csv.reader; a csv.Error (e.g. a field over the size limit, an unclosed
     quote running to the end) becomes one ParseError naming the file and line."""
@@ -148,8 +175,7 @@ def _rows_or_parse_error(reader: Any, path: Path) -> Iterator[list[str]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ParseError(f"malformed CSV: {exc}", file=str(path),
-                             line=reader.line_num) from exc
+            raise ParseError(f"malformed CSV: {exc}", file=str(path), line=reader.line_num) from exc
         yield row
 
 
@@ -172,11 +198,15 @@ def legacy_encoding(data: bytes) -> str:
 def duckdb_error_summary(exc: BaseException, limit: int = 240) -> str:
     """DuckDB's multi-line CSV error (which quotes the whole bad line) as one short line."""
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    keep = [ln for ln in lines
-            if not ln.startswith(("Original Line:", "LINE ", "^", "Possible Solution"))
-            and "=" not in ln[:40]]
+    keep = [
+        ln
+        for ln in lines
+        if not ln.startswith(("Original Line:", "LINE ", "^", "Possible Solution"))
+        and "=" not in ln[:40]
+    ]
     text = "; ".join(keep[:3]) if keep else type(exc).__name__
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 class FlowStore:
     """The flows database (one DuckDB file) and its loader."""
@@ -223,12 +253,10 @@ class FlowStore:
         sql = f"CREATE OR REPLACE VIEW flows AS SELECT {cols} FROM flows_table"
         if batches:
             globs = ", ".join(
-                _sql_str(str(self.parquet_dir / f"batch={b}" / "**" / "*.parquet"))
-                for b in batches
+                _sql_str(str(self.parquet_dir / f"batch={b}" / "**" / "*.parquet")) for b in batches
             )
             sql += (
-                f" UNION ALL SELECT {cols} FROM read_parquet([{globs}], "
-                "hive_partitioning = true)"
+                f" UNION ALL SELECT {cols} FROM read_parquet([{globs}], hive_partitioning = true)"
             )
         self.con.execute(sql)
 
@@ -255,8 +283,8 @@ class FlowStore:
         plans: list[_Plan] = []
         seen: dict[str, str] = {}
         loaded_before = {
-            str(sha): str(p) for sha, p in self.con.execute("SELECT sha256, path FROM files")
-            .fetchall()
+            str(sha): str(p)
+            for sha, p in self.con.execute("SELECT sha256, path FROM files").fetchall()
         }
         for path in files:
             plan = _plan(path, fmt, source)
@@ -281,9 +309,7 @@ class FlowStore:
             storage = "parquet" if n_ok > parquet_rows else "table"
             report.storage = storage
             if storage == "table":
-                con.execute(
-                    f"INSERT INTO flows_table SELECT {', '.join(FLOW_COLUMNS)} FROM _final"
-                )
+                con.execute(f"INSERT INTO flows_table SELECT {', '.join(FLOW_COLUMNS)} FROM _final")
             else:
                 moved = self._write_parquet(batch)
             self._record(plans, batch, storage, report)
@@ -343,9 +369,12 @@ class FlowStore:
                 plan.report.rows_read += 1
                 if len(row) != width:
                     plan.issue(
-                        reader.line_num, None, ",".join(row)[:200],
-                        f"expected {width} fields, found {len(row)}", "malformed row",
-                    )  # fmt: skip
+                        reader.line_num,
+                        None,
+                        ",".join(row)[:200],
+                        f"expected {width} fields, found {len(row)}",
+                        "malformed row",
+                    )
                     continue
                 columns["seq"].append(plan.seq)
                 columns["line"].append(reader.line_num)
@@ -353,9 +382,11 @@ class FlowStore:
                     i = index.get(f)
                     columns[f].append(None if i is None else row[i])
         table = pa.table(
-            {k: pa.array(v, type=pa.int64() if k in ("seq", "line") else pa.string())
-             for k, v in columns.items()}
-        )  # fmt: skip
+            {
+                k: pa.array(v, type=pa.int64() if k in ("seq", "line") else pa.string())
+                for k, v in columns.items()
+            }
+        )
         self.con.register("_arrow_stage", table)
         try:
             self.con.execute("INSERT INTO _stage SELECT * FROM _arrow_stage")
@@ -390,8 +421,9 @@ class FlowStore:
                 f"SELECT line, error_type, csv_line, error_message FROM _rej{seq} ORDER BY line"
             ).fetchall()
         except Exception as exc:  # duckdb.Error: report the file, not a traceback
-            raise ParseError(f"cannot read CSV: {duckdb_error_summary(exc)}",
-                             file=str(plan.path)) from exc
+            raise ParseError(
+                f"cannot read CSV: {duckdb_error_summary(exc)}", file=str(plan.path)
+            ) from exc
         assert row is not None
         n_ok, reporters, partners, products, flows, periods = row
         plan.labels = {
@@ -425,8 +457,13 @@ class FlowStore:
             plan.numbered_sql = (
                 f"SELECT {seq} AS seq, row_number() OVER () + 1 AS line, {select} FROM {source2}"
             )
-        plan.temp_tables += [f"_rej{seq}", f"_rejscan{seq}", f"_rejl{seq}", f"_rejb{seq}",
-                             f"_rejscanb{seq}"]  # fmt: skip
+        plan.temp_tables += [
+            f"_rej{seq}",
+            f"_rejscan{seq}",
+            f"_rejl{seq}",
+            f"_rejb{seq}",
+            f"_rejscanb{seq}",
+        ]
 
     def _canonicalise(self, plans: list[_Plan]) -> None:
         """Map labels to codes (through small lookup tables) and flag unusable rows."""
@@ -447,32 +484,47 @@ class FlowStore:
             place = table.resolve(label)
             place_rows.append((label, place.code if place else None, place.kind if place else None))
         _temp_table(con, "_m_place", "label VARCHAR, code VARCHAR, kind VARCHAR", place_rows)
-        periods = set(con.execute(
-            "SELECT DISTINCT period, freq FROM _stage WHERE period IS NOT NULL"
-        ).fetchall())
+        periods = set(
+            con.execute(
+                "SELECT DISTINCT period, freq FROM _stage WHERE period IS NOT NULL"
+            ).fetchall()
+        )
         for lp in large:
             periods.update(tuple(x) for x in lp.labels["period"] if x[0] is not None)  # type: ignore[index]
         period_rows = []
         for label, freq in sorted(periods, key=str):
             p = labels.parse_period(str(label), None if freq is None else str(freq).upper())
             if (
-                p is not None and freq is not None and str(freq).upper() in ("A", "M")
+                p is not None
+                and freq is not None
+                and str(freq).upper() in ("A", "M")
                 and p.freq != str(freq).upper()
             ):
                 p = None  # the period code contradicts freqCode
             period_rows.append(
-                (label, freq or "", p.freq if p else None, p.label if p else None,
-                 p.year if p else None, p.month if p else None)
-            )  # fmt: skip
+                (
+                    label,
+                    freq or "",
+                    p.freq if p else None,
+                    p.label if p else None,
+                    p.year if p else None,
+                    p.month if p else None,
+                )
+            )
         _temp_table(
-            con, "_m_period",
+            con,
+            "_m_period",
             "label VARCHAR, freq_key VARCHAR, freq VARCHAR, period VARCHAR, year SMALLINT, "
-            "month TINYINT", period_rows,
-        )  # fmt: skip
+            "month TINYINT",
+            period_rows,
+        )
         product_rows = []
-        products = {r[0] for r in con.execute(
-            "SELECT DISTINCT product FROM _stage WHERE product IS NOT NULL"
-        ).fetchall()}
+        products = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT product FROM _stage WHERE product IS NOT NULL"
+            ).fetchall()
+        }
         for lp in large:
             products.update(x for x in lp.labels["product"] if x is not None)  # type: ignore[index]
         for label in sorted(products):
@@ -480,9 +532,12 @@ class FlowStore:
             product_rows.append((label, prod.code if prod else None, prod.level if prod else None))
         _temp_table(con, "_m_product", "label VARCHAR, code VARCHAR, level TINYINT", product_rows)
         flow_rows = []
-        flow_labels = {r[0] for r in con.execute(
-            "SELECT DISTINCT flow FROM _stage WHERE flow IS NOT NULL"
-        ).fetchall()}
+        flow_labels = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT flow FROM _stage WHERE flow IS NOT NULL"
+            ).fetchall()
+        }
         for lp in large:
             flow_labels.update(x for x in lp.labels["flow"] if x is not None)  # type: ignore[index]
         for label in sorted(flow_labels):
@@ -490,23 +545,26 @@ class FlowStore:
         _temp_table(con, "_m_flow", "label VARCHAR, flow VARCHAR", flow_rows)
         meta_rows = [(p.seq, p.source, p.layout.currency, p.file_id) for p in plans]
         _temp_table(
-            con, "_m_file", "seq INTEGER, source VARCHAR, currency VARCHAR, file_id VARCHAR",
+            con,
+            "_m_file",
+            "seq INTEGER, source VARCHAR, currency VARCHAR, file_id VARCHAR",
             meta_rows,
-        )  # fmt: skip
+        )
         confidential = ", ".join(_sql_str(c) for c in labels.CONFIDENTIAL)
         totals_checks = []
         layouts = {p.layout.name: p.layout for p in plans}
         for layout in layouts.values():
             for fld, allowed in layout.totals_only.items():
                 ok = ", ".join(_sql_str(a) for a in allowed)
-                totals_checks.append(f"WHEN trim(coalesce(s.{fld}, '')) NOT IN ({ok}) THEN "
-                                     f"'breakdown row ({fld} not total)'")
+                totals_checks.append(
+                    f"WHEN trim(coalesce(s.{fld}, '')) NOT IN ({ok}) THEN "
+                    f"'breakdown row ({fld} not total)'"
+                )
         breakdown = " ".join(totals_checks)
         source = " UNION ALL ".join(
             ["SELECT * FROM _stage"] + [p.source_sql for p in large if p.source_sql]
         )
-        canon_select = (
-            f"""
+        canon_select = f"""
             SELECT * REPLACE (
                 CASE WHEN problem IS NULL THEN NULL ELSE raw_reporter END AS raw_reporter,
                 CASE WHEN problem IS NULL THEN NULL ELSE raw_partner END AS raw_partner,
@@ -552,7 +610,6 @@ class FlowStore:
             LEFT JOIN _m_period pe ON pe.label = s.period
                  AND pe.freq_key = coalesce(s.freq, ''))
             """
-        )
         con.execute("CREATE TEMP TABLE _canon AS " + canon_select.replace("__SOURCE__", source))
         keys = ", ".join(KEY)
         # Group on a 64-bit hash of the key first (far cheaper than eight text columns),
@@ -570,22 +627,33 @@ class FlowStore:
         large_seqs = {p.seq: p for p in large}
         if large_seqs:
             marks = ", ".join(str(k) for k in large_seqs)
-            needy = {int(r[0]) for r in con.execute(
-                f"SELECT DISTINCT seq FROM _canon WHERE seq IN ({marks}) "
-                "AND problem IS NOT NULL"
-            ).fetchall()}  # fmt: skip
+            needy = {
+                int(r[0])
+                for r in con.execute(
+                    f"SELECT DISTINCT seq FROM _canon WHERE seq IN ({marks}) "
+                    "AND problem IS NOT NULL"
+                ).fetchall()
+            }
             if con.execute("SELECT 1 FROM _dups LIMIT 1").fetchone() is not None:
-                needy |= {int(r[0]) for r in con.execute(
-                    f"""SELECT DISTINCT c.seq FROM _canon c JOIN _dups b ON {
-                        " AND ".join(f"c.{k} = b.{k}" for k in KEY)}
+                needy |= {
+                    int(r[0])
+                    for r in con.execute(
+                        f"""SELECT DISTINCT c.seq FROM _canon c JOIN _dups b ON {
+                            " AND ".join(f"c.{k} = b.{k}" for k in KEY)
+                        }
                     WHERE c.seq IN ({marks}) AND c.problem IS NULL"""
-                ).fetchall()}  # fmt: skip
+                    ).fetchall()
+                }
             if self._has_rows():
-                needy |= {int(r[0]) for r in con.execute(
-                    f"""SELECT DISTINCT c.seq FROM _canon c JOIN flows b ON {
-                        " AND ".join(f"c.{k} = b.{k}" for k in KEY)}
+                needy |= {
+                    int(r[0])
+                    for r in con.execute(
+                        f"""SELECT DISTINCT c.seq FROM _canon c JOIN flows b ON {
+                            " AND ".join(f"c.{k} = b.{k}" for k in KEY)
+                        }
                     WHERE c.seq IN ({marks}) AND c.problem IS NULL"""
-                ).fetchall()}  # fmt: skip
+                    ).fetchall()
+                }
             for seq in sorted(needy):
                 con.execute(f"DELETE FROM _canon WHERE seq = {seq}")
                 con.execute(
@@ -631,9 +699,7 @@ class FlowStore:
         on = " AND ".join(f"a.{k} = b.{k}" for k in KEY)
         n_dups = con.execute("SELECT count(*) FROM _dups").fetchone()
         cols = ", ".join(FLOW_COLUMNS)
-        ok = (
-            f"SELECT {cols}, seq FROM _canon WHERE problem IS NULL"
-        )
+        ok = f"SELECT {cols}, seq FROM _canon WHERE problem IS NULL"
         if n_dups and int(n_dups[0]) > 0:
             # Within the batch: keep the first (load order, then line) of each key.
             con.execute(
@@ -641,11 +707,11 @@ class FlowStore:
                 SELECT {cols}, seq, row_number() OVER (PARTITION BY {key} ORDER BY seq, line)
                        AS rk
                 FROM _canon c WHERE problem IS NULL AND EXISTS (
-                    SELECT 1 FROM _dups b WHERE {on.replace('a.', 'c.')})"""
+                    SELECT 1 FROM _dups b WHERE {on.replace("a.", "c.")})"""
             )
             con.execute(
                 f"""INSERT INTO conflicts
-                SELECT {', '.join('a.' + k for k in KEY)}, a.value, a.file_id, a.line,
+                SELECT {", ".join("a." + k for k in KEY)}, a.value, a.file_id, a.line,
                        b.value, b.file_id, b.line
                 FROM _ranked a JOIN _ranked b ON {on}
                 WHERE a.rk = 1 AND b.rk > 1 AND a.value <> b.value"""
@@ -675,7 +741,7 @@ class FlowStore:
                 FROM _batch b JOIN flows a ON {on}"""
             )
             con.execute(
-                f"""INSERT INTO conflicts SELECT {', '.join('b.' + k for k in KEY)},
+                f"""INSERT INTO conflicts SELECT {", ".join("b." + k for k in KEY)},
                        b.old_value, b.old_file, b.old_line, b.value, b.file_id, b.line
                 FROM _clash b WHERE b.old_value <> b.value"""
             )
@@ -709,27 +775,25 @@ class FlowStore:
         tmp.replace(target)
         return target
 
-    def _record(
-        self, plans: list[_Plan], batch: str, storage: str, report: LoadReport
-    ) -> None:
+    def _record(self, plans: list[_Plan], batch: str, storage: str, report: LoadReport) -> None:
         con = self.con
         ids = [p.file_id for p in plans]
         marks = ", ".join("?" for _ in ids)
         counts: dict[tuple[str, str], int] = {}
         for fid, category, n in con.execute(
             f"SELECT file_id, category, count(*) FROM issues WHERE file_id IN ({marks}) "
-            "GROUP BY ALL", ids,
-        ).fetchall():  # fmt: skip
+            "GROUP BY ALL",
+            ids,
+        ).fetchall():
             counts[(str(fid), str(category))] = int(n)
         loaded = dict(
-            con.execute(
-                "SELECT file_id, count(*) FROM _final GROUP BY file_id"
-            ).fetchall()
+            con.execute("SELECT file_id, count(*) FROM _final GROUP BY file_id").fetchall()
         )
         for _fid, problem, n in con.execute(
             f"SELECT file_id, problem, count(*) FROM issues WHERE file_id IN ({marks}) "
-            "GROUP BY ALL", ids,
-        ).fetchall():  # fmt: skip
+            "GROUP BY ALL",
+            ids,
+        ).fetchall():
             report.problems[str(problem)] = report.problems.get(str(problem), 0) + int(n)
         now = datetime.now(UTC).replace(tzinfo=None)
         file_rows: list[list[object]] = []
@@ -746,9 +810,11 @@ class FlowStore:
             r.rows_loaded = int(loaded.get(plan.file_id, 0))
             r.rows_duplicate = counts.get((plan.file_id, "duplicate"), 0)
             r.rows_conflict = counts.get((plan.file_id, "conflict"), 0)
-            r.rows_rejected = counts.get((plan.file_id, "rejected"), 0) + counts.get(
-                (plan.file_id, "malformed row"), 0
-            ) + counts.get((plan.file_id, "confidential"), 0)
+            r.rows_rejected = (
+                counts.get((plan.file_id, "rejected"), 0)
+                + counts.get((plan.file_id, "malformed row"), 0)
+                + counts.get((plan.file_id, "confidential"), 0)
+            )
             r.rows_skipped = counts.get((plan.file_id, "skipped"), 0)
             if not r.accounted():
                 raise StoreError(
@@ -759,15 +825,25 @@ class FlowStore:
                 )
             file_rows.append(
                 [
-                    plan.file_id, str(plan.path), plan.layout.name, plan.source, plan.sha256,
-                    plan.bytes, now, batch, storage, r.rows_read, r.rows_loaded,
-                    r.rows_duplicate, r.rows_conflict, r.rows_rejected, r.rows_skipped,
+                    plan.file_id,
+                    str(plan.path),
+                    plan.layout.name,
+                    plan.source,
+                    plan.sha256,
+                    plan.bytes,
+                    now,
+                    batch,
+                    storage,
+                    r.rows_read,
+                    r.rows_loaded,
+                    r.rows_duplicate,
+                    r.rows_conflict,
+                    r.rows_rejected,
+                    r.rows_skipped,
                 ]
             )
             for note in plan.report.notes:
-                issue_rows.append(
-                    [plan.file_id, str(plan.path), None, "file", None, note, "note"]
-                )
+                issue_rows.append([plan.file_id, str(plan.path), None, "file", None, note, "note"])
         _insert_rows(con, "files", file_rows)
         _insert_rows(con, "issues", issue_rows)
         con.execute(
@@ -786,9 +862,7 @@ class FlowStore:
     def export_parquet(self, target: Path) -> Path:
         """Write every cell of ``flows`` to one Parquet file (for Spark or other tools)."""
         with atomic_path(target) as tmp:
-            self.con.execute(
-                f"COPY (SELECT * FROM flows) TO {_sql_str(str(tmp))} (FORMAT parquet)"
-            )
+            self.con.execute(f"COPY (SELECT * FROM flows) TO {_sql_str(str(tmp))} (FORMAT parquet)")
         return target
 
     def counts(self) -> dict[str, int]:
@@ -813,9 +887,7 @@ class _Plan:
     seq: int
     report: FileReport
     encoding: str = "utf-8-sig"
-    pending: list[tuple[int | None, str | None, str | None, str, str]] = field(
-        default_factory=list
-    )
+    pending: list[tuple[int | None, str | None, str | None, str, str]] = field(default_factory=list)
     labels: dict[str, list[Any]] | None = None
     source_sql: str = ""
     numbered_sql: str = ""
@@ -857,11 +929,14 @@ def _plan(path: Path, fmt: str, source: str | None) -> _Plan:
     if size == 0:
         raise InputError("empty file", file=str(path))
     if head_bytes[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or head_bytes[:4] == b"PK\x03\x04":
-        raise InputError("Excel workbook (.xls/.xlsx) or other binary file is not read: "
-                         "save it as CSV (UTF-8)", file=str(path))
+        raise InputError(
+            "Excel workbook (.xls/.xlsx) or other binary file is not read: save it as CSV (UTF-8)",
+            file=str(path),
+        )
     if head_bytes[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputError("UTF-16 text is not read: save the file as UTF-8 (CSV UTF-8)",
-                         file=str(path))
+        raise InputError(
+            "UTF-16 text is not read: save the file as UTF-8 (CSV UTF-8)", file=str(path)
+        )
     encoding = "utf-8-sig"
     notes: list[str] = []
     try:
@@ -887,8 +962,9 @@ def _plan(path: Path, fmt: str, source: str | None) -> _Plan:
             raise FormatMismatchError(
                 f"unrecognised layout (header: {','.join(header[:8])}...); "
                 f"pass --format ({', '.join(formats.LAYOUTS)})",
-                file=str(path), line=1,
-            )  # fmt: skip
+                file=str(path),
+                line=1,
+            )
     else:
         name = fmt
     layout = formats.LAYOUTS.get(name)
@@ -901,18 +977,27 @@ def _plan(path: Path, fmt: str, source: str | None) -> _Plan:
         raise
     dupes = {c for c in header if header.count(c) > 1}
     if dupes:
-        raise FormatMismatchError(f"repeated column(s) {', '.join(sorted(dupes))}",
-                                  file=str(path), line=1)
+        raise FormatMismatchError(
+            f"repeated column(s) {', '.join(sorted(dupes))}", file=str(path), line=1
+        )
     unknown = formats.unknown_columns(layout, header)
     if unknown:
         notes.append(f"ignored unknown column(s): {', '.join(unknown)}")
     _SEQ[0] += 1
     report = FileReport(path=str(path), format=layout.name, notes=notes)
     return _Plan(
-        path=path, layout=layout, source=source or layout.source, header=header,
-        columns=cols, delimiter=delimiter, sha256=digest.hexdigest(), bytes=size,
-        seq=_SEQ[0], report=report, encoding=encoding,
-    )  # fmt: skip
+        path=path,
+        layout=layout,
+        source=source or layout.source,
+        header=header,
+        columns=cols,
+        delimiter=delimiter,
+        sha256=digest.hexdigest(),
+        bytes=size,
+        seq=_SEQ[0],
+        report=report,
+        encoding=encoding,
+    )
 
 
 def _expand(paths: Iterable[Path]) -> list[Path]:
@@ -927,7 +1012,9 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
                 what = f"only {', '.join(others)} files" if others else "no files"
                 raise InputError(
                     f"folder has no .csv/.dat/.tsv/.txt file to read ({what}; Excel "
-                    "workbooks are not read: save them as CSV)", file=str(p))
+                    "workbooks are not read: save them as CSV)",
+                    file=str(p),
+                )
             out.extend(readable)
         else:
             out.append(p)

@@ -52,8 +52,13 @@ def run(ctx: Any) -> str:
             ctrl = f" (CHPL tier {best.status.chpl_tier})" if best.status.chpl_tier else ""
             lines.append(f"'{text}' -> {best.code}{ctrl}")
     path = out / "goods.json"
-    path.write_text(json.dumps({"checks": checks, "suggestions": suggestions},
-                               ensure_ascii=False, indent=2), encoding="utf-8")
+    path.write_text(
+        json.dumps({"checks": checks, "suggestions": suggestions}, ensure_ascii=False, indent=2),
+        encoding="utf-8",
+    )
     lists = ", ".join(f"{c.id} ({len(c)})" for c in index.lists)
-    return (f"HS 2022: {len(nom)} codes; controlled lists: {lists}\n   "
-            + "\n   ".join(lines) + f"\n   wrote {path}")
+    return (
+        f"HS 2022: {len(nom)} codes; controlled lists: {lists}\n   "
+        + "\n   ".join(lines)
+        + f"\n   wrote {path}"
+    )

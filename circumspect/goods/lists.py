@@ -196,7 +196,8 @@ def load_list(
     if code_col is None:
         raise ParseError(
             "controlled list needs a 'code' (or 'hs6') column; found: " + ", ".join(fields),
-            file=str(path), line=offset + 1,
+            file=str(path),
+            line=offset + 1,
         )
     cat_col = "category" if "category" in fields else ("tier" if "tier" in fields else None)
     lid = list_id or meta.get("id") or path.stem

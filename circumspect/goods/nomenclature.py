@@ -148,15 +148,19 @@ def load_csv(path: Path, sections_path: Path | None = None) -> Nomenclature:
         level = (row["level"] or "").strip()
         if level != str(len(code)):
             raise ParseError(
-                f"level {level!r} does not match hscode {code}", file=str(path), line=line,
+                f"level {level!r} does not match hscode {code}",
+                file=str(path),
+                line=line,
                 field="level",
             )
         parent = (row["parent"] or "").strip()
         expected_parent = "TOTAL" if len(code) == 2 else code[:-2]
         if parent != expected_parent:
             raise ParseError(
-                f"parent {parent!r} of {code} should be {expected_parent}", file=str(path),
-                line=line, field="parent",
+                f"parent {parent!r} of {code} should be {expected_parent}",
+                file=str(path),
+                line=line,
+                field="parent",
             )
         if code in entries:
             raise ParseError(f"duplicate hscode {code}", file=str(path), line=line)

@@ -21,9 +21,16 @@ from circumspect.matching.screener import Screener, compare_names
 from circumspect.model.screening import Query
 
 SCREEN_COLUMNS = (
-    "query_id", "rank", "entity_id", "source", "source_id", "caption", "score", "alert",
+    "query_id",
+    "rank",
+    "entity_id",
+    "source",
+    "source_id",
+    "caption",
+    "score",
+    "alert",
     "explanation",
-)  # fmt: skip
+)
 ERROR_COLUMNS = ("line", "query_id", "field", "error")
 #: Default lowest candidate score written by ``screen-file``.
 DEFAULT_MIN_SCORE = 0.5

@@ -117,13 +117,44 @@ def _weight(token: str, kind: int) -> float:
 
 
 _NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "first": 1, "second": 2,
-    "third": 3, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
-}  # fmt: skip
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+}
 _ROMAN_RE = re.compile(r"^[ivx]{2,6}$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 
@@ -255,15 +286,37 @@ _COMPOUND_ENDINGS = tuple(
         {
             skeleton(w)
             for w in (
-                "bank", "trade", "trading", "group", "invest", "energo", "energy", "prom",
-                "neft", "gaz", "gas", "oil", "stroy", "stroi", "service", "servis", "tech",
-                "techno", "com", "holding", "transit", "trans", "leasing", "capital", "finance",
+                "bank",
+                "trade",
+                "trading",
+                "group",
+                "invest",
+                "energo",
+                "energy",
+                "prom",
+                "neft",
+                "gaz",
+                "gas",
+                "oil",
+                "stroy",
+                "stroi",
+                "service",
+                "servis",
+                "tech",
+                "techno",
+                "com",
+                "holding",
+                "transit",
+                "trans",
+                "leasing",
+                "capital",
+                "finance",
             )
         },
         key=len,
         reverse=True,
     )
-)  # fmt: skip
+)
 
 
 def _compound(token: str) -> tuple[str, str]:

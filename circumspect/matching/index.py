@@ -186,22 +186,41 @@ def _plain_variant(v: Variant | None) -> tuple[Any, ...] | None:
 
 def _plain_entity(e: IndexedEntity) -> tuple[Any, ...]:
     names = tuple(
-        (n.text, tuple(tuple(v) for v in n.variants), n.forms, n.abjad, n.person,
-         _plain_variant(n.chars))
+        (
+            n.text,
+            tuple(tuple(v) for v in n.variants),
+            n.forms,
+            n.abjad,
+            n.person,
+            _plain_variant(n.chars),
+        )
         for n in e.names
-    )  # fmt: skip
+    )
     return (
-        e.id, e.source, e.source_id, e.caption, e.schema, names, e.ids, e.raw_ids,
-        e.countries, e.birth_dates, e.weak,
-    )  # fmt: skip
+        e.id,
+        e.source,
+        e.source_id,
+        e.caption,
+        e.schema,
+        names,
+        e.ids,
+        e.raw_ids,
+        e.countries,
+        e.birth_dates,
+        e.weak,
+    )
 
 
 def _entity_from_plain(t: tuple[Any, ...]) -> IndexedEntity:
     names = tuple(
         CompiledName(
-            text, tuple(Variant(*v) for v in variants), forms, abjad, person,
+            text,
+            tuple(Variant(*v) for v in variants),
+            forms,
+            abjad,
+            person,
             None if chars is None else Variant(*chars),
         )
         for text, variants, forms, abjad, person, chars in t[5]
-    )  # fmt: skip
+    )
     return IndexedEntity(*t[:5], names, *t[6:])  # type: ignore[call-arg]

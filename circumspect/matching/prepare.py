@@ -21,9 +21,19 @@ MAX_QUERY_CHARS = 1000
 
 #: FtM properties holding identifiers we index.
 ID_PROPS: tuple[str, ...] = (
-    "innCode", "ogrnCode", "imoNumber", "swiftBic", "leiCode", "registrationNumber",
-    "taxNumber", "idNumber", "passportNumber", "vatCode", "okpoCode", "bikCode",
-)  # fmt: skip
+    "innCode",
+    "ogrnCode",
+    "imoNumber",
+    "swiftBic",
+    "leiCode",
+    "registrationNumber",
+    "taxNumber",
+    "idNumber",
+    "passportNumber",
+    "vatCode",
+    "okpoCode",
+    "bikCode",
+)
 
 
 #: Latin letters that look like Cyrillic ones (fixed inside mostly-Cyrillic words).

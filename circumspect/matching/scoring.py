@@ -176,9 +176,13 @@ class CircumspectV1(Scorer):
     #: Name score (0-1 alignment of spelling skeletons) is mapped linearly so that
     #: ``NAME_AT_THRESHOLD`` lands on the alert threshold ``THRESHOLD_ANCHOR``.
     NAME_AT_THRESHOLD: ClassVar[dict[str, float]] = {
-        "Person": 0.76, "Company": 0.76, "Organization": 0.76, "LegalEntity": 0.76,
-        "Vessel": 0.76, "Airplane": 0.76,
-    }  # fmt: skip
+        "Person": 0.76,
+        "Company": 0.76,
+        "Organization": 0.76,
+        "LegalEntity": 0.76,
+        "Vessel": 0.76,
+        "Airplane": 0.76,
+    }
     #: The default alert threshold the calibration targets.
     THRESHOLD_ANCHOR: ClassVar[float] = 0.70
     #: Score given by a matching valid identifier (decisive).
@@ -195,9 +199,13 @@ class CircumspectV1(Scorer):
     WEAK_ALIAS: ClassVar[float] = 0.9
     #: Adjustments for country and birth date evidence.
     ADJUST: ClassVar[dict[str, float]] = {
-        "country_match": 0.03, "country_mismatch": -0.10,
-        "dob_match": 0.05, "dob_year": 0.03, "dob_near": -0.05, "dob_mismatch": -0.30,
-    }  # fmt: skip
+        "country_match": 0.03,
+        "country_mismatch": -0.10,
+        "dob_match": 0.05,
+        "dob_year": 0.03,
+        "dob_near": -0.05,
+        "dob_mismatch": -0.30,
+    }
 
     def calibrate(self, raw: float, schema: str) -> float:
         """Piecewise-linear map of the raw name score: [0, anchor] -> [0, threshold],
@@ -301,9 +309,12 @@ class CircumspectV1(Scorer):
         if query.birth_date and entity.birth_dates:
             verdict, _, listed_date = _date_verdict(query.birth_date, entity.birth_dates)
             key = {
-                "same date": "dob_match", "compatible": "dob_match", "same year": "dob_year",
-                "one year apart": "dob_near", "differ": "dob_mismatch",
-            }[verdict]  # fmt: skip
+                "same date": "dob_match",
+                "compatible": "dob_match",
+                "same year": "dob_year",
+                "one year apart": "dob_near",
+                "differ": "dob_mismatch",
+            }[verdict]
             adj = self.ADJUST[key]
             score += adj
             features.append(

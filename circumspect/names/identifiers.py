@@ -15,15 +15,25 @@ from functools import lru_cache
 
 #: Kinds and the aliases accepted for them (test vectors use the upper-case forms).
 KINDS: dict[str, str] = {
-    "kz_bin": "kz_bin", "bin": "kz_bin",
-    "kz_iin": "kz_iin", "iin": "kz_iin",
-    "ru_inn": "ru_inn", "inn": "ru_inn", "ru_inn10": "ru_inn10", "ru_inn12": "ru_inn12",
-    "ru_ogrn": "ru_ogrn", "ogrn": "ru_ogrn", "ru_ogrn13": "ru_ogrn13",
-    "ru_ogrnip15": "ru_ogrnip15", "ogrnip": "ru_ogrnip15",
-    "bic": "bic", "swift": "bic", "swift_bic": "bic",
+    "kz_bin": "kz_bin",
+    "bin": "kz_bin",
+    "kz_iin": "kz_iin",
+    "iin": "kz_iin",
+    "ru_inn": "ru_inn",
+    "inn": "ru_inn",
+    "ru_inn10": "ru_inn10",
+    "ru_inn12": "ru_inn12",
+    "ru_ogrn": "ru_ogrn",
+    "ogrn": "ru_ogrn",
+    "ru_ogrn13": "ru_ogrn13",
+    "ru_ogrnip15": "ru_ogrnip15",
+    "ogrnip": "ru_ogrnip15",
+    "bic": "bic",
+    "swift": "bic",
+    "swift_bic": "bic",
     "imo": "imo",
     "lei": "lei",
-}  # fmt: skip
+}
 
 #: The kinds :func:`detect` reports (canonical names).
 CANONICAL: tuple[str, ...] = ("kz_bin", "kz_iin", "ru_inn", "ru_ogrn", "bic", "imo", "lei")

@@ -13,13 +13,32 @@ from functools import lru_cache
 
 #: Ordered rewrites (longest first where they overlap).
 _RULES: tuple[tuple[str, str], ...] = (
-    ("shch", "s"), ("schtsch", "s"), ("chtch", "s"), ("shh", "s"),
-    ("tsch", "C"), ("tch", "C"), ("tsh", "C"), ("ch", "C"), ("cz", "c"),
-    ("sch", "s"), ("sh", "s"),
-    ("dzh", "j"), ("dj", "j"), ("zh", "j"),
-    ("kh", "h"), ("gh", "g"), ("ph", "f"), ("ck", "k"), ("ts", "c"), ("tz", "c"),
-    ("ou", "u"), ("x", "ks"), ("q", "k"), ("w", "v"), ("y", "i"),
-)  # fmt: skip
+    ("shch", "s"),
+    ("schtsch", "s"),
+    ("chtch", "s"),
+    ("shh", "s"),
+    ("tsch", "C"),
+    ("tch", "C"),
+    ("tsh", "C"),
+    ("ch", "C"),
+    ("cz", "c"),
+    ("sch", "s"),
+    ("sh", "s"),
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("zh", "j"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("ou", "u"),
+    ("x", "ks"),
+    ("q", "k"),
+    ("w", "v"),
+    ("y", "i"),
+)
 _RULE_RE = re.compile("|".join(re.escape(a) for a, _ in _RULES))
 _RULE_MAP = dict(_RULES)
 _DOUBLE_RE = re.compile(r"(.)\1+")

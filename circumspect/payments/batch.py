@@ -45,9 +45,14 @@ def screen_file(path: Path, engine: PaymentScreening) -> PaymentDecision:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return PaymentDecision("error", None, None, [],
-                                   f"error: file larger than {MAX_FILE_BYTES} bytes",
-                                   error="file too large")
+            return PaymentDecision(
+                "error",
+                None,
+                None,
+                [],
+                f"error: file larger than {MAX_FILE_BYTES} bytes",
+                error="file too large",
+            )
         raw = path.read_bytes()
     except OSError as exc:
         reason = f"cannot read file: {exc.strerror or exc}"
@@ -115,9 +120,11 @@ def engine_from_store(db_url: str | None, policy: Policy | None = None) -> Payme
     store = open_store(db_url)
     try:
         if not store.active_snapshots():
-            raise InputError("no sanctions lists in the store: load them first with "
-                             "`circumspect lists load` (payments are never screened against "
-                             "empty lists)")
+            raise InputError(
+                "no sanctions lists in the store: load them first with "
+                "`circumspect lists load` (payments are never screened against "
+                "empty lists)"
+            )
         screener = Screener.from_store(store)
         entities = list(store.iter_entities())
     finally:

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from circumspect.cases.service import CaseOutcome
 
 
-def case_request(decision: PaymentDecision, file: str | None = None
-                 ) -> tuple[dict[str, Any], list[dict[str, Any]], str] | None:
+def case_request(
+    decision: PaymentDecision, file: str | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]], str] | None:
     """(query, candidates, idempotency key) for a held or rejected message, else None."""
     if decision.decision not in ("hold", "reject"):
         return None
@@ -25,7 +26,8 @@ def case_request(decision: PaymentDecision, file: str | None = None
     sender = None
     if message is not None:
         sender = next((a.bic for a in message.agents if a.role == "sender"), None) or next(
-            (a.bic for a in message.all_agents() if a.role == "debtor_agent" and a.bic), None)
+            (a.bic for a in message.all_agents() if a.role == "debtor_agent" and a.bic), None
+        )
     query: dict[str, Any] = {
         "message_id": decision.message_id,
         "format": decision.format,
@@ -50,8 +52,13 @@ def case_request(decision: PaymentDecision, file: str | None = None
     return query, candidates, key
 
 
-def open_payment_case(decision: PaymentDecision, *, file: str | None = None,
-                      db_url: str | None = None, actor: str = "system") -> CaseOutcome | None:
+def open_payment_case(
+    decision: PaymentDecision,
+    *,
+    file: str | None = None,
+    db_url: str | None = None,
+    actor: str = "system",
+) -> CaseOutcome | None:
     """Open (or find) the review case of a held or rejected message; None for others."""
     from circumspect.cases import open_case
 
@@ -59,5 +66,12 @@ def open_payment_case(decision: PaymentDecision, *, file: str | None = None,
     if request is None:
         return None
     query, candidates, key = request
-    return open_case("payment", query, candidates, actor=actor,
-                     summary=decision.explanation[:500], idem_key=key, db_url=db_url)
+    return open_case(
+        "payment",
+        query,
+        candidates,
+        actor=actor,
+        summary=decision.explanation[:500],
+        idem_key=key,
+        db_url=db_url,
+    )

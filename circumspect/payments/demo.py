@@ -31,10 +31,12 @@ def run(ctx: Any) -> str:
         expected = {row["file"]: row["decision"] for row in csv.DictReader(fh)}
     counts = Counter(d.decision for _, d in results)
     agree = sum(1 for path, d in results if expected.get(path.name) == d.decision)
-    lines = [f"screened {len(results)} payment messages (pacs.008, pacs.009, pain.001, "
-             f"MT103, MT202): {counts.get('pass', 0)} pass, {counts.get('hold', 0)} hold, "
-             f"{counts.get('reject', 0)} reject, {counts.get('error', 0)} error; "
-             f"{agree}/{len(results)} as expected; wrote {target}"]
+    lines = [
+        f"screened {len(results)} payment messages (pacs.008, pacs.009, pain.001, "
+        f"MT103, MT202): {counts.get('pass', 0)} pass, {counts.get('hold', 0)} hold, "
+        f"{counts.get('reject', 0)} reject, {counts.get('error', 0)} error; "
+        f"{agree}/{len(results)} as expected; wrote {target}"
+    ]
     for path, decision in results:
         if decision.decision in ("reject", "hold"):
             first = decision.explanation.split("; ")[0]

@@ -33,8 +33,10 @@ from circumspect.payments.model import Agent, Party, PaymentMessage, Transfer
 
 _El: TypeAlias = etree._Element
 
-_NS = re.compile(r"^urn:(?:iso:std:iso:20022:tech:xsd|swift:xsd):(?P<kind>[a-z]{4}\.\d{3})"
-                 r"\.\d{3}\.(?P<version>\d{2})$")
+_NS = re.compile(
+    r"^urn:(?:iso:std:iso:20022:tech:xsd|swift:xsd):(?P<kind>[a-z]{4}\.\d{3})"
+    r"\.\d{3}\.(?P<version>\d{2})$"
+)
 SUPPORTED: dict[str, str] = {
     "pacs.008": "FIToFICstmrCdtTrf",
     "pacs.009": "FICdtTrf",
@@ -96,28 +98,39 @@ class _Reader:
 
     # -- building blocks ------------------------------------------------------------------
 
-    def address(self, el: Node | None, field: str
-                ) -> tuple[tuple[str, ...], str | None, str | None]:
+    def address(
+        self, el: Node | None, field: str
+    ) -> tuple[tuple[str, ...], str | None, str | None]:
         """(address lines, town, country) of a ``PstlAdr``."""
         adr = self.find(el, "PstlAdr")
         if adr is None:
             return (), None, None
         lines: list[str] = []
         street = " ".join(
-            v for v in (self.text(adr, "StrtNm"), self.text(adr, "BldgNb"),
-                        self.text(adr, "BldgNm")) if v
+            v
+            for v in (self.text(adr, "StrtNm"), self.text(adr, "BldgNb"), self.text(adr, "BldgNm"))
+            if v
         )
-        for value in (self.text(adr, "Dept"), self.text(adr, "SubDept"), street,
-                      self.text(adr, "PstBx"), self.text(adr, "PstCd"),
-                      self.text(adr, "TwnLctnNm"), self.text(adr, "DstrctNm"),
-                      self.text(adr, "CtrySubDvsn")):
+        for value in (
+            self.text(adr, "Dept"),
+            self.text(adr, "SubDept"),
+            street,
+            self.text(adr, "PstBx"),
+            self.text(adr, "PstCd"),
+            self.text(adr, "TwnLctnNm"),
+            self.text(adr, "DstrctNm"),
+            self.text(adr, "CtrySubDvsn"),
+        ):
             if value:
                 lines.append(value)
         lines.extend(self.texts(adr, "AdrLine"))
         town = self.text(adr, "TwnNm")
         country_text = self.text(adr, "Ctry")
-        country = check_country(country_text, f"{field}/PstlAdr/Ctry", self.file) \
-            if country_text else None
+        country = (
+            check_country(country_text, f"{field}/PstlAdr/Ctry", self.file)
+            if country_text
+            else None
+        )
         return tuple(lines), town, country
 
     def account(self, el: Node | None, field: str) -> str | None:
@@ -138,8 +151,13 @@ class _Reader:
                 return normalize_bic(value, f"{field}/{name}", self.file)
         return None
 
-    def party(self, parent: Node | None, tag: str, role: str, account_tag: str | None = None,
-              ) -> Party | None:
+    def party(
+        self,
+        parent: Node | None,
+        tag: str,
+        role: str,
+        account_tag: str | None = None,
+    ) -> Party | None:
         el = self.find(parent, tag)
         if el is None:
             return None
@@ -150,18 +168,32 @@ class _Reader:
             country = check_country(residence, f"{tag}/CtryOfRes", self.file)
         bic = self.bic(el, "Id/OrgId", tag)
         idents = tuple(
-            self.texts(el, "Id/OrgId/Othr/Id") + self.texts(el, "Id/OrgId/LEI")
+            self.texts(el, "Id/OrgId/Othr/Id")
+            + self.texts(el, "Id/OrgId/LEI")
             + self.texts(el, "Id/PrvtId/Othr/Id")
         )
-        account = self.account(self.find(parent, account_tag), account_tag) \
-            if account_tag else None
+        account = self.account(self.find(parent, account_tag), account_tag) if account_tag else None
         if not name and not bic and not idents and not account:
             raise self.error(f"{tag} has neither name nor identifier", tag)
-        return Party(role=role, name=name, address=address, town=town, country=country,
-                     account=account, bic=bic, identifiers=idents, field=tag)
+        return Party(
+            role=role,
+            name=name,
+            address=address,
+            town=town,
+            country=country,
+            account=account,
+            bic=bic,
+            identifiers=idents,
+            field=tag,
+        )
 
-    def agent(self, parent: Node | None, tag: str, role: str, account_tag: str | None = None,
-              ) -> Agent | None:
+    def agent(
+        self,
+        parent: Node | None,
+        tag: str,
+        role: str,
+        account_tag: str | None = None,
+    ) -> Agent | None:
         el = self.find(parent, tag)
         if el is None:
             return None
@@ -171,13 +203,23 @@ class _Reader:
         bic = self.bic(fin, ".", f"{tag}/FinInstnId")
         name = self.text(fin, "Nm")
         address, town, country = self.address(fin, f"{tag}/FinInstnId")
-        account = self.account(self.find(parent, account_tag), account_tag) \
-            if account_tag else None
+        account = self.account(self.find(parent, account_tag), account_tag) if account_tag else None
         if not bic and not name:
-            raise self.error(f"{tag} is identified neither by BIC nor by name "
-                             "(a clearing member id alone cannot be screened)", tag)
-        return Agent(role=role, bic=bic, name=name, address=address, town=town,
-                     country=country, account=account, field=tag)
+            raise self.error(
+                f"{tag} is identified neither by BIC nor by name "
+                "(a clearing member id alone cannot be screened)",
+                tag,
+            )
+        return Agent(
+            role=role,
+            bic=bic,
+            name=name,
+            address=address,
+            town=town,
+            country=country,
+            account=account,
+            field=tag,
+        )
 
     def amount(self, el: Node | None, path: str) -> tuple[Decimal, str]:
         found = self.find(el, path)
@@ -242,7 +284,7 @@ class Node:
                 if not isinstance(tag, str):
                     continue
                 brace = tag.find("}")
-                local = tag[brace + 1:] if brace >= 0 else tag
+                local = tag[brace + 1 :] if brace >= 0 else tag
                 attrib = child.attrib
                 sub = cls(local, child.text, dict(attrib) if attrib else {})
                 found = children.get(local)
@@ -342,16 +384,24 @@ def _require_agent(r: _Reader, agents: list[Agent], role: str, tag: str) -> None
 def _settlement_agents(r: _Reader, hdr: Node | None) -> list[Agent]:
     sttlm = r.find(hdr, "SttlmInf")
     out: list[Agent] = []
-    for tag, role in (("InstgRmbrsmntAgt", "senders_correspondent"),
-                      ("InstdRmbrsmntAgt", "receivers_correspondent"),
-                      ("ThrdRmbrsmntAgt", "third_reimbursement")):
+    for tag, role in (
+        ("InstgRmbrsmntAgt", "senders_correspondent"),
+        ("InstdRmbrsmntAgt", "receivers_correspondent"),
+        ("ThrdRmbrsmntAgt", "third_reimbursement"),
+    ):
         agent = r.agent(sttlm, tag, role, f"{tag}Acct")
         if agent is not None:
             out.append(agent)
     # Older versions carry the instructing/instructed agents in the group header.
-    out.extend(_agents(r, hdr, [("InstgAgt", "instructing_agent", None),
-                                ("InstdAgt", "instructed_agent", None)]) if hdr is not None
-               else [])
+    out.extend(
+        _agents(
+            r,
+            hdr,
+            [("InstgAgt", "instructing_agent", None), ("InstdAgt", "instructed_agent", None)],
+        )
+        if hdr is not None
+        else []
+    )
     return out
 
 
@@ -366,16 +416,19 @@ def _pacs008(r: _Reader, body: Node) -> tuple[str, str | None, list[Transfer], l
         agents = _agents(r, tx, _CHAIN)
         _require_agent(r, agents, "debtor_agent", "DbtrAgt")
         _require_agent(r, agents, "creditor_agent", "CdtrAgt")
-        transfers.append(Transfer(
-            transaction_id=r.text(tx, "PmtId/UETR") or r.text(tx, "PmtId/EndToEndId")
-            or r.text(tx, "PmtId/TxId"),
-            amount=amount,
-            currency=currency,
-            value_date=r.date(tx, "IntrBkSttlmDt") or hdr_date,
-            parties=tuple(_customer_parties(r, tx, required=True)),
-            agents=tuple(agents),
-            remittance=r.remittance(tx),
-        ))
+        transfers.append(
+            Transfer(
+                transaction_id=r.text(tx, "PmtId/UETR")
+                or r.text(tx, "PmtId/EndToEndId")
+                or r.text(tx, "PmtId/TxId"),
+                amount=amount,
+                currency=currency,
+                value_date=r.date(tx, "IntrBkSttlmDt") or hdr_date,
+                parties=tuple(_customer_parties(r, tx, required=True)),
+                agents=tuple(agents),
+                remittance=r.remittance(tx),
+            )
+        )
     if not transfers:
         raise r.error("missing mandatory element CdtTrfTxInf", "CdtTrfTxInf")
     return msg_id, r.text(hdr, "CreDtTm"), transfers, header_agents
@@ -403,22 +456,33 @@ def _pacs009(r: _Reader, body: Node) -> tuple[str, str | None, list[Transfer], l
         if cover is not None:
             parties.extend(_customer_parties(r, cover, required=True))
             agents.extend(
-                Agent(role=a.role, bic=a.bic, name=a.name, address=a.address, town=a.town,
-                      country=a.country, account=a.account, field=f"UndrlygCstmrCdtTrf/{a.field}")
+                Agent(
+                    role=a.role,
+                    bic=a.bic,
+                    name=a.name,
+                    address=a.address,
+                    town=a.town,
+                    country=a.country,
+                    account=a.account,
+                    field=f"UndrlygCstmrCdtTrf/{a.field}",
+                )
                 for a in _agents(r, cover, _CHAIN)
             )
             extra = r.remittance(cover)
             remittance = "\n".join(p for p in (remittance, extra) if p)
-        transfers.append(Transfer(
-            transaction_id=r.text(tx, "PmtId/UETR") or r.text(tx, "PmtId/EndToEndId")
-            or r.text(tx, "PmtId/TxId"),
-            amount=amount,
-            currency=currency,
-            value_date=r.date(tx, "IntrBkSttlmDt") or hdr_date,
-            parties=tuple(parties),
-            agents=tuple(agents),
-            remittance=remittance,
-        ))
+        transfers.append(
+            Transfer(
+                transaction_id=r.text(tx, "PmtId/UETR")
+                or r.text(tx, "PmtId/EndToEndId")
+                or r.text(tx, "PmtId/TxId"),
+                amount=amount,
+                currency=currency,
+                value_date=r.date(tx, "IntrBkSttlmDt") or hdr_date,
+                parties=tuple(parties),
+                agents=tuple(agents),
+                remittance=remittance,
+            )
+        )
     if not transfers:
         raise r.error("missing mandatory element CdtTrfTxInf", "CdtTrfTxInf")
     return msg_id, r.text(hdr, "CreDtTm"), transfers, header_agents
@@ -452,15 +516,17 @@ def _pain001(r: _Reader, body: Node) -> tuple[str, str | None, list[Transfer], l
             agents: list[Agent] = [debtor_agent] if debtor_agent is not None else []
             agents.extend(_agents(r, tx, _CHAIN))
             _require_agent(r, agents, "debtor_agent", "DbtrAgt")
-            transfers.append(Transfer(
-                transaction_id=r.text(tx, "PmtId/EndToEndId") or r.text(tx, "PmtId/InstrId"),
-                amount=amount,
-                currency=currency,
-                value_date=exec_date,
-                parties=tuple(parties),
-                agents=tuple(agents),
-                remittance=r.remittance(tx),
-            ))
+            transfers.append(
+                Transfer(
+                    transaction_id=r.text(tx, "PmtId/EndToEndId") or r.text(tx, "PmtId/InstrId"),
+                    amount=amount,
+                    currency=currency,
+                    value_date=exec_date,
+                    parties=tuple(parties),
+                    agents=tuple(agents),
+                    remittance=r.remittance(tx),
+                )
+            )
     return msg_id, r.text(hdr, "CreDtTm"), transfers, []
 
 
@@ -495,27 +561,35 @@ def parse_iso20022(raw: bytes, file: str | None = None) -> PaymentMessage:
     else:
         documents = root.findall(".//{*}Document")
         if len(documents) > 1:
-            raise ParseError(f"{len(documents)} Document elements in one file (one message "
-                             "per file)", file=file, field="Document")
+            raise ParseError(
+                f"{len(documents)} Document elements in one file (one message per file)",
+                file=file,
+                field="Document",
+            )
         document = documents[0] if documents else None
     if document is None:
         raise ParseError("no ISO 20022 Document element", file=file, field="Document")
     namespace = etree.QName(document).namespace or ""
     match = _NS.match(namespace)
     if not match:
-        raise ParseError(f"not an ISO 20022 message namespace: {namespace[:80]!r}", file=file,
-                         field="Document")
+        raise ParseError(
+            f"not an ISO 20022 message namespace: {namespace[:80]!r}", file=file, field="Document"
+        )
     kind = match.group("kind")
     if kind not in SUPPORTED:
-        raise ParseError(f"unsupported ISO 20022 message {kind} (supported: "
-                         f"{', '.join(SUPPORTED)})", file=file, field="Document")
+        raise ParseError(
+            f"unsupported ISO 20022 message {kind} (supported: {', '.join(SUPPORTED)})",
+            file=file,
+            field="Document",
+        )
     hdr_el = root if _local(root) == "AppHdr" else root.find(".//{*}AppHdr")
     hdr_root = Node.build(hdr_el) if hdr_el is not None else None
     body_el = document.find("{*}" + SUPPORTED[kind])
     body = Node.build(body_el) if body_el is not None else None
     if body is None:
-        raise ParseError(f"{kind} without {SUPPORTED[kind]} element", file=file,
-                         field=SUPPORTED[kind])
+        raise ParseError(
+            f"{kind} without {SUPPORTED[kind]} element", file=file, field=SUPPORTED[kind]
+        )
     reader = _Reader(file)
     msg_id, created, transfers, header_agents = _HANDLERS[kind](reader, body)
     header_agents = _app_header(reader, hdr_root) + header_agents

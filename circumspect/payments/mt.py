@@ -40,8 +40,10 @@ MAX_BYTES = 200_000
 _TAG = re.compile(r"^:(?P<tag>\d{2}[A-Z]?):(?P<rest>.*)$")
 _B1 = re.compile(r"^[FAL]\d{2}(?P<lt>[A-Z0-9]{12})\d{4}\d{6}$")
 _B2_IN = re.compile(r"^I(?P<type>\d{3})(?P<lt>[A-Z0-9]{12})(?P<rest>[A-Z0-9]*)$")
-_B2_OUT = re.compile(r"^O(?P<type>\d{3})\d{4}\d{6}(?P<lt>[A-Z0-9]{12})\d{4}\d{6}\d{6}\d{4}"
-                     r"(?P<rest>[A-Z0-9]*)$")
+_B2_OUT = re.compile(
+    r"^O(?P<type>\d{3})\d{4}\d{6}(?P<lt>[A-Z0-9]{12})\d{4}\d{6}\d{6}\d{4}"
+    r"(?P<rest>[A-Z0-9]*)$"
+)
 _32A = re.compile(r"^(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>[0-9,]{2,15})$")
 _NUMBERED = re.compile(r"^(?P<n>[1-8])/(?P<text>.*)$")
 SUPPORTED_TYPES = ("103", "202")
@@ -99,24 +101,34 @@ def _blocks(text: str, file: str | None) -> dict[str, str]:
             pos += 1
             continue
         if char != "{":
-            raise ParseError(f"unexpected text outside the blocks at offset {pos}", file=file,
-                             line=text.count("\n", 0, pos) + 1)
+            raise ParseError(
+                f"unexpected text outside the blocks at offset {pos}",
+                file=file,
+                line=text.count("\n", 0, pos) + 1,
+            )
         colon = text.find(":", pos)
         if colon < 0 or colon - pos > 4:
-            raise ParseError(f"malformed block start at offset {pos}", file=file,
-                             line=text.count("\n", 0, pos) + 1)
-        block_id = text[pos + 1:colon]
+            raise ParseError(
+                f"malformed block start at offset {pos}",
+                file=file,
+                line=text.count("\n", 0, pos) + 1,
+            )
+        block_id = text[pos + 1 : colon]
         if block_id in blocks:
             if block_id == "1":
-                raise ParseError("more than one message in the file", file=file,
-                                 line=text.count("\n", 0, pos) + 1)
-            raise ParseError(f"block {block_id} repeated", file=file,
-                             line=text.count("\n", 0, pos) + 1)
+                raise ParseError(
+                    "more than one message in the file",
+                    file=file,
+                    line=text.count("\n", 0, pos) + 1,
+                )
+            raise ParseError(
+                f"block {block_id} repeated", file=file, line=text.count("\n", 0, pos) + 1
+            )
         if block_id == "4":
             end = text.find("\n-}", colon)
             if end < 0:
                 raise ParseError("block 4 has no '-}' terminator", file=file, field="block 4")
-            blocks["4"] = text[colon + 1:end]
+            blocks["4"] = text[colon + 1 : end]
             pos = end + 3
             continue
         depth, cursor = 0, pos
@@ -129,9 +141,10 @@ def _blocks(text: str, file: str | None) -> dict[str, str]:
                     break
             cursor += 1
         if depth != 0:
-            raise ParseError(f"block {block_id} is not closed", file=file,
-                             field=f"block {block_id}")
-        blocks[block_id] = text[colon + 1:cursor]
+            raise ParseError(
+                f"block {block_id} is not closed", file=file, field=f"block {block_id}"
+            )
+        blocks[block_id] = text[colon + 1 : cursor]
         pos = cursor + 1
     return blocks
 
@@ -150,8 +163,12 @@ def _fields(block4: str, first_line: int, file: str | None) -> list[_Field]:
             tag, lines, start = match.group("tag"), [match.group("rest")], first_line + offset
         elif tag is None:
             if line.strip():
-                raise ParseError("text before the first field tag in block 4", file=file,
-                                 line=first_line + offset, field="block 4")
+                raise ParseError(
+                    "text before the first field tag in block 4",
+                    file=file,
+                    line=first_line + offset,
+                    field="block 4",
+                )
         else:
             lines.append(line)
     if tag is not None:
@@ -220,12 +237,12 @@ class _MT:
         if f.option in ("B", "C"):
             # B: [party id] [location]; C: account only. No name to screen: the account.
             location = rest[0] if rest else None
-            return Agent(role=role, account=account or location, town=location,
-                         field=f.tag)
+            return Agent(role=role, account=account or location, town=location, field=f.tag)
         if not rest:
             raise self.err("option D needs a name line", f)
-        return Agent(role=role, name=_long_name(rest), address=tuple(rest[1:]),
-                     account=account, field=f.tag)
+        return Agent(
+            role=role, name=_long_name(rest), address=tuple(rest[1:]), account=account, field=f.tag
+        )
 
     def party(self, f: _Field, role: str) -> Party:
         if f.option == "A":
@@ -237,8 +254,9 @@ class _MT:
         account, rest = self._split_account(f, lines)
         if not rest:
             raise self.err("no name line", f)
-        return Party(role=role, name=_long_name(rest), address=tuple(rest[1:]),
-                     account=account, field=f.tag)
+        return Party(
+            role=role, name=_long_name(rest), address=tuple(rest[1:]), account=account, field=f.tag
+        )
 
     def _structured(self, f: _Field, role: str, lines: list[str]) -> Party:
         first = lines[0]
@@ -278,9 +296,16 @@ class _MT:
                 names.append(text)
         if not names:
             raise self.err("option F without a 1/ name line", f)
-        return Party(role=role, name=" ".join(names), address=tuple(address), town=town,
-                     country=country, account=account, identifiers=tuple(idents),
-                     field=f.tag)
+        return Party(
+            role=role,
+            name=" ".join(names),
+            address=tuple(address),
+            town=town,
+            country=country,
+            account=account,
+            identifiers=tuple(idents),
+            field=f.tag,
+        )
 
 
 _CODED_PARTY = re.compile(r"^/(?P<code>ULTB|ULTD)/(?P<name>.*)$")
@@ -332,15 +357,20 @@ def parse_mt(raw: bytes, file: str | None = None) -> PaymentMessage:
         raise ParseError("malformed application header block 2", file=file, field="block 2")
     mt_type = b2.group("type")
     if mt_type not in SUPPORTED_TYPES:
-        raise ParseError(f"unsupported message type MT{mt_type} (supported: MT103, MT202)",
-                         file=file, field="block 2")
+        raise ParseError(
+            f"unsupported message type MT{mt_type} (supported: MT103, MT202)",
+            file=file,
+            field="block 2",
+        )
     own = _lt_bic(b1.group("lt"), "block 1", file)
     other = _lt_bic(b2.group("lt"), "block 2", file)
     sender, receiver = (own, other) if b2_text.startswith("I") else (other, own)
-    header_agents = (Agent(role="sender", bic=sender, field="block 1" if
-                           b2_text.startswith("I") else "block 2"),
-                     Agent(role="receiver", bic=receiver, field="block 2" if
-                           b2_text.startswith("I") else "block 1"))
+    header_agents = (
+        Agent(role="sender", bic=sender, field="block 1" if b2_text.startswith("I") else "block 2"),
+        Agent(
+            role="receiver", bic=receiver, field="block 2" if b2_text.startswith("I") else "block 1"
+        ),
+    )
     cover = "{119:COV}" in blocks.get("3", "")
     body_start = text.find("{4:")
     first_line = text.count("\n", 0, body_start) + 1
@@ -352,29 +382,43 @@ def parse_mt(raw: bytes, file: str | None = None) -> PaymentMessage:
         allowed = _OPTIONS.get(f.number)
         if allowed is not None and f.option not in allowed:
             raise reader.err(f"field {f.number} has no option {f.option!r}", f)
-    mandatory = ("20", "23", "32", "50", "59", "71") if mt_type == "103" else \
-        ("20", "21", "32", "58")
+    mandatory = (
+        ("20", "23", "32", "50", "59", "71") if mt_type == "103" else ("20", "21", "32", "58")
+    )
     for tag in mandatory:
         if tag not in by_tag:
-            label = {"23": "23B", "32": "32A", "50": "50a", "59": "59a", "71": "71A",
-                     "58": "58a"}.get(tag, tag)
+            label = {
+                "23": "23B",
+                "32": "32A",
+                "50": "50a",
+                "59": "59a",
+                "71": "71A",
+                "58": "58a",
+            }.get(tag, tag)
             raise ParseError(f"missing mandatory field :{label}:", file=file, field=f":{label}:")
     ref_field = by_tag["20"][0]
     reference = " ".join(reader._value_lines(ref_field))
-    if len(reference) > 16 or reference.startswith("/") or reference.endswith("/") \
-            or "//" in reference:
-        raise reader.err("reference must be 1-16 characters without leading, trailing or "
-                         "double '/'", ref_field)
+    if (
+        len(reference) > 16
+        or reference.startswith("/")
+        or reference.endswith("/")
+        or "//" in reference
+    ):
+        raise reader.err(
+            "reference must be 1-16 characters without leading, trailing or double '/'", ref_field
+        )
     f32 = by_tag["32"][0]
     if f32.option != "A":
         raise reader.err("field 32 must be option A", f32)
     match = _32A.match("".join(reader._value_lines(f32)))
     if not match:
-        raise reader.err("32A must be YYMMDD, currency and an amount with a decimal comma",
-                         f32)
+        raise reader.err("32A must be YYMMDD, currency and an amount with a decimal comma", f32)
     try:
-        value_date = date(2000 + int(match.group("date")[:2]), int(match.group("date")[2:4]),
-                          int(match.group("date")[4:6]))
+        value_date = date(
+            2000 + int(match.group("date")[:2]),
+            int(match.group("date")[2:4]),
+            int(match.group("date")[4:6]),
+        )
     except ValueError as exc:
         raise reader.err(f"invalid value date {match.group('date')}", f32) from exc
     currency = check_currency(match.group("ccy"), ":32A:", file)
@@ -394,8 +438,9 @@ def parse_mt(raw: bytes, file: str | None = None) -> PaymentMessage:
             texts.append("\n".join(x.strip() for x in f.lines if x.strip()))
             parties.extend(_coded_parties(f))
     if mt_type == "103" and (len(by_tag["50"]) != 1 or len(by_tag["59"]) != 1):
-        raise ParseError("MT103 must have exactly one :50a: and one :59a:", file=file,
-                         field=":50a:/:59a:")
+        raise ParseError(
+            "MT103 must have exactly one :50a: and one :59a:", file=file, field=":50a:/:59a:"
+        )
     transfer = Transfer(
         transaction_id=reference,
         amount=amount,

@@ -28,7 +28,8 @@ def parse_message(raw: bytes, file: str | None = None) -> PaymentMessage:
     if not raw.strip():
         raise ParseError("empty message", file=file)
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise ParseError("UTF-16 text is not read: messages are UTF-8 (MT: ASCII/UTF-8)",
-                         file=file)
-    raise ParseError("unrecognised message format (neither ISO 20022 XML nor SWIFT MT "
-                     "starting with '{1:')", file=file)
+        raise ParseError("UTF-16 text is not read: messages are UTF-8 (MT: ASCII/UTF-8)", file=file)
+    raise ParseError(
+        "unrecognised message format (neither ISO 20022 XML nor SWIFT MT starting with '{1:')",
+        file=file,
+    )

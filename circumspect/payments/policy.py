@@ -40,22 +40,24 @@ class Policy:
         values: dict[str, Any] = {}
         for key, value in data.items():
             if key == "name_threshold":
-                if value is not None and (not isinstance(value, int | float)
-                                          or not 0 <= float(value) <= 1):
-                    raise ConfigError("name_threshold must be null or a number in [0, 1]",
-                                      file=source, field=key)
+                if value is not None and (
+                    not isinstance(value, int | float) or not 0 <= float(value) <= 1
+                ):
+                    raise ConfigError(
+                        "name_threshold must be null or a number in [0, 1]", file=source, field=key
+                    )
                 values[key] = None if value is None else float(value)
             elif key == "info_countries":
                 values[key] = tuple(str(v).lower() for v in (value or []))
             elif key in ("name_limit", "remittance_min_tokens", "remittance_min_chars"):
                 if not isinstance(value, int) or value < 1:
-                    raise ConfigError(f"{key} must be a positive integer", file=source,
-                                      field=key)
+                    raise ConfigError(f"{key} must be a positive integer", file=source, field=key)
                 values[key] = value
             else:
                 if value not in SEVERITIES:
-                    raise ConfigError(f"{key} must be one of {', '.join(SEVERITIES)}",
-                                      file=source, field=key)
+                    raise ConfigError(
+                        f"{key} must be one of {', '.join(SEVERITIES)}", file=source, field=key
+                    )
                 values[key] = value
         return cls(**values)
 
@@ -66,18 +68,23 @@ class Policy:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise ConfigError(f"cannot read policy: {exc.strerror or exc}",
-                              file=str(path)) from exc
+            raise ConfigError(f"cannot read policy: {exc.strerror or exc}", file=str(path)) from exc
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"policy is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
-                              f"at offset {exc.start})", file=str(path)) from exc
+            raise ConfigError(
+                f"policy is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+                f"at offset {exc.start})",
+                file=str(path),
+            ) from exc
         try:
             data = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or type(exc).__name__
-            raise ConfigError(f"invalid YAML in policy: {problem}", file=str(path),
-                              line=mark.line + 1 if mark is not None else None) from exc
+            raise ConfigError(
+                f"invalid YAML in policy: {problem}",
+                file=str(path),
+                line=mark.line + 1 if mark is not None else None,
+            ) from exc
         if not isinstance(data, dict):
             raise ConfigError("policy must be a mapping", file=str(path))
         return cls.from_dict(data, str(path))
@@ -85,6 +92,9 @@ class Policy:
 
 @lru_cache(maxsize=1)
 def default_policy() -> Policy:
-    text = resources.files("circumspect.payments").joinpath("data/policy.yaml").read_text(
-        encoding="utf-8")
+    text = (
+        resources.files("circumspect.payments")
+        .joinpath("data/policy.yaml")
+        .read_text(encoding="utf-8")
+    )
     return Policy.from_dict(yaml.safe_load(text) or {})

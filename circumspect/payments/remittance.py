@@ -41,8 +41,9 @@ class NameIndex:
         self.entities = 0
 
     @classmethod
-    def build(cls, entities: Iterable[ListedEntity], min_tokens: int = 2,
-              min_chars: int = 10) -> NameIndex:
+    def build(
+        cls, entities: Iterable[ListedEntity], min_tokens: int = 2, min_chars: int = 10
+    ) -> NameIndex:
         index = cls(min_tokens, min_chars)
         for entity in entities:
             index.add(entity)
@@ -56,14 +57,17 @@ class NameIndex:
         self.entities += 1
         for name in names:
             words = tokens(name)
-            if len(words) < self.min_tokens or sum(map(len, words)) + len(words) - 1 \
-                    < self.min_chars:
+            if (
+                len(words) < self.min_tokens
+                or sum(map(len, words)) + len(words) - 1 < self.min_chars
+            ):
                 continue
             self.index.add(words, listed)
 
     @classmethod
-    def from_screener(cls, screener: object, min_tokens: int = 2,
-                      min_chars: int = 10) -> NameIndex | None:
+    def from_screener(
+        cls, screener: object, min_tokens: int = 2, min_chars: int = 10
+    ) -> NameIndex | None:
         """The names a screener indexed, when it exposes them (``Screener.index.entities``
         of ``circumspect.matching``); None otherwise. These include weak aliases."""
         entities: Any = getattr(getattr(screener, "index", None), "entities", None)
@@ -72,8 +76,9 @@ class NameIndex:
         index = cls(min_tokens, min_chars)
         for entity in entities:
             names = [str(getattr(n, "text", "")) for n in getattr(entity, "names", ())]
-            listed = ListedName(str(entity.id), str(entity.caption), str(entity.schema),
-                                str(entity.source))
+            listed = ListedName(
+                str(entity.id), str(entity.caption), str(entity.schema), str(entity.source)
+            )
             index.add_names(listed, [n for n in names if n])
         return index
 

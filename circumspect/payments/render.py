@@ -93,8 +93,10 @@ def _fi(tag: str, bank: BankSpec, indent: str) -> str:
     if bank.name:
         inner += f"{indent}    <Nm>{_x(bank.name)}</Nm>\n"
         inner += _adr(bank, indent + "    ")
-    return (f"{indent}<{tag}>\n{indent}  <FinInstnId>\n{inner}{indent}  </FinInstnId>\n"
-            f"{indent}</{tag}>\n")
+    return (
+        f"{indent}<{tag}>\n{indent}  <FinInstnId>\n{inner}{indent}  </FinInstnId>\n"
+        f"{indent}</{tag}>\n"
+    )
 
 
 def _party(tag: str, p: PartySpec, indent: str) -> str:
@@ -117,7 +119,7 @@ def _acct(tag: str, account: str | None, indent: str) -> str:
 def _rmt(text: str, indent: str) -> str:
     if not text:
         return ""
-    chunks = [text[i:i + 140] for i in range(0, len(text), 140)][:10]
+    chunks = [text[i : i + 140] for i in range(0, len(text), 140)][:10]
     body = "".join(f"{indent}  <Ustrd>{_x(c)}</Ustrd>\n" for c in chunks)
     return f"{indent}<RmtInf>\n{body}{indent}</RmtInf>\n"
 
@@ -138,8 +140,9 @@ def _app_hdr(spec: PaymentSpec, msg_def: str, sender: str | None, receiver: str 
 def render_pacs008(spec: PaymentSpec) -> bytes:
     ns = "urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"
     sender = spec.debtor_agent.bic
-    receiver = (spec.intermediaries[0].bic if spec.intermediaries else None) \
-        or spec.creditor_agent.bic
+    receiver = (
+        spec.intermediaries[0].bic if spec.intermediaries else None
+    ) or spec.creditor_agent.bic
     tx = "      "
     body = (
         f"{tx}<PmtId>\n{tx}  <InstrId>{_x(spec.msg_id)}</InstrId>\n"
@@ -170,8 +173,9 @@ def render_pacs008(spec: PaymentSpec) -> bytes:
         f"        <CreDtTm>{spec.value_date.isoformat()}T09:30:00+05:00</CreDtTm>\n"
         "        <NbOfTxs>1</NbOfTxs>\n"
         f"        <SttlmInf><SttlmMtd>{settlement}</SttlmMtd></SttlmInf>\n      </GrpHdr>\n"
-        "    <CdtTrfTxInf>\n" + body.replace("\n      ", "\n        ").replace(
-            "      <", "        <", 1) + "    </CdtTrfTxInf>\n"
+        "    <CdtTrfTxInf>\n"
+        + body.replace("\n      ", "\n        ").replace("      <", "        <", 1)
+        + "    </CdtTrfTxInf>\n"
         "    </FIToFICstmrCdtTrf>\n  </Document>\n</BusinessMessage>\n"
     )
     return xml.encode("utf-8")
@@ -192,8 +196,7 @@ def render_pacs009(spec: PaymentSpec) -> bytes:
     )
     if debtor_fi.bic:
         body += _fi("InstgAgt", BankSpec(debtor_fi.bic), tx)
-    corr = spec.senders_correspondent or (spec.intermediaries[0] if spec.intermediaries
-                                          else None)
+    corr = spec.senders_correspondent or (spec.intermediaries[0] if spec.intermediaries else None)
     if corr is not None and corr.bic:
         body += _fi("InstdAgt", BankSpec(corr.bic), tx)
     for i, bank in enumerate(spec.intermediaries[:3], start=1):
@@ -203,18 +206,15 @@ def render_pacs009(spec: PaymentSpec) -> bytes:
     cover = f"{tx}<UndrlygCstmrCdtTrf>\n"
     inner = tx + "  "
     cover += _party("Dbtr", spec.debtor, inner) + _acct("DbtrAcct", spec.debtor.account, inner)
-    cover += _fi("DbtrAgt", spec.debtor_agent, inner) + _fi("CdtrAgt", spec.creditor_agent,
-                                                            inner)
-    cover += _party("Cdtr", spec.creditor, inner) + _acct("CdtrAcct", spec.creditor.account,
-                                                          inner)
+    cover += _fi("DbtrAgt", spec.debtor_agent, inner) + _fi("CdtrAgt", spec.creditor_agent, inner)
+    cover += _party("Cdtr", spec.creditor, inner) + _acct("CdtrAcct", spec.creditor.account, inner)
     if spec.ultimate_creditor:
         cover += _party("UltmtCdtr", spec.ultimate_creditor, inner)
     cover += _rmt(spec.remittance, inner)
     cover += f"{tx}</UndrlygCstmrCdtTrf>\n"
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n<BusinessMessage>\n'
-        + _app_hdr(spec, "pacs.009.001.08", debtor_fi.bic, corr.bic if corr else
-                   creditor_fi.bic)
+        + _app_hdr(spec, "pacs.009.001.08", debtor_fi.bic, corr.bic if corr else creditor_fi.bic)
         + f'  <Document xmlns="{ns}">\n    <FICdtTrf>\n      <GrpHdr>\n'
         f"        <MsgId>{_x(spec.msg_id)}</MsgId>\n"
         f"        <CreDtTm>{spec.value_date.isoformat()}T09:30:00+05:00</CreDtTm>\n"
@@ -234,7 +234,8 @@ def render_pain001(spec: PaymentSpec) -> bytes:
         f"{pi}<PmtInfId>{_x(spec.msg_id)}-1</PmtInfId>\n{pi}<PmtMtd>TRF</PmtMtd>\n"
         f"{pi}<NbOfTxs>1</NbOfTxs>\n"
         f"{pi}<ReqdExctnDt><Dt>{spec.value_date.isoformat()}</Dt></ReqdExctnDt>\n"
-        + _party("Dbtr", spec.debtor, pi) + _acct("DbtrAcct", spec.debtor.account, pi)
+        + _party("Dbtr", spec.debtor, pi)
+        + _acct("DbtrAcct", spec.debtor.account, pi)
         + _fi("DbtrAgt", spec.debtor_agent, pi)
         + f"{pi}<CdtTrfTxInf>\n"
         f"{tx}<PmtId><EndToEndId>{_x(spec.msg_id)}-E2E</EndToEndId></PmtId>\n"
@@ -280,8 +281,7 @@ def _mt_lines(text: str, width: int = 35, limit: int = 4) -> list[str]:
 def _mt_party(tag: str, p: PartySpec, structured: bool) -> list[str]:
     account = f"/{p.account}" if p.account else None
     if p.bic and not p.street:
-        return [f":{tag}A:" + (account or f"/{p.bic}"), p.bic] if account else \
-            [f":{tag}A:{p.bic}"]
+        return [f":{tag}A:" + (account or f"/{p.bic}"), p.bic] if account else [f":{tag}A:{p.bic}"]
     if structured:
         lines = [account or "/NOTPROVIDED"]
         lines += [f"1/{x}" for x in _mt_lines(p.name, 33, 2)]
@@ -328,18 +328,34 @@ def _ascii(text: str) -> str:
 
 def render_mt103(spec: PaymentSpec, structured: bool = False) -> bytes:
     sender = spec.debtor_agent.bic or "KCJBKZKX"
-    receiver = (spec.intermediaries[0].bic if spec.intermediaries else None) \
-        or spec.creditor_agent.bic or "COBADEFF"
+    receiver = (
+        (spec.intermediaries[0].bic if spec.intermediaries else None)
+        or spec.creditor_agent.bic
+        or "COBADEFF"
+    )
     ccy_amount = f"{spec.amount:.2f}".replace(".", ",")
-    lines = [f":20:{spec.msg_id[:16]}", ":23B:CRED",
-             f":32A:{spec.value_date:%y%m%d}{spec.currency}{ccy_amount}",
-             f":33B:{spec.currency}{ccy_amount}"]
-    debtor = PartySpec(**{**spec.debtor.__dict__, "name": _ascii(spec.debtor.name),
-                          "street": _ascii(spec.debtor.street or "") or None,
-                          "town": _ascii(spec.debtor.town or "") or None})
-    creditor = PartySpec(**{**spec.creditor.__dict__, "name": _ascii(spec.creditor.name),
-                            "street": _ascii(spec.creditor.street or "") or None,
-                            "town": _ascii(spec.creditor.town or "") or None})
+    lines = [
+        f":20:{spec.msg_id[:16]}",
+        ":23B:CRED",
+        f":32A:{spec.value_date:%y%m%d}{spec.currency}{ccy_amount}",
+        f":33B:{spec.currency}{ccy_amount}",
+    ]
+    debtor = PartySpec(
+        **{
+            **spec.debtor.__dict__,
+            "name": _ascii(spec.debtor.name),
+            "street": _ascii(spec.debtor.street or "") or None,
+            "town": _ascii(spec.debtor.town or "") or None,
+        }
+    )
+    creditor = PartySpec(
+        **{
+            **spec.creditor.__dict__,
+            "name": _ascii(spec.creditor.name),
+            "street": _ascii(spec.creditor.street or "") or None,
+            "town": _ascii(spec.creditor.town or "") or None,
+        }
+    )
     lines += _mt_party("50", debtor, structured)
     if not spec.debtor_agent.bic or spec.debtor_agent.bic != sender:
         lines += _mt_bank("52", _ascii_bank(spec.debtor_agent))
@@ -357,25 +373,34 @@ def render_mt103(spec: PaymentSpec, structured: bool = False) -> bytes:
     if rem:
         lines += [f":70:{rem[0]}", *rem[1:]]
     lines += [":71A:SHA"]
-    text = (f"{{1:F01{_lt(sender)}0000000000}}{{2:I103{_lt(receiver, 'X')}N}}"
-            f"{{3:{{108:{spec.msg_id[:16]}}}{{121:{spec.uetr}}}}}{{4:\r\n"
-            + "\r\n".join(lines) + "\r\n-}")
+    text = (
+        f"{{1:F01{_lt(sender)}0000000000}}{{2:I103{_lt(receiver, 'X')}N}}"
+        f"{{3:{{108:{spec.msg_id[:16]}}}{{121:{spec.uetr}}}}}{{4:\r\n"
+        + "\r\n".join(lines)
+        + "\r\n-}"
+    )
     return text.encode("ascii", "replace")
 
 
 def _ascii_bank(bank: BankSpec) -> BankSpec:
-    return BankSpec(bank.bic, _ascii(bank.name) if bank.name else None,
-                    _ascii(bank.town) if bank.town else None, bank.country)
+    return BankSpec(
+        bank.bic,
+        _ascii(bank.name) if bank.name else None,
+        _ascii(bank.town) if bank.town else None,
+        bank.country,
+    )
 
 
 def render_mt202(spec: PaymentSpec) -> bytes:
     sender = spec.debtor_agent.bic or "KCJBKZKX"
-    corr = spec.senders_correspondent or (spec.intermediaries[0] if spec.intermediaries
-                                          else None)
+    corr = spec.senders_correspondent or (spec.intermediaries[0] if spec.intermediaries else None)
     receiver = (corr.bic if corr else None) or spec.creditor_agent.bic or "COBADEFF"
     ccy_amount = f"{spec.amount:.2f}".replace(".", ",")
-    lines = [f":20:{spec.msg_id[:16]}", f":21:{spec.msg_id[-16:]}",
-             f":32A:{spec.value_date:%y%m%d}{spec.currency}{ccy_amount}"]
+    lines = [
+        f":20:{spec.msg_id[:16]}",
+        f":21:{spec.msg_id[-16:]}",
+        f":32A:{spec.value_date:%y%m%d}{spec.currency}{ccy_amount}",
+    ]
     for bank in spec.intermediaries[:1]:
         lines += _mt_bank("56", _ascii_bank(bank))
     lines += _mt_bank("57", _ascii_bank(spec.creditor_agent))
@@ -385,11 +410,13 @@ def render_mt202(spec: PaymentSpec) -> bytes:
         info += ["/ULTB/" + x for x in _mt_lines(_ascii(spec.ultimate_creditor.name), 29, 1)]
     if spec.remittance:
         info += ["/BNF/" + x for x in _mt_lines(_ascii(spec.remittance), 30, 1)]
-        info += ["//" + x for x in _mt_lines(_ascii(spec.remittance), 33, 6)[1:6 - len(info)]]
+        info += ["//" + x for x in _mt_lines(_ascii(spec.remittance), 33, 6)[1 : 6 - len(info)]]
     if info:
         lines += [f":72:{info[0]}", *info[1:]]
-    text = (f"{{1:F01{_lt(sender)}0000000000}}{{2:I202{_lt(receiver, 'X')}N}}"
-            f"{{3:{{121:{spec.uetr}}}}}{{4:\r\n" + "\r\n".join(lines) + "\r\n-}")
+    text = (
+        f"{{1:F01{_lt(sender)}0000000000}}{{2:I202{_lt(receiver, 'X')}N}}"
+        f"{{3:{{121:{spec.uetr}}}}}{{4:\r\n" + "\r\n".join(lines) + "\r\n-}"
+    )
     return text.encode("ascii", "replace")
 
 

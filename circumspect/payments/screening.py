@@ -58,11 +58,13 @@ class PaymentScreening:
         self.territories = territories or Territories.load()
         self.names: NameIndex | None
         if entities is not None:
-            self.names = NameIndex.build(entities, self.policy.remittance_min_tokens,
-                                         self.policy.remittance_min_chars)
+            self.names = NameIndex.build(
+                entities, self.policy.remittance_min_tokens, self.policy.remittance_min_chars
+            )
         else:
-            self.names = NameIndex.from_screener(screener, self.policy.remittance_min_tokens,
-                                                 self.policy.remittance_min_chars)
+            self.names = NameIndex.from_screener(
+                screener, self.policy.remittance_min_tokens, self.policy.remittance_min_chars
+            )
         self._cache_size = cache_size
         self._name_cache: dict[tuple[str, str | None], list[Candidate]] = {}
         self._id_cache: dict[str, list[Candidate]] = {}
@@ -74,19 +76,29 @@ class PaymentScreening:
         try:
             message = parse_message(raw, file)
         except CircumspectError as exc:
-            return _error(exc.message + (f" ({exc.location()})" if exc.location() else ""),
-                          _salvage_id(raw), _format_hint(raw))
+            return _error(
+                exc.message + (f" ({exc.location()})" if exc.location() else ""),
+                _salvage_id(raw),
+                _format_hint(raw),
+            )
         except (ValueError, TypeError, UnicodeError, RecursionError, MemoryError) as exc:
-            return _error(f"cannot parse message: {type(exc).__name__}: {exc}",
-                          _salvage_id(raw), _format_hint(raw))
+            return _error(
+                f"cannot parse message: {type(exc).__name__}: {exc}",
+                _salvage_id(raw),
+                _format_hint(raw),
+            )
         return self.screen(message)
 
     def screen(self, message: PaymentMessage) -> PaymentDecision:
         try:
             flags = self._flags(message)
         except Exception as exc:  # fail closed: a screening failure is never a pass
-            return _error(f"screening failed: {type(exc).__name__}: {exc}",
-                          message.message_id, message.format, message)
+            return _error(
+                f"screening failed: {type(exc).__name__}: {exc}",
+                message.message_id,
+                message.format,
+                message,
+            )
         return _decide(message, flags)
 
     # -- checks ---------------------------------------------------------------------------
@@ -112,78 +124,152 @@ class PaymentScreening:
             self._check_bic(agent.bic, agent.role, flags)
         if agent.name:
             severity = self.policy.agent_name_with_bic if agent.bic else None
-            self._check_name(agent.name, agent.role, agent.country, flags, "Organization",
-                             severity)
-        self._check_place(agent.role, agent.address_text(), agent.country, agent.account,
-                          flags)
+            self._check_name(agent.name, agent.role, agent.country, flags, "Organization", severity)
+        self._check_place(agent.role, agent.address_text(), agent.country, agent.account, flags)
 
     def _check_party(self, party: Party, flags: list[Flag]) -> None:
         if party.bic:
             self._check_bic(party.bic, party.role, flags)
         if party.name:
-            self._check_name(party.name, party.role, party.country, flags,
-                             _party_schema(party.name))
+            self._check_name(
+                party.name, party.role, party.country, flags, _party_schema(party.name)
+            )
         for ident in party.identifiers:
             value = ident.split("/")[-1].strip()
             if len(value) >= 5:
                 for cand in self._by_identifier(value):
-                    flags.append(Flag("identifier", self.policy.listed_identifier, party.role,
-                                      value, f"{_role(party.role)} identifier {value} is "
-                                      f"carried by listed {_who(cand)}", cand.entity_id, 1.0))
-        self._check_place(party.role, party.address_text(), party.country, party.account,
-                          flags)
+                    flags.append(
+                        Flag(
+                            "identifier",
+                            self.policy.listed_identifier,
+                            party.role,
+                            value,
+                            f"{_role(party.role)} identifier {value} is "
+                            f"carried by listed {_who(cand)}",
+                            cand.entity_id,
+                            1.0,
+                        )
+                    )
+        self._check_place(party.role, party.address_text(), party.country, party.account, flags)
 
     def _check_bic(self, bic: str, role: str, flags: list[Flag]) -> None:
         found = {c.entity_id: c for c in self._by_identifier(bic)}
         for cand in found.values():
-            flags.append(Flag("bic", self.policy.listed_bic, role, bic,
-                              f"{_role(role)} BIC {bic} is listed: {_who(cand)}",
-                              cand.entity_id, 1.0))
+            flags.append(
+                Flag(
+                    "bic",
+                    self.policy.listed_bic,
+                    role,
+                    bic,
+                    f"{_role(role)} BIC {bic} is listed: {_who(cand)}",
+                    cand.entity_id,
+                    1.0,
+                )
+            )
         if len(bic) == 11 and not bic.endswith("XXX"):
             for cand in self._by_identifier(bic8(bic)):
                 if cand.entity_id in found:
                     continue
-                flags.append(Flag("bic", self.policy.listed_bic_branch, role, bic,
-                                  f"{_role(role)} BIC {bic} is a branch of listed bank "
-                                  f"{bic8(bic)}: {_who(cand)}", cand.entity_id, 1.0))
+                flags.append(
+                    Flag(
+                        "bic",
+                        self.policy.listed_bic_branch,
+                        role,
+                        bic,
+                        f"{_role(role)} BIC {bic} is a branch of listed bank "
+                        f"{bic8(bic)}: {_who(cand)}",
+                        cand.entity_id,
+                        1.0,
+                    )
+                )
         territory = self.territories.country(bic_country(bic))
         if territory is not None:
-            flags.append(Flag("territory", territory.severity, role, bic,
-                              f"{_role(role)} BIC {bic} is a bank in {territory.label} "
-                              f"({territory.basis})"))
+            flags.append(
+                Flag(
+                    "territory",
+                    territory.severity,
+                    role,
+                    bic,
+                    f"{_role(role)} BIC {bic} is a bank in {territory.label} ({territory.basis})",
+                )
+            )
         elif bic_country(bic) in self.policy.info_countries:
-            flags.append(Flag("country", "info", role, bic,
-                              f"{_role(role)} BIC {bic} is in {bic_country(bic).upper()}"))
+            flags.append(
+                Flag(
+                    "country",
+                    "info",
+                    role,
+                    bic,
+                    f"{_role(role)} BIC {bic} is in {bic_country(bic).upper()}",
+                )
+            )
 
-    def _check_name(self, name: str, role: str, country: str | None, flags: list[Flag],
-                    schema: str, severity: str | None = None) -> None:
+    def _check_name(
+        self,
+        name: str,
+        role: str,
+        country: str | None,
+        flags: list[Flag],
+        schema: str,
+        severity: str | None = None,
+    ) -> None:
         threshold = self.policy.name_threshold
         for cand in self._screen_name(name, country, schema):
             hit = cand.score >= threshold if threshold is not None else cand.alert
             if not hit:
                 continue
-            flags.append(Flag("name", severity or self.policy.name_match, role, name,
-                              f"{_role(role)} {name!r} matches listed {_who(cand)} "
-                              f"(score {cand.score:.2f}): {cand.explanation}",
-                              cand.entity_id, cand.score))
+            flags.append(
+                Flag(
+                    "name",
+                    severity or self.policy.name_match,
+                    role,
+                    name,
+                    f"{_role(role)} {name!r} matches listed {_who(cand)} "
+                    f"(score {cand.score:.2f}): {cand.explanation}",
+                    cand.entity_id,
+                    cand.score,
+                )
+            )
 
-    def _check_place(self, role: str, address: str, country: str | None, account: str | None,
-                     flags: list[Flag]) -> None:
+    def _check_place(
+        self, role: str, address: str, country: str | None, account: str | None, flags: list[Flag]
+    ) -> None:
         if address:
             for hit in self.territories.scan(address):
-                flags.append(Flag("territory", hit.territory.severity, role, hit.matched,
-                                  f"{_role(role)} address {address[:90]!r} names "
-                                  f"{hit.matched!r}: {hit.territory.label} "
-                                  f"({hit.territory.basis})"))
+                flags.append(
+                    Flag(
+                        "territory",
+                        hit.territory.severity,
+                        role,
+                        hit.matched,
+                        f"{_role(role)} address {address[:90]!r} names "
+                        f"{hit.matched!r}: {hit.territory.label} "
+                        f"({hit.territory.basis})",
+                    )
+                )
         for label, code in (("country", country), ("IBAN country", iban_country(account))):
             territory = self.territories.country(code)
             if territory is not None:
-                flags.append(Flag("territory", territory.severity, role, str(code).upper(),
-                                  f"{_role(role)} {label} {str(code).upper()}: "
-                                  f"{territory.label} ({territory.basis})"))
+                flags.append(
+                    Flag(
+                        "territory",
+                        territory.severity,
+                        role,
+                        str(code).upper(),
+                        f"{_role(role)} {label} {str(code).upper()}: "
+                        f"{territory.label} ({territory.basis})",
+                    )
+                )
             elif code and code in self.policy.info_countries:
-                flags.append(Flag("country", "info", role, code.upper(),
-                                  f"{_role(role)} {label} is {code.upper()}"))
+                flags.append(
+                    Flag(
+                        "country",
+                        "info",
+                        role,
+                        code.upper(),
+                        f"{_role(role)} {label} is {code.upper()}",
+                    )
+                )
 
     def _check_text(self, text: str, flags: list[Flag]) -> None:
         if self.names is not None:
@@ -192,22 +278,45 @@ class PaymentScreening:
             if joined != text:
                 hits += self.names.scan(joined)
             for phrase, listed in hits:
-                flags.append(Flag("remittance", self.policy.remittance_name, "remittance",
-                                  phrase, f"remittance text names listed {listed.schema} "
-                                  f"{listed.caption} ({listed.source}, {listed.entity_id})",
-                                  listed.entity_id, 1.0))
+                flags.append(
+                    Flag(
+                        "remittance",
+                        self.policy.remittance_name,
+                        "remittance",
+                        phrase,
+                        f"remittance text names listed {listed.schema} "
+                        f"{listed.caption} ({listed.source}, {listed.entity_id})",
+                        listed.entity_id,
+                        1.0,
+                    )
+                )
         for imo in imo_numbers(text):
             for cand in self._by_identifier(imo):
-                flags.append(Flag("imo", self.policy.remittance_imo, "remittance", imo,
-                                  f"remittance text names vessel {imo}: listed {_who(cand)}",
-                                  cand.entity_id, 1.0))
+                flags.append(
+                    Flag(
+                        "imo",
+                        self.policy.remittance_imo,
+                        "remittance",
+                        imo,
+                        f"remittance text names vessel {imo}: listed {_who(cand)}",
+                        cand.entity_id,
+                        1.0,
+                    )
+                )
         cap = self.policy.territory_in_remittance
         for hit in self.territories.scan(text):
             severity = hit.territory.severity
             if _RANK[severity] < _RANK[cap]:
                 severity = cap
-            flags.append(Flag("territory", severity, "remittance", hit.matched,
-                              f"remittance text names {hit.matched!r}: {hit.territory.label}"))
+            flags.append(
+                Flag(
+                    "territory",
+                    severity,
+                    "remittance",
+                    hit.matched,
+                    f"remittance text names {hit.matched!r}: {hit.territory.label}",
+                )
+            )
 
     # -- cached screener calls ------------------------------------------------------------
 
@@ -215,8 +324,9 @@ class PaymentScreening:
         key = (f"{schema}|{name}", country)
         found = self._name_cache.get(key)
         if found is None:
-            found = self.screener.screen(Query(name=name, schema=schema, country=country),
-                                         limit=self.policy.name_limit)
+            found = self.screener.screen(
+                Query(name=name, schema=schema, country=country), limit=self.policy.name_limit
+            )
             if len(self._name_cache) >= self._cache_size:
                 self._name_cache.clear()
             self._name_cache[key] = found
@@ -289,20 +399,35 @@ def _decide(message: PaymentMessage, flags: list[Flag]) -> PaymentDecision:
     if stopping:
         explanation = "; ".join(f"{f.severity}: {f.text}" for f in stopping)
     else:
-        explanation = (f"no listed BIC, name or sanctioned territory among "
-                       f"{sum(1 for _ in message.all_parties())} parties and "
-                       f"{sum(1 for _ in message.all_agents())} agents")
+        explanation = (
+            f"no listed BIC, name or sanctioned territory among "
+            f"{sum(1 for _ in message.all_parties())} parties and "
+            f"{sum(1 for _ in message.all_agents())} agents"
+        )
     if len(explanation) > _MAX_EXPLANATION:
-        explanation = explanation[:_MAX_EXPLANATION - 1] + "…"
-    return PaymentDecision(decision=decision, message_id=message.message_id,
-                           format=message.format, flags=flags, explanation=explanation,
-                           message=message)
+        explanation = explanation[: _MAX_EXPLANATION - 1] + "…"
+    return PaymentDecision(
+        decision=decision,
+        message_id=message.message_id,
+        format=message.format,
+        flags=flags,
+        explanation=explanation,
+        message=message,
+    )
 
 
-def _error(reason: str, message_id: str | None, fmt: str | None,
-           message: PaymentMessage | None = None) -> PaymentDecision:
-    return PaymentDecision(decision="error", message_id=message_id, format=fmt, flags=[],
-                           explanation=f"error: {reason}", error=reason, message=message)
+def _error(
+    reason: str, message_id: str | None, fmt: str | None, message: PaymentMessage | None = None
+) -> PaymentDecision:
+    return PaymentDecision(
+        decision="error",
+        message_id=message_id,
+        format=fmt,
+        flags=[],
+        explanation=f"error: {reason}",
+        error=reason,
+        message=message,
+    )
 
 
 _ID_XML = re.compile(rb"<(?:\w+:)?MsgId>\s*([^<]{1,35}?)\s*</(?:\w+:)?MsgId>")
@@ -341,8 +466,9 @@ def engine_for(screener: PartyScreener) -> PaymentScreening:
         return engine
 
 
-def screen_message(raw: bytes, screener: PartyScreener, *, file: str | None = None
-                   ) -> PaymentDecision:
+def screen_message(
+    raw: bytes, screener: PartyScreener, *, file: str | None = None
+) -> PaymentDecision:
     """Screen one raw message (ISO 20022 XML or SWIFT MT bytes) against ``screener``.
 
     Never raises for bad input: a message that cannot be read gets decision ``error``.

@@ -41,12 +41,18 @@ class Territories:
         try:
             for code, item in (data.get("countries") or {}).items():
                 self.countries[str(code).lower()] = Territory(
-                    id=f"country:{str(code).lower()}", label=str(item["label"]),
-                    severity=_severity(item["severity"], source), basis=str(item["basis"]))
+                    id=f"country:{str(code).lower()}",
+                    label=str(item["label"]),
+                    severity=_severity(item["severity"], source),
+                    basis=str(item["basis"]),
+                )
             for item in data["territories"]:
-                territory = Territory(id=str(item["id"]), label=str(item["label"]),
-                                      severity=_severity(item["severity"], source),
-                                      basis=str(item.get("basis", "")))
+                territory = Territory(
+                    id=str(item["id"]),
+                    label=str(item["label"]),
+                    severity=_severity(item["severity"], source),
+                    basis=str(item.get("basis", "")),
+                )
                 for name in item["names"]:
                     self.index.add_text(str(name), territory)
         except (KeyError, TypeError, AttributeError) as exc:

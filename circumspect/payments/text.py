@@ -75,7 +75,7 @@ class PhraseIndex(Generic[T]):
             if bucket:
                 for phrase in bucket:
                     n = len(phrase)
-                    if n <= size - i and tuple(words[i:i + n]) == phrase:
+                    if n <= size - i and tuple(words[i : i + n]) == phrase:
                         hits.append(PhraseHit(i, i + n, phrase, tuple(self._values[phrase])))
                         i += n
                         matched = True

@@ -108,7 +108,8 @@ def check_header(columns: list[str], file: str) -> None:
     if missing:
         raise InputError(
             f"missing columns: {', '.join(missing)} (see docs/declarations.md)",
-            file=file, line=1,
+            file=file,
+            line=1,
         )
 
 
@@ -123,11 +124,13 @@ def parse_dates(values: pd.Series) -> pd.Series:
     s = values.astype(STR).str.strip()
     iso = pd.to_datetime(
         s.str.slice(0, 10).where(s.str.match(_ISO_DATE).fillna(False).astype(bool)),
-        format="%Y-%m-%d", errors="coerce",
+        format="%Y-%m-%d",
+        errors="coerce",
     )
     dmy = pd.to_datetime(
         s.where(s.str.match(_DMY_DATE).fillna(False).astype(bool)),
-        format="%d.%m.%Y", errors="coerce",
+        format="%d.%m.%Y",
+        errors="coerce",
     )
     return iso.fillna(dmy)
 

@@ -41,8 +41,9 @@ def run(ctx: Any) -> str:
     screener, where = _screener(ctx)
     rules = load_rules()
     scored_path, errors_path = out / "scored.csv", out / "errors.csv"
-    report = score_declarations(SAMPLE, scored_path, errors_path, screener=screener,
-                                rules=rules, cache=PartyCache(screener))
+    report = score_declarations(
+        SAMPLE, scored_path, errors_path, screener=screener, rules=rules, cache=PartyCache(screener)
+    )
     html = write_report(scored_path, errors_path, rules, out / "report.html")
     scored = pd.read_csv(scored_path, dtype=str, keep_default_na=False)
     scored["risk_score"] = scored["risk_score"].astype(float)

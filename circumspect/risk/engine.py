@@ -76,8 +76,9 @@ class ScoringContext:
     countries: frozenset[str]
 
     @classmethod
-    def default(cls, rules: RuleSet | None = None, controls: ControlIndex | None = None
-                ) -> ScoringContext:
+    def default(
+        cls, rules: RuleSet | None = None, controls: ControlIndex | None = None
+    ) -> ScoringContext:
         return cls(
             rules=rules or load_rules(),
             controls=controls or default_index(),
@@ -111,8 +112,9 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
     errs: list[pd.DataFrame] = []
     ids = df["declaration_id"].astype(STR).fillna("").str.strip()
 
-    def record(mask: np.ndarray[Any, Any], column: str, values: pd.Series,
-               reasons: pd.Series | str) -> None:
+    def record(
+        mask: np.ndarray[Any, Any], column: str, values: pd.Series, reasons: pd.Series | str
+    ) -> None:
         if not mask.any():
             return
         nonlocal bad
@@ -137,12 +139,20 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
     dup = ids.duplicated(keep="first").to_numpy() & ~blanks["declaration_id"]
     if dup.any():
         first = df[ROW].groupby(ids).transform("first")
-        record(dup, "declaration_id", df["declaration_id"],
-               "duplicate declaration_id, first at row " + first.astype(STR))
+        record(
+            dup,
+            "declaration_id",
+            df["declaration_id"],
+            "duplicate declaration_id, first at row " + first.astype(STR),
+        )
 
     dates = parse_dates(df["date"])
-    record(dates.isna().to_numpy() & ~blanks["date"], "date", df["date"],
-           "unparseable date (expected YYYY-MM-DD or DD.MM.YYYY)")
+    record(
+        dates.isna().to_numpy() & ~blanks["date"],
+        "date",
+        df["date"],
+        "unparseable date (expected YYYY-MM-DD or DD.MM.YYYY)",
+    )
 
     numbers: dict[str, pd.Series] = {}
     for col, required in (("quantity", True), ("value", True), ("net_weight_kg", False)):
@@ -153,7 +163,7 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
         record(unparsable, col, df[col], f"{col} is not a number")
         finite = ~np.isnan(vals)
         if required:
-            record(finite & ~(vals > 0) , col, df[col], f"{col} must be greater than 0")
+            record(finite & ~(vals > 0), col, df[col], f"{col} must be greater than 0")
         else:
             record(finite & (vals < 0), col, df[col], f"{col} must not be negative")
         record(np.isinf(vals), col, df[col], f"{col} is not finite")
@@ -183,19 +193,30 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
         {v: ",".join(c for c in split_countries(v) if c not in countries) for v in transit_values}
     ).astype(STR)
     transit_norm = transit.map({v: ";".join(split_countries(v)) for v in transit_values})
-    record((transit_bad != "").to_numpy(), "transit_countries", df["transit_countries"],
-           "unknown country code(s) " + transit_bad.astype(STR))
+    record(
+        (transit_bad != "").to_numpy(),
+        "transit_countries",
+        df["transit_countries"],
+        "unknown country code(s) " + transit_bad.astype(STR),
+    )
 
     cur = df["currency"].astype(STR).fillna("").str.strip().str.upper()
-    record((~cur.isin(list(ctx.fx))).to_numpy() & ~blanks["currency"], "currency",
-           df["currency"], "unknown currency (see circumspect/risk/data/fx.yaml)")
+    record(
+        (~cur.isin(list(ctx.fx))).to_numpy() & ~blanks["currency"],
+        "currency",
+        df["currency"],
+        "unknown currency (see circumspect/risk/data/fx.yaml)",
+    )
 
     bic = df["payment_bank_bic"].astype(STR).fillna("").str.strip().str.upper()
     bic_ok = bic.str.fullmatch(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?").fillna(False)
     bic_country_ok = bic.str.slice(4, 6).isin(countries)
-    record(~(bic_ok & bic_country_ok).to_numpy().astype(bool) & ~blanks["payment_bank_bic"],
-           "payment_bank_bic", df["payment_bank_bic"],
-           "malformed BIC (8 or 11 characters: bank, ISO country, location, branch)")
+    record(
+        ~(bic_ok & bic_country_ok).to_numpy().astype(bool) & ~blanks["payment_bank_bic"],
+        "payment_bank_bic",
+        df["payment_bank_bic"],
+        "malformed BIC (8 or 11 characters: bank, ISO country, location, branch)",
+    )
 
     errors = (
         pd.concat(errs, ignore_index=True)
@@ -268,9 +289,7 @@ def history_features(frame: pd.DataFrame, ctx: ScoringContext) -> pd.DataFrame:
     # distinct exporters per consignee and controlled HS-6
     exporter = out["exporter_name"].astype(STR).fillna("").str.strip().str.casefold()
     out["_exp_key"] = exporter
-    out["_suppliers"] = out.groupby(["_ckey", "_hs6"], sort=False)["_exp_key"].transform(
-        "nunique"
-    )
+    out["_suppliers"] = out.groupby(["_ckey", "_hs6"], sort=False)["_exp_key"].transform("nunique")
     return out
 
 
@@ -351,8 +370,9 @@ class PartyCache:
     def _key(name: str, country: str) -> tuple[str, str]:
         return " ".join(name.split()).casefold(), country
 
-    def prefetch(self, parties: Iterable[tuple[str, str]],
-                 progress: Callable[[int], None] | None = None) -> None:
+    def prefetch(
+        self, parties: Iterable[tuple[str, str]], progress: Callable[[int], None] | None = None
+    ) -> None:
         """Screen the not yet cached (name, country) pairs, in parallel when configured."""
         if self.screener is None:
             return
@@ -408,8 +428,9 @@ def _hits(role: str, name: str, via: str, candidates: Iterable[Candidate]) -> li
     ]
 
 
-def screen_frame(frame: pd.DataFrame, cache: PartyCache,
-                 progress: Callable[[int], None] | None = None) -> dict[Any, list[PartyHit]]:
+def screen_frame(
+    frame: pd.DataFrame, cache: PartyCache, progress: Callable[[int], None] | None = None
+) -> dict[Any, list[PartyHit]]:
     """Party hits per row index (rows without hits are absent)."""
     import pandas as pd
 
@@ -421,10 +442,12 @@ def screen_frame(frame: pd.DataFrame, cache: PartyCache,
         if name_col not in frame.columns:
             continue
         cc = "_" + country_col if country_col else ""
-        sub = pd.DataFrame({
-            "n": frame[name_col].astype(STR).fillna("").str.strip(),
-            "c": frame[cc].fillna("") if cc in frame.columns else "",
-        }).drop_duplicates()
+        sub = pd.DataFrame(
+            {
+                "n": frame[name_col].astype(STR).fillna("").str.strip(),
+                "c": frame[cc].fillna("") if cc in frame.columns else "",
+            }
+        ).drop_duplicates()
         pairs.extend(zip(sub["n"].tolist(), sub["c"].tolist(), strict=True))
     cache.prefetch(pairs, progress)
     for role, name_col, country_col, id_col in PARTY_ROLES:
@@ -432,7 +455,8 @@ def screen_frame(frame: pd.DataFrame, cache: PartyCache,
             continue
         names = frame[name_col].astype(STR).fillna("").str.strip()
         countries = (
-            frame["_" + country_col] if country_col and "_" + country_col in frame.columns
+            frame["_" + country_col]
+            if country_col and "_" + country_col in frame.columns
             else pd.Series("", index=frame.index, dtype=STR)
         )
         keys = names + "\x1f" + countries.fillna("")
@@ -453,8 +477,7 @@ def screen_frame(frame: pd.DataFrame, cache: PartyCache,
             for value in pd.unique(ids):
                 if not value:
                     continue
-                hits = _hits(role, str(value), f"{id_col} {value}",
-                             cache.by_identifier(str(value)))
+                hits = _hits(role, str(value), f"{id_col} {value}", cache.by_identifier(str(value)))
                 if hits:
                     found_ids[str(value)] = hits
             if found_ids:
@@ -466,8 +489,9 @@ def screen_frame(frame: pd.DataFrame, cache: PartyCache,
         for value in pd.unique(bics):
             if not value:
                 continue
-            hits = _hits("payment bank", str(value), f"BIC {value}",
-                         cache.by_identifier(str(value)))
+            hits = _hits(
+                "payment bank", str(value), f"BIC {value}", cache.by_identifier(str(value))
+            )
             if hits:
                 found_bic[str(value)] = hits
         if found_bic:
@@ -500,8 +524,9 @@ def _is_iin(value: str) -> bool:
     return bool(value) and validate("kz_iin", value)
 
 
-def _rules(frame: pd.DataFrame, ctx: ScoringContext,
-           party_hits: Mapping[Any, list[PartyHit]]) -> dict[str, RuleResult]:
+def _rules(
+    frame: pd.DataFrame, ctx: ScoringContext, party_hits: Mapping[Any, list[PartyHit]]
+) -> dict[str, RuleResult]:
     import numpy as np
 
     rs = ctx.rules
@@ -534,7 +559,9 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
             return "Listed party: " + "; ".join(h.text() for h in best[i][:3]) + "."
 
         results["party_listed"] = RuleResult(
-            mask, np.clip(strength, 0, 1), party_msg,
+            mask,
+            np.clip(strength, 0, 1),
+            party_msg,
             lambda i: {"matches": [h.to_dict() for h in best[i]]},
         )
 
@@ -556,14 +583,17 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
                 where.append(f"end user in {col['end_user_country'][i]}")
             if tr_rb[i]:
                 where.append(f"transit via {transit[i]}")
-            return (f"Controlled goods {goods(i)} with {', '.join(where)}: exports of these "
-                    "goods to Russia/Belarus are prohibited (EU 833/2014, CHPL).")
+            return (
+                f"Controlled goods {goods(i)} with {', '.join(where)}: exports of these "
+                "goods to Russia/Belarus are prohibited (EU 833/2014, CHPL)."
+            )
 
         results["ru_by_controlled"] = RuleResult(mask, tierw, rb_msg)
 
     ts = rs.transshipment
     to_ts = np.isin(col["destination_country"], list(ts)) | np.isin(
-        col["consignee_country"], list(ts))
+        col["consignee_country"], list(ts)
+    )
     cid = frame["consignee_id"].astype(STR).fillna("").str.strip().to_numpy()
 
     rule = rs.get("transshipment_new_consignee")
@@ -574,19 +604,24 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
         for value in set(cid[controlled & to_ts]):
             reg[value] = _bin_registration(value) if value else None
         registered = np.array(
-            [reg.get(v) if c and t else None for v, c, t in zip(cid, controlled, to_ts,
-                                                                 strict=True)],
+            [
+                reg.get(v) if c and t else None
+                for v, c, t in zip(cid, controlled, to_ts, strict=True)
+            ],
             dtype=object,
         )
-        mask = np.array([r is not None and r[0] * 12 + r[1] >= cutoff for r in registered],
-                        dtype=bool)
+        mask = np.array(
+            [r is not None and r[0] * 12 + r[1] >= cutoff for r in registered], dtype=bool
+        )
 
         def new_msg(i: int) -> str:
             yy, mm = registered[i]
-            return (f"Controlled goods {goods(i)} to {col['destination_country'][i]} "
-                    f"(transshipment country) for consignee '{frame['consignee_name'].iat[i]}' "
-                    f"whose BIN {cid[i]} shows registration in {yy}-{mm:02d}, after the "
-                    "invasion of 24 Feb 2022.")
+            return (
+                f"Controlled goods {goods(i)} to {col['destination_country'][i]} "
+                f"(transshipment country) for consignee '{frame['consignee_name'].iat[i]}' "
+                f"whose BIN {cid[i]} shows registration in {yy}-{mm:02d}, after the "
+                "invasion of 24 Feb 2022."
+            )
 
         results["transshipment_new_consignee"] = RuleResult(mask, tierw, new_msg)
 
@@ -599,10 +634,12 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
         mask = controlled & to_ts & (prev >= min_hist) & (same == 0)
 
         def lob_msg(i: int) -> str:
-            return (f"Controlled goods {goods(i)} to {col['destination_country'][i]} "
-                    f"(transshipment country) for consignee '{frame['consignee_name'].iat[i]}', "
-                    f"none of whose {prev[i]} earlier declarations is in HS section "
-                    f"{section[i]} (chapter {hs[i][:2]}): outside its line of business.")
+            return (
+                f"Controlled goods {goods(i)} to {col['destination_country'][i]} "
+                f"(transshipment country) for consignee '{frame['consignee_name'].iat[i]}', "
+                f"none of whose {prev[i]} earlier declarations is in HS section "
+                f"{section[i]} (chapter {hs[i][:2]}): outside its line of business."
+            )
 
         results["transshipment_outside_business"] = RuleResult(mask, tierw, lob_msg)
 
@@ -622,9 +659,11 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
         strength = np.clip(np.log(np.where(mask, ratio, 1.0)) / math.log(r * r), 0.5, 1.0)
 
         def high_msg(i: int) -> str:
-            return (f"Unit value {uv[i]:,.2f} USD/{unit[i]} is {ratio[i]:.1f}x the median "
-                    f"{med[i]:,.2f} USD/{unit[i]} of {uvn[i]} declarations of HS {hs[i][:6]}: "
-                    "overpayment can hide payment for something else.")
+            return (
+                f"Unit value {uv[i]:,.2f} USD/{unit[i]} is {ratio[i]:.1f}x the median "
+                f"{med[i]:,.2f} USD/{unit[i]} of {uvn[i]} declarations of HS {hs[i][:6]}: "
+                "overpayment can hide payment for something else."
+            )
 
         results["unit_value_high"] = RuleResult(mask, strength, high_msg)
 
@@ -636,9 +675,11 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
         strength = np.clip(np.log(inv) / math.log(r * r), 0.5, 1.0)
 
         def low_msg(i: int) -> str:
-            return (f"Unit value {uv[i]:,.2f} USD/{unit[i]} is 1/{1 / ratio[i]:.1f} of the "
-                    f"median {med[i]:,.2f} USD/{unit[i]} for HS {hs[i][:6]}: undervaluation "
-                    "or goods declared under the wrong code.")
+            return (
+                f"Unit value {uv[i]:,.2f} USD/{unit[i]} is 1/{1 / ratio[i]:.1f} of the "
+                f"median {med[i]:,.2f} USD/{unit[i]} for HS {hs[i][:6]}: undervaluation "
+                "or goods declared under the wrong code."
+            )
 
         results["unit_value_low"] = RuleResult(mask, strength, low_msg)
 
@@ -655,21 +696,26 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
         person_usd = float(rule.param("person_usd", 10000))
         cand = controlled & (usd > person_usd) & (cid != "")
         iin_cache = {v: _is_iin(v) for v in set(cid[cand])}
-        person = np.array([bool(c) and iin_cache.get(v, False) for v, c in zip(cid, cand,
-                                                                                 strict=True)],
-                          dtype=bool)
+        person = np.array(
+            [bool(c) and iin_cache.get(v, False) for v, c in zip(cid, cand, strict=True)],
+            dtype=bool,
+        )
         mask = big | person
         qty = frame["_qty"].to_numpy(dtype="float64")
         units = frame["unit"].astype(STR).fillna("").to_numpy()
 
         def qty_msg(i: int) -> str:
             if person[i]:
-                return (f"Consignee '{frame['consignee_name'].iat[i]}' is a private person "
-                        f"(IIN {cid[i]}) declaring {qty[i]:,.0f} {units[i]} of controlled goods "
-                        f"{goods(i)} worth {usd[i]:,.0f} USD.")
-            return (f"Shipment of {qty[i]:,.0f} {units[i]} worth {usd[i]:,.0f} USD is "
-                    f"{cratio[i]:.0f}x the median value of consignee "
-                    f"'{frame['consignee_name'].iat[i]}''s {cn[i]} declarations.")
+                return (
+                    f"Consignee '{frame['consignee_name'].iat[i]}' is a private person "
+                    f"(IIN {cid[i]}) declaring {qty[i]:,.0f} {units[i]} of controlled goods "
+                    f"{goods(i)} worth {usd[i]:,.0f} USD."
+                )
+            return (
+                f"Shipment of {qty[i]:,.0f} {units[i]} worth {usd[i]:,.0f} USD is "
+                f"{cratio[i]:.0f}x the median value of consignee "
+                f"'{frame['consignee_name'].iat[i]}''s {cn[i]} declarations."
+            )
 
         results["quantity_implausible"] = RuleResult(mask, np.ones(n), qty_msg)
 
@@ -684,8 +730,10 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
         strength = np.where(controlled, 1.0, float(rule.param("other_strength", 0.6)))
 
         def pay_msg(i: int) -> str:
-            return (f"Paid from {pay[i]}, which is neither the seller's country "
-                    f"({seller[i]}) nor the buyer's ({buyer[i]}).")
+            return (
+                f"Paid from {pay[i]}, which is neither the seller's country "
+                f"({seller[i]}) nor the buyer's ({buyer[i]})."
+            )
 
         results["third_country_payment"] = RuleResult(mask, strength, pay_msg)
 
@@ -693,16 +741,19 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
     if rule:
         words = [str(w).casefold() for w in rule.param("words", [])]
         eu_name = frame["end_user_name"].astype(STR).fillna("").str.strip()
-        target = eu_name.where(eu_name != "", frame["consignee_name"].astype(STR)
-                               .fillna("")).str.casefold()
+        target = eu_name.where(
+            eu_name != "", frame["consignee_name"].astype(STR).fillna("")
+        ).str.casefold()
         pattern = "|".join(re.escape(w) for w in words) or "$^"
         is_fwd = target.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
         mask = controlled & is_fwd
         tnames = target.to_numpy()
 
         def fwd_msg(i: int) -> str:
-            return (f"The end user of controlled goods {goods(i)} is '{tnames[i]}', a "
-                    "logistics/forwarding company, not the real user of the goods.")
+            return (
+                f"The end user of controlled goods {goods(i)} is '{tnames[i]}', a "
+                "logistics/forwarding company, not the real user of the goods."
+            )
 
         results["forwarder_as_end_user"] = RuleResult(mask, tierw, fwd_msg)
 
@@ -719,12 +770,21 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
         disp = col["dispatch_country"]
         orig = col["origin_country"]
         expc = col["exporter_country"]
-        mask = (controlled & np.isin(disp, list(ts)) & (disp != "") & (orig != "")
-                & (disp != orig) & (disp != expc) & (disp != col["destination_country"]))
+        mask = (
+            controlled
+            & np.isin(disp, list(ts))
+            & (disp != "")
+            & (orig != "")
+            & (disp != orig)
+            & (disp != expc)
+            & (disp != col["destination_country"])
+        )
 
         def route_msg(i: int) -> str:
-            return (f"Controlled goods {goods(i)} of {orig[i]} origin sold by an exporter in "
-                    f"{expc[i] or '?'} were dispatched from {disp[i]}, a transshipment country.")
+            return (
+                f"Controlled goods {goods(i)} of {orig[i]} origin sold by an exporter in "
+                f"{expc[i] or '?'} were dispatched from {disp[i]}, a transshipment country."
+            )
 
         results["indirect_route"] = RuleResult(mask, tierw, route_msg)
 
@@ -735,15 +795,18 @@ def _rules(frame: pd.DataFrame, ctx: ScoringContext,
         mask = controlled & (sup >= k)
 
         def sup_msg(i: int) -> str:
-            return (f"Consignee '{frame['consignee_name'].iat[i]}' receives HS {hs[i][:6]} "
-                    f"from {sup[i]} different exporters: split purchases of controlled goods.")
+            return (
+                f"Consignee '{frame['consignee_name'].iat[i]}' receives HS {hs[i][:6]} "
+                f"from {sup[i]} different exporters: split purchases of controlled goods."
+            )
 
         results["many_suppliers"] = RuleResult(mask, tierw, sup_msg)
     return results
 
 
-def score_batch(frame: pd.DataFrame, ctx: ScoringContext,
-                party_hits: Mapping[Any, list[PartyHit]] | None = None) -> pd.DataFrame:
+def score_batch(
+    frame: pd.DataFrame, ctx: ScoringContext, party_hits: Mapping[Any, list[PartyHit]] | None = None
+) -> pd.DataFrame:
     """Score validated rows (with history columns); returns the output frame."""
     import numpy as np
     import pandas as pd
@@ -760,8 +823,9 @@ def score_batch(frame: pd.DataFrame, ctx: ScoringContext,
         points[rule.id] = p
         keep *= 1.0 - p / 100.0
     score = np.round(100.0 * (1.0 - keep), 1)
-    decisions = np.where(score >= ctx.rules.block, "block",
-                         np.where(score >= ctx.rules.review, "review", "clear"))
+    decisions = np.where(
+        score >= ctx.rules.block, "block", np.where(score >= ctx.rules.review, "review", "clear")
+    )
     flags = [""] * n
     explanations = [""] * n
     details = [""] * n

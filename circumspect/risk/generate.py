@@ -50,8 +50,18 @@ PATTERNS: tuple[str, ...] = KNOWN_RULES
 #: line of business -> (controlled HS-6 codes, uncontrolled HS-6 codes)
 LINES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "electronics": (
-        ("854231", "854232", "854239", "853224", "854121", "853400", "851762", "850440",
-         "852691", "853669"),
+        (
+            "854231",
+            "854232",
+            "854239",
+            "853224",
+            "854121",
+            "853400",
+            "851762",
+            "850440",
+            "852691",
+            "853669",
+        ),
         ("851713", "852872", "851830", "854442", "850760", "940542"),
     ),
     "machinery": (
@@ -68,41 +78,195 @@ LINES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "chemicals": ((), ("300490", "330499", "340111", "390120")),
     "metals": ((), ("720838", "731815", "760110", "730890")),
 }
-LINE_WEIGHTS = {"electronics": 0.2, "machinery": 0.15, "instruments": 0.07, "food": 0.2,
-                "textiles": 0.12, "vehicles": 0.1, "chemicals": 0.08, "metals": 0.08}
-UNITS = {"electronics": "pcs", "machinery": "pcs", "instruments": "pcs", "food": "kg",
-         "textiles": "pcs", "vehicles": "pcs", "chemicals": "kg", "metals": "kg"}
+LINE_WEIGHTS = {
+    "electronics": 0.2,
+    "machinery": 0.15,
+    "instruments": 0.07,
+    "food": 0.2,
+    "textiles": 0.12,
+    "vehicles": 0.1,
+    "chemicals": 0.08,
+    "metals": 0.08,
+}
+UNITS = {
+    "electronics": "pcs",
+    "machinery": "pcs",
+    "instruments": "pcs",
+    "food": "kg",
+    "textiles": "pcs",
+    "vehicles": "pcs",
+    "chemicals": "kg",
+    "metals": "kg",
+}
 SUPPLIER_COUNTRIES = ("DE", "CN", "IT", "KR", "JP", "TR", "PL", "FR", "US", "CZ", "NL", "IN")
-CURRENCY = {"DE": "EUR", "IT": "EUR", "PL": "EUR", "FR": "EUR", "NL": "EUR", "CZ": "EUR",
-            "CN": "CNY", "KR": "USD", "JP": "USD", "TR": "USD", "US": "USD", "IN": "USD"}
-BANKS = {"KZ": ("HSBKKZKX", "KCJBKZKX", "CASPKZKA", "ATYNKZKA"),
-         "DE": ("DEUTDEFF", "COBADEFF"), "IT": ("UNCRITMM",), "PL": ("PKOPPLPW",),
-         "FR": ("BNPAFRPP",), "NL": ("INGBNL2A",), "CZ": ("KOMBCZPP",),
-         "CN": ("ICBKCNBJ", "BKCHCNBJ"), "KR": ("KOEXKRSE",), "JP": ("BOTKJPJT",),
-         "TR": ("TCZBTR2A",), "US": ("CHASUS33",), "IN": ("SBININBB",),
-         "AE": ("EBILAEAD",), "HK": ("HSBCHKHH",), "AM": ("ARMJAM22",)}
+CURRENCY = {
+    "DE": "EUR",
+    "IT": "EUR",
+    "PL": "EUR",
+    "FR": "EUR",
+    "NL": "EUR",
+    "CZ": "EUR",
+    "CN": "CNY",
+    "KR": "USD",
+    "JP": "USD",
+    "TR": "USD",
+    "US": "USD",
+    "IN": "USD",
+}
+BANKS = {
+    "KZ": ("HSBKKZKX", "KCJBKZKX", "CASPKZKA", "ATYNKZKA"),
+    "DE": ("DEUTDEFF", "COBADEFF"),
+    "IT": ("UNCRITMM",),
+    "PL": ("PKOPPLPW",),
+    "FR": ("BNPAFRPP",),
+    "NL": ("INGBNL2A",),
+    "CZ": ("KOMBCZPP",),
+    "CN": ("ICBKCNBJ", "BKCHCNBJ"),
+    "KR": ("KOEXKRSE",),
+    "JP": ("BOTKJPJT",),
+    "TR": ("TCZBTR2A",),
+    "US": ("CHASUS33",),
+    "IN": ("SBININBB",),
+    "AE": ("EBILAEAD",),
+    "HK": ("HSBCHKHH",),
+    "AM": ("ARMJAM22",),
+}
 
-_KZ_A = ("Alatau", "Astana", "Caspian", "Altyn", "Nur", "Zhetisu", "Baiterek", "Saryarka",
-         "Ertis", "Tengri", "Kazyna", "Aksu", "Shymkent", "Oral", "Turan", "Kokshe", "Barys",
-         "Samruk", "Ulytau", "Tulpar", "Aral", "Ile", "Kaspi", "Esil", "Zhaiyk", "Kyran",
-         "Aidyn", "Bereke", "Dala", "Keruen", "Sunkar", "Tabys", "Orda", "Arman", "Atameken",
-         "Bayan", "Qazaq", "Sary", "Zhuldyz", "Asyl")
-_KZ_B = ("Trade", "Import", "Group", "Holding", "Service", "Invest", "Partners", "Market",
-         "Supply", "Systems", "Solutions", "Industries", "Resource", "Company", "Commerce",
-         "Distribution", "Stroy", "Snab", "Techno", "Prom")
-_SECTOR = {"electronics": "Electronics", "machinery": "Machinery", "instruments": "Instruments",
-           "food": "Foods", "textiles": "Textile", "vehicles": "Auto", "chemicals": "Chem",
-           "metals": "Metal"}
+_KZ_A = (
+    "Alatau",
+    "Astana",
+    "Caspian",
+    "Altyn",
+    "Nur",
+    "Zhetisu",
+    "Baiterek",
+    "Saryarka",
+    "Ertis",
+    "Tengri",
+    "Kazyna",
+    "Aksu",
+    "Shymkent",
+    "Oral",
+    "Turan",
+    "Kokshe",
+    "Barys",
+    "Samruk",
+    "Ulytau",
+    "Tulpar",
+    "Aral",
+    "Ile",
+    "Kaspi",
+    "Esil",
+    "Zhaiyk",
+    "Kyran",
+    "Aidyn",
+    "Bereke",
+    "Dala",
+    "Keruen",
+    "Sunkar",
+    "Tabys",
+    "Orda",
+    "Arman",
+    "Atameken",
+    "Bayan",
+    "Qazaq",
+    "Sary",
+    "Zhuldyz",
+    "Asyl",
+)
+_KZ_B = (
+    "Trade",
+    "Import",
+    "Group",
+    "Holding",
+    "Service",
+    "Invest",
+    "Partners",
+    "Market",
+    "Supply",
+    "Systems",
+    "Solutions",
+    "Industries",
+    "Resource",
+    "Company",
+    "Commerce",
+    "Distribution",
+    "Stroy",
+    "Snab",
+    "Techno",
+    "Prom",
+)
+_SECTOR = {
+    "electronics": "Electronics",
+    "machinery": "Machinery",
+    "instruments": "Instruments",
+    "food": "Foods",
+    "textiles": "Textile",
+    "vehicles": "Auto",
+    "chemicals": "Chem",
+    "metals": "Metal",
+}
 _FORMS = ("LLP", "ТОО", "JSC", "Ltd")
-_FOREIGN_A = ("Müller", "Schmidt", "Rossi", "Huaxin", "Dongfang", "Anadolu", "Hanil", "Yamato",
-              "Novak", "Dubois", "Vanguard", "Bharat", "Kowalski", "Bianchi", "Weber", "Zhongke",
-              "Sakura", "Hwaseong", "Ege", "Van Dijk", "Lefevre", "Horak", "Keller", "Fischer",
-              "Ricci", "Jinlong", "Hoshino", "Daewon", "Marmara", "Summit")
-_FOREIGN_B = ("Elektronik", "Maschinenbau", "Components", "Industrial", "Technologies", "Export",
-              "Precision", "Trading", "Manufacturing", "Devices", "Werkzeug", "Supply")
-_FOREIGN_FORMS = {"DE": "GmbH", "IT": "S.p.A.", "PL": "Sp. z o.o.", "FR": "SAS", "NL": "B.V.",
-                  "CZ": "s.r.o.", "CN": "Co., Ltd.", "KR": "Co., Ltd.", "JP": "K.K.",
-                  "TR": "A.Ş.", "US": "Inc.", "IN": "Pvt Ltd"}
+_FOREIGN_A = (
+    "Müller",
+    "Schmidt",
+    "Rossi",
+    "Huaxin",
+    "Dongfang",
+    "Anadolu",
+    "Hanil",
+    "Yamato",
+    "Novak",
+    "Dubois",
+    "Vanguard",
+    "Bharat",
+    "Kowalski",
+    "Bianchi",
+    "Weber",
+    "Zhongke",
+    "Sakura",
+    "Hwaseong",
+    "Ege",
+    "Van Dijk",
+    "Lefevre",
+    "Horak",
+    "Keller",
+    "Fischer",
+    "Ricci",
+    "Jinlong",
+    "Hoshino",
+    "Daewon",
+    "Marmara",
+    "Summit",
+)
+_FOREIGN_B = (
+    "Elektronik",
+    "Maschinenbau",
+    "Components",
+    "Industrial",
+    "Technologies",
+    "Export",
+    "Precision",
+    "Trading",
+    "Manufacturing",
+    "Devices",
+    "Werkzeug",
+    "Supply",
+)
+_FOREIGN_FORMS = {
+    "DE": "GmbH",
+    "IT": "S.p.A.",
+    "PL": "Sp. z o.o.",
+    "FR": "SAS",
+    "NL": "B.V.",
+    "CZ": "s.r.o.",
+    "CN": "Co., Ltd.",
+    "KR": "Co., Ltd.",
+    "JP": "K.K.",
+    "TR": "A.Ş.",
+    "US": "Inc.",
+    "IN": "Pvt Ltd",
+}
 
 
 def _kz_check(d: Sequence[int]) -> int | None:
@@ -172,8 +336,10 @@ def generate(
     seen: set[str] = set()
     for i in range(n_exp):
         country = SUPPLIER_COUNTRIES[int(rng.integers(len(SUPPLIER_COUNTRIES)))]
-        base = (f"{_FOREIGN_A[i % len(_FOREIGN_A)]} "
-                f"{_FOREIGN_B[(i // len(_FOREIGN_A)) % len(_FOREIGN_B)]}")
+        base = (
+            f"{_FOREIGN_A[i % len(_FOREIGN_A)]} "
+            f"{_FOREIGN_B[(i // len(_FOREIGN_A)) % len(_FOREIGN_B)]}"
+        )
         k = i // (len(_FOREIGN_A) * len(_FOREIGN_B))
         name = f"{base}{' ' + str(k + 1) if k else ''} {_FOREIGN_FORMS[country]}"
         seen.add(name)
@@ -190,8 +356,7 @@ def generate(
         year = int(rng.integers(2022, 2025)) if young else int(rng.integers(1998, 2022))
         ident = make_bin(year, int(rng.integers(1, 13)), int(rng.integers(100000)))
         size = float(np.exp(rng.normal(np.log(40000), 1.0)))
-        sup = tuple(int(x) for x in rng.choice(n_exp, size=int(rng.integers(1, 5)),
-                                                replace=False))
+        sup = tuple(int(x) for x in rng.choice(n_exp, size=int(rng.integers(1, 5)), replace=False))
         consignees.append(_Party(name, "KZ", ident, line, size, sup))
 
     # price per kg and unit weight for every HS-6 used
@@ -204,15 +369,17 @@ def generate(
     rows: list[dict[str, Any]] = []
     day0 = start.toordinal()
 
-    def clean_row(ci: int, code: str | None = None, day: int | None = None,
-                  exporter: int | None = None) -> dict[str, Any]:
+    def clean_row(
+        ci: int, code: str | None = None, day: int | None = None, exporter: int | None = None
+    ) -> dict[str, Any]:
         c = consignees[ci]
         ctrl, other = LINES[c.line]
         if code is None:
             pool = (*ctrl, *other) if ctrl else other
             code = pool[int(rng.integers(len(pool)))]
-        e = exporters[exporter if exporter is not None else
-                      c.suppliers[int(rng.integers(len(c.suppliers)))]]
+        e = exporters[
+            exporter if exporter is not None else c.suppliers[int(rng.integers(len(c.suppliers)))]
+        ]
         usd = c.size * float(np.exp(rng.normal(0, 0.6)))
         unit_price = price[code] * float(np.exp(rng.normal(0, 0.35)))
         kg = usd / unit_price
@@ -279,10 +446,14 @@ def generate(
         elif pattern == "ru_by_controlled":
             choice = k % 3
             if choice == 0:
-                row.update(destination_country="RU", consignee_country="RU",
-                           consignee_name=f"OOO {_KZ_A[k % len(_KZ_A)]}-Komplekt",
-                           consignee_id="", end_user_name="AO Radiozavod",
-                           end_user_country="RU")
+                row.update(
+                    destination_country="RU",
+                    consignee_country="RU",
+                    consignee_name=f"OOO {_KZ_A[k % len(_KZ_A)]}-Komplekt",
+                    consignee_id="",
+                    end_user_name="AO Radiozavod",
+                    end_user_country="RU",
+                )
             elif choice == 1:
                 row.update(end_user_name="OAO Minsk Instrument Plant", end_user_country="BY")
             else:
@@ -314,10 +485,15 @@ def generate(
             row["value"] = f"{float(row['value']) * target / _usd(row):.2f}"
         elif pattern == "quantity_implausible":
             if k % 2:
-                birth = dt.date(int(rng.integers(1960, 2000)), int(rng.integers(1, 13)),
-                                int(rng.integers(1, 28)))
-                row.update(consignee_name=f"Individual entrepreneur {_KZ_A[k % 40]}ov A.",
-                           consignee_id=make_iin(birth, int(rng.integers(10000))))
+                birth = dt.date(
+                    int(rng.integers(1960, 2000)),
+                    int(rng.integers(1, 13)),
+                    int(rng.integers(1, 28)),
+                )
+                row.update(
+                    consignee_name=f"Individual entrepreneur {_KZ_A[k % 40]}ov A.",
+                    consignee_id=make_iin(birth, int(rng.integers(10000))),
+                )
                 row["end_user_name"] = row["consignee_name"]
                 target = max(_usd(row), 15000.0 * float(rng.uniform(1, 5)))
                 _scale(row, target / _usd(row))
@@ -328,15 +504,22 @@ def generate(
             payer = ("AE", "HK", "AM")[k % 3]
             row.update(payment_country=payer, payment_bank_bic=BANKS[payer][0])
         elif pattern == "forwarder_as_end_user":
-            row["end_user_name"] = (f"{_KZ_A[k % len(_KZ_A)]} Logistics LLP",
-                                    f"ТОО {_KZ_A[k % len(_KZ_A)]} Экспедиторская Компания",
-                                    "Silk Way Cargo Express")[k % 3]
+            row["end_user_name"] = (
+                f"{_KZ_A[k % len(_KZ_A)]} Logistics LLP",
+                f"ТОО {_KZ_A[k % len(_KZ_A)]} Экспедиторская Компания",
+                "Silk Way Cargo Express",
+            )[k % 3]
         elif pattern == "end_user_missing":
             row["end_user_name"] = ""
         elif pattern == "indirect_route":
-            row.update(origin_country=("DE", "US", "JP")[k % 3], exporter_country="DE",
-                       dispatch_country=("AE", "TR", "HK", "AM")[k % 4], currency="EUR",
-                       payment_country="KZ", payment_bank_bic=BANKS["KZ"][0])
+            row.update(
+                origin_country=("DE", "US", "JP")[k % 3],
+                exporter_country="DE",
+                dispatch_country=("AE", "TR", "HK", "AM")[k % 4],
+                currency="EUR",
+                payment_country="KZ",
+                payment_bank_bic=BANKS["KZ"][0],
+            )
         elif pattern == "many_suppliers":
             name = f"{_KZ_A[k % len(_KZ_A)]} Component Hub {k} LLP"
             ident = make_bin(int(rng.integers(2005, 2020)), 5, int(rng.integers(100000)))
@@ -413,11 +596,15 @@ class Evaluation:
     def table(self) -> str:
         lines = [f"{'rule':<32} {'planted':>8} {'fired':>8} {'precision':>9} {'recall':>7}"]
         for rule, m in self.per_rule.items():
-            lines.append(f"{rule:<32} {int(m['planted']):>8} {int(m['fired']):>8} "
-                         f"{m['precision']:>9.3f} {m['recall']:>7.3f}")
+            lines.append(
+                f"{rule:<32} {int(m['planted']):>8} {int(m['fired']):>8} "
+                f"{m['precision']:>9.3f} {m['recall']:>7.3f}"
+            )
         lines.append(f"planted declarations below review: {self.planted_missed} of {self.planted}")
-        lines.append(f"clean declarations at review or block: {self.clean_raised} of {self.clean} "
-                     f"({100 * self.clean_raised_share:.2f}%)")
+        lines.append(
+            f"clean declarations at review or block: {self.clean_raised} of {self.clean} "
+            f"({100 * self.clean_raised_share:.2f}%)"
+        )
         return "\n".join(lines)
 
 

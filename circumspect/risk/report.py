@@ -51,8 +51,9 @@ clear {{ decisions.get('clear', 0) }}</p>
 """
 
 
-def write_html(scored: pd.DataFrame, errors: pd.DataFrame, rules: RuleSet, path: Path,
-               source: str = "") -> Path:
+def write_html(
+    scored: pd.DataFrame, errors: pd.DataFrame, rules: RuleSet, path: Path, source: str = ""
+) -> Path:
     """Write a self-contained HTML report (atomically) and return its path."""
 
     from jinja2 import Environment

@@ -89,11 +89,15 @@ def parse_rules(data: Any, path: str = "<rules>") -> RuleSet:
         review = float(thresholds["review"])
         block = float(thresholds["block"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError("thresholds.review and thresholds.block must be numbers",
-                          file=path, field="thresholds") from exc
+        raise ConfigError(
+            "thresholds.review and thresholds.block must be numbers", file=path, field="thresholds"
+        ) from exc
     if not 0 < review < block <= 100:
-        raise ConfigError(f"thresholds must satisfy 0 < review ({review}) < block ({block}) <= 100",
-                          file=path, field="thresholds")
+        raise ConfigError(
+            f"thresholds must satisfy 0 < review ({review}) < block ({block}) <= 100",
+            file=path,
+            field="thresholds",
+        )
     countries = data.get("countries") or {}
     rules: list[Rule] = []
     seen: set[str] = set()
@@ -107,7 +111,9 @@ def parse_rules(data: Any, path: str = "<rules>") -> RuleSet:
         if rule_id not in KNOWN_RULES:
             raise ConfigError(
                 f"unknown rule id {rule_id!r}; known: {', '.join(KNOWN_RULES)}",
-                file=path, record=str(n), field="id",
+                file=path,
+                record=str(n),
+                field="id",
             )
         if rule_id in seen:
             raise ConfigError(f"rule {rule_id} defined twice", file=path, record=rule_id)
@@ -116,20 +122,30 @@ def parse_rules(data: Any, path: str = "<rules>") -> RuleSet:
             continue
         for key in ("description", "evidence", "source"):
             if not str(item.get(key, "")).strip():
-                raise ConfigError(f"rule {rule_id} needs a {key}", file=path, record=rule_id,
-                                  field=key)
+                raise ConfigError(
+                    f"rule {rule_id} needs a {key}", file=path, record=rule_id, field=key
+                )
         try:
             weight = float(item["weight"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"rule {rule_id} needs a numeric weight", file=path,
-                              record=rule_id, field="weight") from exc
+            raise ConfigError(
+                f"rule {rule_id} needs a numeric weight", file=path, record=rule_id, field="weight"
+            ) from exc
         if not 0 <= weight <= 100:
-            raise ConfigError(f"rule {rule_id} weight {weight} not in 0-100", file=path,
-                              record=rule_id, field="weight")
+            raise ConfigError(
+                f"rule {rule_id} weight {weight} not in 0-100",
+                file=path,
+                record=rule_id,
+                field="weight",
+            )
         params = item.get("params") or {}
         if not isinstance(params, dict):
-            raise ConfigError(f"rule {rule_id} params must be a mapping", file=path,
-                              record=rule_id, field="params")
+            raise ConfigError(
+                f"rule {rule_id} params must be a mapping",
+                file=path,
+                record=rule_id,
+                field="params",
+            )
         rules.append(
             Rule(
                 id=rule_id,
@@ -144,10 +160,12 @@ def parse_rules(data: Any, path: str = "<rules>") -> RuleSet:
         version=str(data.get("version", "")),
         review=review,
         block=block,
-        russia_belarus=_countries(countries.get("russia_belarus", ["RU", "BY"]),
-                                  "countries.russia_belarus", path),
-        transshipment=_countries(countries.get("transshipment", []), "countries.transshipment",
-                                 path),
+        russia_belarus=_countries(
+            countries.get("russia_belarus", ["RU", "BY"]), "countries.russia_belarus", path
+        ),
+        transshipment=_countries(
+            countries.get("transshipment", []), "countries.transshipment", path
+        ),
         rules=tuple(rules),
         path=path,
     )
@@ -164,6 +182,7 @@ def load_rules(path: Path | None = None) -> RuleSet:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ConfigError(f"invalid YAML: {exc}", file=str(source),
-                          line=None if line is None else line + 1) from exc
+        raise ConfigError(
+            f"invalid YAML: {exc}", file=str(source), line=None if line is None else line + 1
+        ) from exc
     return parse_rules(data, str(source))

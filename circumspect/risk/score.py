@@ -65,8 +65,10 @@ class ScoreReport:
 def _fmt(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise InputError(f"unsupported file type {suffix or '(none)'}: use .csv, .parquet or "
-                         ".xlsx", file=str(path))
+        raise InputError(
+            f"unsupported file type {suffix or '(none)'}: use .csv, .parquet or .xlsx",
+            file=str(path),
+        )
     return suffix
 
 
@@ -87,9 +89,7 @@ def read_declarations(path: Path) -> pd.DataFrame:
             import pyarrow.parquet as pq
 
             table = pq.read_table(path)
-            cols = {
-                name: pc.cast(table.column(name), pa.string()) for name in table.column_names
-            }
+            cols = {name: pc.cast(table.column(name), pa.string()) for name in table.column_names}
             df = _arrow_to_pandas(pa.table(cols)).fillna("")
         else:
             df = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")

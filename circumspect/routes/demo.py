@@ -33,18 +33,30 @@ def run(ctx: Any) -> str:
         for row in reader:
             for col in ("case", "from", "to", "cargo", "optimize", "avoid"):
                 if not (row.get(col) or "").strip():
-                    raise ParseError("value required", file=str(path), line=reader.line_num,
-                                     field=col)
-            cmp = compare_routes(row["from"], row["to"], avoid=row["avoid"].split(";"),
-                                 optimize=row["optimize"], cargo=row["cargo"], network=net)
+                    raise ParseError(
+                        "value required", file=str(path), line=reader.line_num, field=col
+                    )
+            cmp = compare_routes(
+                row["from"],
+                row["to"],
+                avoid=row["avoid"].split(";"),
+                optimize=row["optimize"],
+                cargo=row["cargo"],
+                network=net,
+            )
             rows.extend(comparison_rows(row["case"], cmp))
             groups.append((f"{row['case']} shortest", [cmp.baseline], []))
             base = cmp.baseline
             if cmp.alternative is None:
                 lines.append(f"{row['case']}: no route avoiding {','.join(cmp.avoid)}")
                 continue
-            groups.append((f"{row['case']} avoiding {','.join(cmp.avoid)}",
-                           [cmp.alternative], list(cmp.avoid)))
+            groups.append(
+                (
+                    f"{row['case']} avoiding {','.join(cmp.avoid)}",
+                    [cmp.alternative],
+                    list(cmp.avoid),
+                )
+            )
             pd = cmp.premium_days or (0.0, 0.0)
             unit = "t" if cmp.cargo == "tonne" else cmp.cargo.upper()
             lines.append(
@@ -56,13 +68,20 @@ def run(ctx: Any) -> str:
                 f"{cmp.alternative.days_min:.0f}-{cmp.alternative.days_max:.0f} d "
                 f"USD {cmp.alternative.total_cost:,.0f}/{unit} via "
                 f"{'-'.join(cmp.alternative.countries)}; premium {pd[0]:+.1f}/{pd[1]:+.1f} d, "
-                f"USD {cmp.premium_cost or 0:+,.0f}/{unit}")
+                f"USD {cmp.premium_cost or 0:+,.0f}/{unit}"
+            )
     out = ctx.out / "routes"  # like every other step: its own folder
     csv_path = write_comparison_csv(out / "routes_comparison.csv", rows)
     html = write_map_html(out / "routes_map.html", groups, net)
-    png = write_map_png(out / "routes_map.png", groups, net,
-                        title="Shortest routes vs routes avoiding Russia/Belarus (demo)")
+    png = write_map_png(
+        out / "routes_map.png",
+        groups,
+        net,
+        title="Shortest routes vs routes avoiding Russia/Belarus (demo)",
+    )
     ctx.shared["routes_comparison"] = str(csv_path)
-    return (f"routes: {len(net.nodes)} places, {len(net.edges)} legs; "
-            + " | ".join(lines)
-            + f". Wrote {csv_path.name}, {html.name}, {png.name} in {out}.")
+    return (
+        f"routes: {len(net.nodes)} places, {len(net.edges)} legs; "
+        + " | ".join(lines)
+        + f". Wrote {csv_path.name}, {html.name}, {png.name} in {out}."
+    )

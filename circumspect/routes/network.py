@@ -191,9 +191,7 @@ class _Rows:
         header = self.reader.fieldnames or []
         missing = [c for c in required if c not in header]
         if missing:
-            raise ParseError(
-                f"missing column(s): {', '.join(missing)}", file=self.name, line=1
-            )
+            raise ParseError(f"missing column(s): {', '.join(missing)}", file=self.name, line=1)
 
     def __iter__(self) -> _Rows:
         return self
@@ -216,11 +214,13 @@ class _Rows:
         try:
             value = float(raw.replace(",", ""))
         except ValueError as exc:
-            raise ParseError(f"not a number: {raw!r}", file=self.name, line=line,
-                             field=name) from exc
+            raise ParseError(
+                f"not a number: {raw!r}", file=self.name, line=line, field=name
+            ) from exc
         if not math.isfinite(value) or value < 0:
-            raise ParseError(f"must be a finite number >= 0: {raw!r}", file=self.name,
-                             line=line, field=name)
+            raise ParseError(
+                f"must be a finite number >= 0: {raw!r}", file=self.name, line=line, field=name
+            )
         return value
 
 
@@ -230,8 +230,9 @@ def _countries(raw: str, rows: _Rows, line: int, name: str) -> tuple[str, ...]:
         raise ParseError("value required", file=rows.name, line=line, field=name)
     for c in codes:
         if not _ISO2.match(c):
-            raise ParseError(f"not an ISO 3166-1 alpha-2 code: {c!r}", file=rows.name,
-                             line=line, field=name)
+            raise ParseError(
+                f"not an ISO 3166-1 alpha-2 code: {c!r}", file=rows.name, line=line, field=name
+            )
     return codes
 
 
@@ -243,25 +244,36 @@ def _load_nodes(path: Path) -> dict[str, Node]:
         if not nid:
             raise ParseError("value required", file=rows.name, line=line, field="node_id")
         if nid in nodes:
-            raise ParseError(f"duplicate node id {nid}", file=rows.name, line=line,
-                             record=nid, field="node_id")
+            raise ParseError(
+                f"duplicate node id {nid}", file=rows.name, line=line, record=nid, field="node_id"
+            )
         country = _countries(r["iso2"], rows, line, "iso2")
         if len(country) != 1:
-            raise ParseError("a node has exactly one country", file=rows.name, line=line,
-                             field="iso2")
+            raise ParseError(
+                "a node has exactly one country", file=rows.name, line=line, field="iso2"
+            )
         try:
             lat, lon = float(r["lat"]), float(r["lon"])
         except ValueError as exc:
-            raise ParseError("lat/lon must be numbers", file=rows.name, line=line,
-                             record=nid, field="lat") from exc
+            raise ParseError(
+                "lat/lon must be numbers", file=rows.name, line=line, record=nid, field="lat"
+            ) from exc
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ParseError("coordinates out of range", file=rows.name, line=line,
-                             record=nid, field="lat")
+            raise ParseError(
+                "coordinates out of range", file=rows.name, line=line, record=nid, field="lat"
+            )
         alts = tuple(a.strip() for a in r["alt_names"].split("|") if a.strip())
         nodes[nid] = Node(
-            id=nid, name=r["name"], alt_names=alts, country=country[0], lat=lat, lon=lon,
-            kind=r["kind"], coord_source=r.get("coord_source", ""),
-            coord_estimate=r.get("coord_estimate", "yes") != "no", notes=r.get("notes", ""),
+            id=nid,
+            name=r["name"],
+            alt_names=alts,
+            country=country[0],
+            lat=lat,
+            lon=lon,
+            kind=r["kind"],
+            coord_source=r.get("coord_source", ""),
+            coord_estimate=r.get("coord_estimate", "yes") != "no",
+            notes=r.get("notes", ""),
         )
     return nodes
 
@@ -278,17 +290,32 @@ class _Rate:
 
 
 def _load_rates(path: Path) -> dict[tuple[str, str], _Rate]:
-    rows = _Rows(path, ("mode", "water", "usd_per_feu_fixed", "usd_per_feu_km", "teu_factor",
-                        "usd_per_tonne_fixed", "usd_per_tonne_km", "year", "source"))
+    rows = _Rows(
+        path,
+        (
+            "mode",
+            "water",
+            "usd_per_feu_fixed",
+            "usd_per_feu_km",
+            "teu_factor",
+            "usd_per_tonne_fixed",
+            "usd_per_tonne_km",
+            "year",
+            "source",
+        ),
+    )
     rates: dict[tuple[str, str], _Rate] = {}
     for line, r in rows:
         if r["mode"] not in MODES:
-            raise ParseError(f"unknown mode {r['mode']!r}", file=rows.name, line=line,
-                             field="mode")
+            raise ParseError(f"unknown mode {r['mode']!r}", file=rows.name, line=line, field="mode")
         rates[(r["mode"], r["water"])] = _Rate(
-            rows.number(r, line, "usd_per_feu_fixed"), rows.number(r, line, "usd_per_feu_km"),
-            rows.number(r, line, "teu_factor"), rows.number(r, line, "usd_per_tonne_fixed"),
-            rows.number(r, line, "usd_per_tonne_km"), r["year"], r["source"],
+            rows.number(r, line, "usd_per_feu_fixed"),
+            rows.number(r, line, "usd_per_feu_km"),
+            rows.number(r, line, "teu_factor"),
+            rows.number(r, line, "usd_per_tonne_fixed"),
+            rows.number(r, line, "usd_per_tonne_km"),
+            r["year"],
+            r["source"],
         )
     return rates
 
@@ -325,59 +352,113 @@ def _load_edges(
     rates: dict[tuple[str, str], _Rate],
     borders: dict[str, tuple[float, float]],
 ) -> dict[str, Edge]:
-    rows = _Rows(path, ("edge_id", "from_id", "to_id", "mode", "cargo", "gauge", "water",
-                        "countries", "distance_km", "days_min", "days_max", "usd_per_teu",
-                        "usd_per_feu", "usd_per_tonne", "cost_year", "estimated"))
+    rows = _Rows(
+        path,
+        (
+            "edge_id",
+            "from_id",
+            "to_id",
+            "mode",
+            "cargo",
+            "gauge",
+            "water",
+            "countries",
+            "distance_km",
+            "days_min",
+            "days_max",
+            "usd_per_teu",
+            "usd_per_feu",
+            "usd_per_tonne",
+            "cost_year",
+            "estimated",
+        ),
+    )
     edges: dict[str, Edge] = {}
     for line, r in rows:
         eid = r["edge_id"]
         if not eid or eid in edges:
-            raise ParseError(f"missing or duplicate edge id {eid!r}", file=rows.name,
-                             line=line, field="edge_id")
+            raise ParseError(
+                f"missing or duplicate edge id {eid!r}", file=rows.name, line=line, field="edge_id"
+            )
         for col in ("from_id", "to_id"):
             if r[col] not in nodes:
-                raise ParseError(f"unknown node {r[col]!r}", file=rows.name, line=line,
-                                 record=eid, field=col)
+                raise ParseError(
+                    f"unknown node {r[col]!r}", file=rows.name, line=line, record=eid, field=col
+                )
         mode = r["mode"]
         if mode not in MODES:
-            raise ParseError(f"unknown mode {mode!r} (expected one of {', '.join(MODES)})",
-                             file=rows.name, line=line, record=eid, field="mode")
+            raise ParseError(
+                f"unknown mode {mode!r} (expected one of {', '.join(MODES)})",
+                file=rows.name,
+                line=line,
+                record=eid,
+                field="mode",
+            )
         if r["cargo"] not in ("any", "oil"):
-            raise ParseError("cargo must be 'any' or 'oil'", file=rows.name, line=line,
-                             record=eid, field="cargo")
+            raise ParseError(
+                "cargo must be 'any' or 'oil'", file=rows.name, line=line, record=eid, field="cargo"
+            )
         if (mode == "rail") != (r["gauge"] in ("1435", "1520")):
-            raise ParseError("rail edges need gauge 1435 or 1520; other modes none",
-                             file=rows.name, line=line, record=eid, field="gauge")
+            raise ParseError(
+                "rail edges need gauge 1435 or 1520; other modes none",
+                file=rows.name,
+                line=line,
+                record=eid,
+                field="gauge",
+            )
         if r["water"] not in WATERS or ((mode in ("sea", "ferry")) != bool(r["water"])):
-            raise ParseError("sea/ferry edges need water caspian/black/open/volga_don; "
-                             "other modes none",
-                             file=rows.name, line=line, record=eid, field="water")
+            raise ParseError(
+                "sea/ferry edges need water caspian/black/open/volga_don; other modes none",
+                file=rows.name,
+                line=line,
+                record=eid,
+                field="water",
+            )
         countries = _countries(r["countries"], rows, line, "countries")
         if r["water"] == "volga_don" and "RU" not in countries:
-            raise ParseError("a Volga-Don leg crosses Russia: countries must include RU",
-                             file=rows.name, line=line, record=eid, field="countries")
+            raise ParseError(
+                "a Volga-Don leg crosses Russia: countries must include RU",
+                file=rows.name,
+                line=line,
+                record=eid,
+                field="countries",
+            )
         for col in ("from_id", "to_id"):
             if nodes[r[col]].country not in countries:
                 raise ParseError(
-                    f"countries must include the country of {r[col]} "
-                    f"({nodes[r[col]].country})",
-                    file=rows.name, line=line, record=eid, field="countries")
+                    f"countries must include the country of {r[col]} ({nodes[r[col]].country})",
+                    file=rows.name,
+                    line=line,
+                    record=eid,
+                    field="countries",
+                )
         km = rows.number(r, line, "distance_km")
         dmin, dmax = rows.number(r, line, "days_min"), rows.number(r, line, "days_max")
         if dmin > dmax:
-            raise ParseError("days_min > days_max", file=rows.name, line=line, record=eid,
-                             field="days_min")
+            raise ParseError(
+                "days_min > days_max", file=rows.name, line=line, record=eid, field="days_min"
+            )
         estimated = {f for f in r["estimated"].split(";") if f}
         if not estimated <= {"distance", "days", "cost"}:
-            raise ParseError("estimated lists distance/days/cost separated by ';'",
-                             file=rows.name, line=line, record=eid, field="estimated")
+            raise ParseError(
+                "estimated lists distance/days/cost separated by ';'",
+                file=rows.name,
+                line=line,
+                record=eid,
+                field="estimated",
+            )
         teu = rows.number(r, line, "usd_per_teu", default=-1)
         feu = rows.number(r, line, "usd_per_feu", default=-1)
         tonne = rows.number(r, line, "usd_per_tonne", default=-1)
         rate = rates.get((mode, r["water"])) or rates.get((mode, ""))
         if rate is None and min(teu, feu, tonne) < 0:
-            raise ParseError(f"no cost given and no rate for mode {mode} in rates.csv",
-                             file=rows.name, line=line, record=eid, field="usd_per_feu")
+            raise ParseError(
+                f"no cost given and no rate for mode {mode} in rates.csv",
+                file=rows.name,
+                line=line,
+                record=eid,
+                field="usd_per_feu",
+            )
         cost_estimated: set[str] = set()
         year = r["cost_year"]
         if rate is not None:
@@ -400,58 +481,118 @@ def _load_edges(
         if mode in ("rail", "road") and r.get("service") != "border crossing":
             bmin, bmax = _border_dwell(countries, borders)
         edges[eid] = Edge(
-            id=eid, a=r["from_id"], b=r["to_id"], mode=mode, service=r.get("service", ""),
-            cargo=r["cargo"], gauge=r["gauge"], water=r["water"], countries=countries, km=km,
-            days_min=dmin, days_max=dmax, border_days_min=bmin, border_days_max=bmax,
-            usd_per_teu=teu, usd_per_feu=feu, usd_per_tonne=tonne, cost_year=year,
-            cost_estimated=frozenset(cost_estimated), estimated=frozenset(estimated),
-            distance_source=r.get("distance_source", ""), days_source=r.get("days_source", ""),
+            id=eid,
+            a=r["from_id"],
+            b=r["to_id"],
+            mode=mode,
+            service=r.get("service", ""),
+            cargo=r["cargo"],
+            gauge=r["gauge"],
+            water=r["water"],
+            countries=countries,
+            km=km,
+            days_min=dmin,
+            days_max=dmax,
+            border_days_min=bmin,
+            border_days_max=bmax,
+            usd_per_teu=teu,
+            usd_per_feu=feu,
+            usd_per_tonne=tonne,
+            cost_year=year,
+            cost_estimated=frozenset(cost_estimated),
+            estimated=frozenset(estimated),
+            distance_source=r.get("distance_source", ""),
+            days_source=r.get("days_source", ""),
             cost_source=r.get("cost_source", "") or (rate.source if rate else ""),
-            capacity=r.get("capacity", ""), capacity_source=r.get("capacity_source", ""),
+            capacity=r.get("capacity", ""),
+            capacity_source=r.get("capacity_source", ""),
             notes=r.get("notes", ""),
         )
     return edges
 
 
 def _load_transfers(path: Path, nodes: dict[str, Node]) -> list[Transfer]:
-    rows = _Rows(path, ("node_id", "from_class", "to_class", "days_min", "days_max",
-                        "usd_per_teu", "usd_per_feu", "usd_per_tonne", "source"))
+    rows = _Rows(
+        path,
+        (
+            "node_id",
+            "from_class",
+            "to_class",
+            "days_min",
+            "days_max",
+            "usd_per_teu",
+            "usd_per_feu",
+            "usd_per_tonne",
+            "source",
+        ),
+    )
     out: list[Transfer] = []
     for line, r in rows:
         if r["node_id"] != "*" and r["node_id"] not in nodes:
-            raise ParseError(f"unknown node {r['node_id']!r}", file=rows.name, line=line,
-                             field="node_id")
-        out.append(Transfer(
-            node_id=r["node_id"], classes=frozenset({r["from_class"], r["to_class"]}),
-            days_min=rows.number(r, line, "days_min"), days_max=rows.number(r, line, "days_max"),
-            usd_per_teu=rows.number(r, line, "usd_per_teu", default=0),
-            usd_per_feu=rows.number(r, line, "usd_per_feu", default=0),
-            usd_per_tonne=rows.number(r, line, "usd_per_tonne", default=0),
-            source=r["source"], notes=r.get("notes", ""),
-        ))
+            raise ParseError(
+                f"unknown node {r['node_id']!r}", file=rows.name, line=line, field="node_id"
+            )
+        out.append(
+            Transfer(
+                node_id=r["node_id"],
+                classes=frozenset({r["from_class"], r["to_class"]}),
+                days_min=rows.number(r, line, "days_min"),
+                days_max=rows.number(r, line, "days_max"),
+                usd_per_teu=rows.number(r, line, "usd_per_teu", default=0),
+                usd_per_feu=rows.number(r, line, "usd_per_feu", default=0),
+                usd_per_tonne=rows.number(r, line, "usd_per_tonne", default=0),
+                source=r["source"],
+                notes=r.get("notes", ""),
+            )
+        )
     return out
 
 
 def _load_seasons(path: Path) -> list[Season]:
-    rows = _Rows(path, ("mode", "water", "edge_ids", "months", "extra_days_min",
-                        "extra_days_max", "closed", "source"))
+    rows = _Rows(
+        path,
+        (
+            "mode",
+            "water",
+            "edge_ids",
+            "months",
+            "extra_days_min",
+            "extra_days_max",
+            "closed",
+            "source",
+        ),
+    )
     out: list[Season] = []
     for line, r in rows:
         try:
             months = frozenset(int(m) for m in r["months"].split(";") if m)
         except ValueError as exc:
-            raise ParseError("months must be numbers 1-12 separated by ';'", file=rows.name,
-                             line=line, field="months") from exc
+            raise ParseError(
+                "months must be numbers 1-12 separated by ';'",
+                file=rows.name,
+                line=line,
+                field="months",
+            ) from exc
         if not months or not all(1 <= m <= 12 for m in months):
-            raise ParseError("months must be numbers 1-12 separated by ';'", file=rows.name,
-                             line=line, field="months")
-        out.append(Season(
-            mode=r["mode"], water=r["water"],
-            edge_ids=frozenset(e for e in r["edge_ids"].split(";") if e), months=months,
-            extra_days_min=rows.number(r, line, "extra_days_min"),
-            extra_days_max=rows.number(r, line, "extra_days_max"),
-            closed=r["closed"] == "yes", source=r["source"], notes=r.get("notes", ""),
-        ))
+            raise ParseError(
+                "months must be numbers 1-12 separated by ';'",
+                file=rows.name,
+                line=line,
+                field="months",
+            )
+        out.append(
+            Season(
+                mode=r["mode"],
+                water=r["water"],
+                edge_ids=frozenset(e for e in r["edge_ids"].split(";") if e),
+                months=months,
+                extra_days_min=rows.number(r, line, "extra_days_min"),
+                extra_days_max=rows.number(r, line, "extra_days_max"),
+                closed=r["closed"] == "yes",
+                source=r["source"],
+                notes=r.get("notes", ""),
+            )
+        )
     return out
 
 
@@ -459,8 +600,9 @@ def _load_sources(path: Path) -> dict[str, Source]:
     rows = _Rows(path, ("source_id", "publisher", "date", "url", "what_it_says"))
     out: dict[str, Source] = {}
     for _line, r in rows:
-        out[r["source_id"]] = Source(r["source_id"], r["publisher"], r["date"], r["url"],
-                                     r["what_it_says"])
+        out[r["source_id"]] = Source(
+            r["source_id"], r["publisher"], r["date"], r["url"], r["what_it_says"]
+        )
     return out
 
 
@@ -475,8 +617,14 @@ def load_network(data_dir: Path | str | None = None) -> Network:
     seasons = _load_seasons(d / "seasons.csv")
     sources = _load_sources(d / "sources.csv")
     # every cited source id must exist
-    for name in ("edges.csv", "rates.csv", "transfers.csv", "seasons.csv", "borders.csv",
-                 "nodes.csv"):
+    for name in (
+        "edges.csv",
+        "rates.csv",
+        "transfers.csv",
+        "seasons.csv",
+        "borders.csv",
+        "nodes.csv",
+    ):
         for lineno, text in enumerate((d / name).read_text(encoding="utf-8").splitlines(), 1):
             for sid in _SOURCE_ID.findall(text):
                 if sid not in sources:

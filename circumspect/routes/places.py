@@ -76,8 +76,9 @@ class PlaceIndex:
         from rapidfuzz import fuzz, process
 
         query = normalize(latin(text))
-        found = process.extract(query, list(self.keys), scorer=fuzz.WRatio, limit=limit * 4,
-                                score_cutoff=60)
+        found = process.extract(
+            query, list(self.keys), scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60
+        )
         out: list[str] = []
         for key, _score, _ in found:
             for nid in sorted(self.keys[key]):

@@ -153,10 +153,16 @@ class RoutePlan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "from": {"id": self.origin.id, "name": self.origin.name,
-                     "country": self.origin.country},
-            "to": {"id": self.destination.id, "name": self.destination.name,
-                   "country": self.destination.country},
+            "from": {
+                "id": self.origin.id,
+                "name": self.origin.name,
+                "country": self.origin.country,
+            },
+            "to": {
+                "id": self.destination.id,
+                "name": self.destination.name,
+                "country": self.destination.country,
+            },
             "optimize": self.optimize,
             "cargo": self.cargo,
             "avoid": list(self.avoid),
@@ -181,8 +187,10 @@ class Comparison:
     def premium_days(self) -> tuple[float, float] | None:
         if self.alternative is None:
             return None
-        return (self.alternative.days_min - self.baseline.days_min,
-                self.alternative.days_max - self.baseline.days_max)
+        return (
+            self.alternative.days_min - self.baseline.days_min,
+            self.alternative.days_max - self.baseline.days_max,
+        )
 
     @property
     def premium_cost(self) -> float | None:
@@ -199,23 +207,50 @@ class Comparison:
     def rows(self) -> list[dict[str, Any]]:
         """Table rows: baseline, alternative, premium."""
         out: list[dict[str, Any]] = []
-        for label, r in (("shortest", self.baseline),
-                         (f"avoiding {','.join(self.avoid)}", self.alternative)):
+        for label, r in (
+            ("shortest", self.baseline),
+            (f"avoiding {','.join(self.avoid)}", self.alternative),
+        ):
             if r is None:
-                out.append({"route": label, "via": "no route", "countries": "", "km": "",
-                            "days_min": "", "days_max": "", "cost_usd": "",
-                            "sanctioned_transit": ""})
+                out.append(
+                    {
+                        "route": label,
+                        "via": "no route",
+                        "countries": "",
+                        "km": "",
+                        "days_min": "",
+                        "days_max": "",
+                        "cost_usd": "",
+                        "sanctioned_transit": "",
+                    }
+                )
                 continue
-            out.append({"route": label, "via": r.via(limit=99), "countries": "-".join(r.countries),
-                        "km": round(r.total_km), "days_min": round(r.days_min, 1),
-                        "days_max": round(r.days_max, 1), "cost_usd": round(r.total_cost),
-                        "sanctioned_transit": ",".join(r.sanctioned_transit)})
+            out.append(
+                {
+                    "route": label,
+                    "via": r.via(limit=99),
+                    "countries": "-".join(r.countries),
+                    "km": round(r.total_km),
+                    "days_min": round(r.days_min, 1),
+                    "days_max": round(r.days_max, 1),
+                    "cost_usd": round(r.total_cost),
+                    "sanctioned_transit": ",".join(r.sanctioned_transit),
+                }
+            )
         pd = self.premium_days
         if pd is not None and self.premium_cost is not None and self.premium_km is not None:
-            out.append({"route": "premium", "via": "", "countries": "",
-                        "km": round(self.premium_km), "days_min": round(pd[0], 1),
-                        "days_max": round(pd[1], 1), "cost_usd": round(self.premium_cost),
-                        "sanctioned_transit": ""})
+            out.append(
+                {
+                    "route": "premium",
+                    "via": "",
+                    "countries": "",
+                    "km": round(self.premium_km),
+                    "days_min": round(pd[0], 1),
+                    "days_max": round(pd[1], 1),
+                    "cost_usd": round(self.premium_cost),
+                    "sanctioned_transit": "",
+                }
+            )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -226,8 +261,11 @@ class Comparison:
             "avoid": list(self.avoid),
             "baseline": self.baseline.to_dict(),
             "alternative": None if self.alternative is None else self.alternative.to_dict(),
-            "premium": None if pd is None else {
-                "days_min": round(pd[0], 2), "days_max": round(pd[1], 2),
+            "premium": None
+            if pd is None
+            else {
+                "days_min": round(pd[0], 2),
+                "days_max": round(pd[1], 2),
                 "cost": round(self.premium_cost or 0.0, 2),
                 "km": round(self.premium_km or 0.0, 1),
             },
@@ -261,8 +299,14 @@ class _Expanded:
             for c1, c2 in itertools.permutations(sorted(cls), 2):
                 t = network.transfer(nid, c1, c2)
                 if t is not None:
-                    g.add_edge(("I", nid, c1), ("O", nid, c2), kind="transfer", transfer=t,
-                               node=nid, classes=(c1, c2))
+                    g.add_edge(
+                        ("I", nid, c1),
+                        ("O", nid, c2),
+                        kind="transfer",
+                        transfer=t,
+                        node=nid,
+                        classes=(c1, c2),
+                    )
         for e in network.edges.values():
             for a, b in ((e.a, e.b), (e.b, e.a)):
                 u, v = ("O", a, e.mode_class), ("I", b, e.mode_class)
@@ -289,8 +333,14 @@ def _expanded(network: Network) -> _Expanded:
 class _Query:
     """One query's constraints, with per-edge values precomputed for the weight function."""
 
-    def __init__(self, network: Network, cargo: str, avoid: frozenset[str],
-                 avoid_modes: frozenset[str], month: int | None) -> None:
+    def __init__(
+        self,
+        network: Network,
+        cargo: str,
+        avoid: frozenset[str],
+        avoid_modes: frozenset[str],
+        month: int | None,
+    ) -> None:
         self.network = network
         self.cargo = cargo
         self.avoid = avoid
@@ -361,13 +411,25 @@ def _leg_for_edge(q: _Query, e: Edge, frm: str, to: str) -> Leg:
         notes.append(f"incl. border dwell {e.border_days_min:g}-{e.border_days_max:g} d")
     extra = [s for s in q.network.seasons if not s.closed and s.applies(e, q.month)]
     if extra:
-        notes.append("incl. seasonal waiting " + ", ".join(
-            f"{s.extra_days_min:g}-{s.extra_days_max:g} d ({s.source})" for s in extra))
+        notes.append(
+            "incl. seasonal waiting "
+            + ", ".join(f"{s.extra_days_min:g}-{s.extra_days_max:g} d ({s.source})" for s in extra)
+        )
     cost_est = q.cargo in e.cost_estimated or "cost" in e.estimated
     return Leg(
-        from_id=frm, to_id=to, from_name=nodes[frm].name, to_name=nodes[to].name,
-        mode=e.mode, service=e.service, edge_id=e.id, countries=countries, km=e.km,
-        days_min=lo, days_max=hi, cost=e.cost(q.cargo), cost_estimated=cost_est,
+        from_id=frm,
+        to_id=to,
+        from_name=nodes[frm].name,
+        to_name=nodes[to].name,
+        mode=e.mode,
+        service=e.service,
+        edge_id=e.id,
+        countries=countries,
+        km=e.km,
+        days_min=lo,
+        days_max=hi,
+        cost=e.cost(q.cargo),
+        cost_estimated=cost_est,
         estimated=tuple(sorted(e.estimated | ({"cost"} if cost_est else set()))),
         note="; ".join(notes),
     )
@@ -377,11 +439,21 @@ def _leg_for_transfer(q: _Query, t: Transfer, node: str, classes: tuple[str, str
     n = q.network.nodes[node]
     estimated = "S69" in t.source or not t.source
     return Leg(
-        from_id=node, to_id=node, from_name=n.name, to_name=n.name, mode="transfer",
-        service=f"{classes[0]} -> {classes[1]}", edge_id=None, countries=(n.country,), km=0.0,
-        days_min=t.days_min, days_max=t.days_max, cost=t.cost(q.cargo),
+        from_id=node,
+        to_id=node,
+        from_name=n.name,
+        to_name=n.name,
+        mode="transfer",
+        service=f"{classes[0]} -> {classes[1]}",
+        edge_id=None,
+        countries=(n.country,),
+        km=0.0,
+        days_min=t.days_min,
+        days_max=t.days_max,
+        cost=t.cost(q.cargo),
         cost_estimated=estimated,
-        estimated=("cost", "days") if estimated else (), note=t.notes,
+        estimated=("cost", "days") if estimated else (),
+        note=t.notes,
     )
 
 
@@ -539,13 +611,23 @@ def _k_place_simple_paths(adj: _Adj, origin: str, destination: str) -> Iterator[
         for i in range(len(last) - 1):
             spur = last[i]
             root = last[: i + 1]
-            banned_edges = {(p[i], p[i + 1]) for p in accepted
-                            if len(p) > i + 1 and p[: i + 1] == root}
+            banned_edges = {
+                (p[i], p[i + 1]) for p in accepted if len(p) > i + 1 and p[: i + 1] == root
+            }
             spur_place = _place(spur)
             banned_places = {pl for x in root[:-1] if (pl := _place(x)) is not None}
             banned_places.discard(spur_place or "")
-            found = _dijkstra(adj, spur, target, origin, destination, banned_places,
-                              set(root[:-1]), banned_edges, spur_place)
+            found = _dijkstra(
+                adj,
+                spur,
+                target,
+                origin,
+                destination,
+                banned_places,
+                set(root[:-1]),
+                banned_edges,
+                spur_place,
+            )
             if found is None:
                 continue
             path = root[:-1] + found[1]
@@ -561,8 +643,9 @@ def _k_place_simple_paths(adj: _Adj, origin: str, destination: str) -> Iterator[
         yield best
 
 
-def _iter_routes(q: _Query, origin: str, destination: str, objective: str,
-                 limit: int) -> Iterator[Route]:
+def _iter_routes(
+    q: _Query, origin: str, destination: str, objective: str, limit: int
+) -> Iterator[Route]:
     g = _expanded(q.network).graph
     seen: set[tuple[str, ...]] = set()
     found = 0
@@ -610,12 +693,33 @@ def pareto_front(routes: Iterable[Route]) -> list[Route]:
 
 #: English and Russian names of the countries in the network (others: FollowTheMoney).
 _COUNTRY_NAMES: dict[str, str] = {
-    "russia": "RU", "russian federation": "RU", "россия": "RU", "belarus": "BY",
-    "беларусь": "BY", "iran": "IR", "иран": "IR", "kazakhstan": "KZ", "казахстан": "KZ",
-    "china": "CN", "китай": "CN", "azerbaijan": "AZ", "georgia": "GE", "turkey": "TR",
-    "turkiye": "TR", "türkiye": "TR", "turkmenistan": "TM", "uzbekistan": "UZ",
-    "poland": "PL", "germany": "DE", "netherlands": "NL", "romania": "RO", "hungary": "HU",
-    "egypt": "EG", "bulgaria": "BG", "serbia": "RS", "austria": "AT",
+    "russia": "RU",
+    "russian federation": "RU",
+    "россия": "RU",
+    "belarus": "BY",
+    "беларусь": "BY",
+    "iran": "IR",
+    "иран": "IR",
+    "kazakhstan": "KZ",
+    "казахстан": "KZ",
+    "china": "CN",
+    "китай": "CN",
+    "azerbaijan": "AZ",
+    "georgia": "GE",
+    "turkey": "TR",
+    "turkiye": "TR",
+    "türkiye": "TR",
+    "turkmenistan": "TM",
+    "uzbekistan": "UZ",
+    "poland": "PL",
+    "germany": "DE",
+    "netherlands": "NL",
+    "romania": "RO",
+    "hungary": "HU",
+    "egypt": "EG",
+    "bulgaria": "BG",
+    "serbia": "RS",
+    "austria": "AT",
 }
 
 
@@ -630,8 +734,7 @@ def _country_code(value: str) -> str:
     cleaned = registry.country.clean(code)  # names, UK -> GB, EL -> GR; None for XX
     if cleaned and len(cleaned) == 2:
         return str(cleaned).upper()
-    raise InputError(f"not a country: {value!r} (use ISO codes such as RU, BY, IR)",
-                     field="avoid")
+    raise InputError(f"not a country: {value!r} (use ISO codes such as RU, BY, IR)", field="avoid")
 
 
 def _split(values: str | Iterable[str] | None) -> list[str]:
@@ -644,15 +747,17 @@ def _split(values: str | Iterable[str] | None) -> list[str]:
     return out
 
 
-def _check_options(optimize: str, cargo: str, k: int, month: int | None,
-                   avoid_modes: list[str]) -> None:
+def _check_options(
+    optimize: str, cargo: str, k: int, month: int | None, avoid_modes: list[str]
+) -> None:
     import difflib
 
     def bad(value: str, allowed: tuple[str, ...], name: str) -> InputError:
         close = difflib.get_close_matches(value, allowed, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        return InputError(f"{name} must be one of {', '.join(allowed)}, not {value!r}{hint}",
-                          field=name)
+        return InputError(
+            f"{name} must be one of {', '.join(allowed)}, not {value!r}{hint}", field=name
+        )
 
     if optimize not in OBJECTIVES:
         raise bad(optimize, OBJECTIVES, "optimize")
@@ -703,8 +808,9 @@ def plan_routes(
         raise InputError(f"origin and destination are the same place ({a.id})", field="to")
     for node, name in ((a, "from"), (b, "to")):
         if node.country in avoid_codes:
-            raise InputError(f"{node.name} ({node.id}) is in {node.country}, which is avoided",
-                             field=name)
+            raise InputError(
+                f"{node.name} ({node.id}) is in {node.country}, which is avoided", field=name
+            )
     q = _Query(net, cargo, frozenset(avoid_codes), frozenset(modes), month)
     routes = list(_iter_routes(q, a.id, b.id, optimize, k))
     if not routes:
@@ -721,8 +827,9 @@ def plan_routes(
         keys = {r.key for r in front}
         routes = [_with_pareto(r, r.key in keys) for r in routes]
         front = [_with_pareto(r, True) for r in front]
-    return RoutePlan(a, b, optimize, cargo, tuple(avoid_codes), tuple(modes), month,
-                     tuple(routes), tuple(front))
+    return RoutePlan(
+        a, b, optimize, cargo, tuple(avoid_codes), tuple(modes), month, tuple(routes), tuple(front)
+    )
 
 
 def _with_pareto(route: Route, flag: bool) -> Route:
@@ -762,12 +869,30 @@ def compare_routes(
     network: Network | None = None,
 ) -> Comparison:
     """The best route without country constraints vs the best route avoiding ``avoid``."""
-    base = plan_routes(origin, destination, avoid_modes=avoid_modes, optimize=optimize, k=1,
-                       cargo=cargo, month=month, pareto=False, network=network)
+    base = plan_routes(
+        origin,
+        destination,
+        avoid_modes=avoid_modes,
+        optimize=optimize,
+        k=1,
+        cargo=cargo,
+        month=month,
+        pareto=False,
+        network=network,
+    )
     try:
-        alt_plan = plan_routes(origin, destination, avoid=avoid, avoid_modes=avoid_modes,
-                               optimize=optimize, k=1, cargo=cargo, month=month, pareto=False,
-                               network=network)
+        alt_plan = plan_routes(
+            origin,
+            destination,
+            avoid=avoid,
+            avoid_modes=avoid_modes,
+            optimize=optimize,
+            k=1,
+            cargo=cargo,
+            month=month,
+            pareto=False,
+            network=network,
+        )
         alt: Route | None = alt_plan.routes[0]
         codes = alt_plan.avoid
     except NotFoundError:

@@ -17,8 +17,16 @@ from circumspect import fsutil
 from circumspect.routes.network import Network
 from circumspect.routes.planner import Comparison, Leg, Route
 
-COLOURS: tuple[str, ...] = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-                            "#e377c2", "#17becf")
+COLOURS: tuple[str, ...] = (
+    "#d62728",
+    "#1f77b4",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+)
 _DASH = {"rail": None, "road": "2 6", "sea": "8 6", "ferry": "8 6", "pipeline": "1 4"}
 
 
@@ -60,19 +68,26 @@ def leg_coords(leg: Leg, network: Network, avoid: Sequence[str] = ()) -> list[tu
 
 def _label(i: int, title: str, r: Route) -> str:
     flag = f" - transits {','.join(r.sanctioned_transit)}" if r.sanctioned_transit else ""
-    return (f"{title} #{i + 1}: {r.total_km:,.0f} km, {r.days_min:.0f}-{r.days_max:.0f} d, "
-            f"USD {r.total_cost:,.0f}/{r.cargo}{flag}")
+    return (
+        f"{title} #{i + 1}: {r.total_km:,.0f} km, {r.days_min:.0f}-{r.days_max:.0f} d, "
+        f"USD {r.total_cost:,.0f}/{r.cargo}{flag}"
+    )
 
 
-def write_map_html(path: Path, groups: Sequence[tuple[str, Sequence[Route], Sequence[str]]],
-                   network: Network) -> Path:
+def write_map_html(
+    path: Path, groups: Sequence[tuple[str, Sequence[Route], Sequence[str]]], network: Network
+) -> Path:
     """Folium map of route groups ``(title, routes, avoided countries)``; returns ``path``."""
     import folium
 
     lats = [n.lat for n in network.nodes.values()]
     lons = [n.lon for n in network.nodes.values()]
-    fmap = folium.Map(location=[sum(lats) / len(lats), sum(lons) / len(lons)], zoom_start=4,
-                      tiles="OpenStreetMap", control_scale=True)
+    fmap = folium.Map(
+        location=[sum(lats) / len(lats), sum(lons) / len(lons)],
+        zoom_start=4,
+        tiles="OpenStreetMap",
+        control_scale=True,
+    )
     used: set[str] = set()
     colour = 0
     for title, routes, avoid in groups:
@@ -85,16 +100,23 @@ def write_map_html(path: Path, groups: Sequence[tuple[str, Sequence[Route], Sequ
                     continue
                 used.update((leg.from_id, leg.to_id))
                 pts = [(lat, lon) for lon, lat in leg_coords(leg, network, avoid)]
-                tip = (f"{leg.from_name} - {leg.to_name}: {leg.mode}, {leg.km:,.0f} km, "
-                       f"{leg.days_min:g}-{leg.days_max:g} d, USD {leg.cost:,.0f}")
+                tip = (
+                    f"{leg.from_name} - {leg.to_name}: {leg.mode}, {leg.km:,.0f} km, "
+                    f"{leg.days_min:g}-{leg.days_max:g} d, USD {leg.cost:,.0f}"
+                )
                 folium.PolyLine(  # type: ignore[no-untyped-call]
-                    pts, color=c, weight=4, opacity=0.8, tooltip=tip,
-                    dash_array=_DASH.get(leg.mode)).add_to(layer)
+                    pts, color=c, weight=4, opacity=0.8, tooltip=tip, dash_array=_DASH.get(leg.mode)
+                ).add_to(layer)
             layer.add_to(fmap)
     for nid in sorted(used):
         n = network.nodes[nid]
-        folium.CircleMarker([n.lat, n.lon], radius=4, color="#333", fill=True,
-                            tooltip=f"{n.name} ({n.id}, {n.country})").add_to(fmap)
+        folium.CircleMarker(
+            [n.lat, n.lon],
+            radius=4,
+            color="#333",
+            fill=True,
+            tooltip=f"{n.name} ({n.id}, {n.country})",
+        ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     buf = io.BytesIO()
     fmap.save(buf, close_file=False)
@@ -102,8 +124,12 @@ def write_map_html(path: Path, groups: Sequence[tuple[str, Sequence[Route], Sequ
     return path
 
 
-def write_map_png(path: Path, groups: Sequence[tuple[str, Sequence[Route], Sequence[str]]],
-                  network: Network, title: str = "") -> Path:
+def write_map_png(
+    path: Path,
+    groups: Sequence[tuple[str, Sequence[Route], Sequence[str]]],
+    network: Network,
+    title: str = "",
+) -> Path:
     """Plain lon/lat plot of the network and the routes (no basemap, no network access)."""
     import matplotlib
 
@@ -126,15 +152,32 @@ def write_map_png(path: Path, groups: Sequence[tuple[str, Sequence[Route], Seque
                 if leg.edge_id is None:
                     continue
                 pts = leg_coords(leg, network, avoid)
-                style = "-" if leg.mode in ("rail", "road") else (
-                    ":" if leg.mode == "pipeline" else "--")
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=c, lw=2.2,
-                        alpha=0.85, zorder=3, label=_label(i, gtitle, r) if first else None)
+                style = (
+                    "-"
+                    if leg.mode in ("rail", "road")
+                    else (":" if leg.mode == "pipeline" else "--")
+                )
+                ax.plot(
+                    [p[0] for p in pts],
+                    [p[1] for p in pts],
+                    style,
+                    color=c,
+                    lw=2.2,
+                    alpha=0.85,
+                    zorder=3,
+                    label=_label(i, gtitle, r) if first else None,
+                )
                 first = False
     for n in network.nodes.values():
         ax.scatter([n.lon], [n.lat], s=10, color="#444444", zorder=4)
-        ax.annotate(n.id.split("_", 1)[1].title().replace("_", " "), (n.lon, n.lat),
-                    fontsize=6, xytext=(2, 2), textcoords="offset points", color="#333333")
+        ax.annotate(
+            n.id.split("_", 1)[1].title().replace("_", " "),
+            (n.lon, n.lat),
+            fontsize=6,
+            xytext=(2, 2),
+            textcoords="offset points",
+            color="#333333",
+        )
     lons = [n.lon for n in network.nodes.values()]
     lats = [n.lat for n in network.nodes.values()]
     ax.set_xlim(min(lons) - 3, max(lons) + 3)
@@ -143,8 +186,9 @@ def write_map_png(path: Path, groups: Sequence[tuple[str, Sequence[Route], Seque
     ax.set_ylabel("latitude")
     ax.set_aspect(1.3)
     ax.grid(True, lw=0.3)
-    ax.set_title(title or "circumspect routes (solid: rail/road, dashed: sea/ferry, "
-                 "dotted: pipeline)")
+    ax.set_title(
+        title or "circumspect routes (solid: rail/road, dashed: sea/ferry, dotted: pipeline)"
+    )
     ax.legend(loc="lower left", fontsize=7)
     fig.tight_layout()
     buf = io.BytesIO()
@@ -154,8 +198,18 @@ def write_map_png(path: Path, groups: Sequence[tuple[str, Sequence[Route], Seque
     return path
 
 
-COMPARISON_FIELDS: tuple[str, ...] = ("case", "route", "via", "countries", "km", "days_min",
-                                      "days_max", "cost_usd", "cargo", "sanctioned_transit")
+COMPARISON_FIELDS: tuple[str, ...] = (
+    "case",
+    "route",
+    "via",
+    "countries",
+    "km",
+    "days_min",
+    "days_max",
+    "cost_usd",
+    "cargo",
+    "sanctioned_transit",
+)
 
 
 def comparison_rows(case: str, cmp: Comparison) -> list[dict[str, Any]]:

@@ -81,7 +81,8 @@ class ParsedSource:
         for entity in parse(self.source, list(self.paths)):
             if entity.id in seen:
                 raise ParseError(
-                    f"record id {entity.source_id} occurs twice", file=", ".join(self.files),
+                    f"record id {entity.source_id} occurs twice",
+                    file=", ".join(self.files),
                     record=entity.source_id,
                 )
             seen.add(entity.id)
@@ -114,8 +115,9 @@ def parse_source(source: str, paths: Sequence[Path | str]) -> ParsedSource:
     formats: dict[str, list[Path]] = {}
     for path in resolved:
         if not path.is_file():
-            raise ParseError("file not found" if not path.exists() else "not a regular file",
-                             file=str(path))
+            raise ParseError(
+                "file not found" if not path.exists() else "not a regular file", file=str(path)
+            )
         found = detect(path)
         accepted = ACCEPTS[source]
         if found.format not in accepted:

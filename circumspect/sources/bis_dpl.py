@@ -38,8 +38,18 @@ FORMAT = "bis_dpl"
 AUTHORITY = "US Bureau of Industry and Security (BIS)"
 PROGRAM = "Denied Persons List"
 HEADER: tuple[str, ...] = (
-    "Name", "Street_Address", "City", "State", "Country", "Postal_Code", "Effective_Date",
-    "Expiration_Date", "Standard_Order", "Last_Update", "Action", "FR_Citation",
+    "Name",
+    "Street_Address",
+    "City",
+    "State",
+    "Country",
+    "Postal_Code",
+    "Effective_Date",
+    "Expiration_Date",
+    "Standard_Order",
+    "Last_Update",
+    "Action",
+    "FR_Citation",
 )
 
 
@@ -71,9 +81,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             raise ParseError("empty file", file=label)
         names = tuple(h.strip() for h in header)
         if tuple(n.lower() for n in names) != tuple(h.lower() for h in HEADER):
-            raise ParseError(
-                f"unexpected header: expected {', '.join(HEADER)}", file=label, line=1
-            )
+            raise ParseError(f"unexpected header: expected {', '.join(HEADER)}", file=label, line=1)
         for fields in reader:
             if not fields or all(not f.strip() for f in fields):
                 continue
@@ -89,8 +97,9 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 raise ParseError("row without a name", file=label, line=line, field="Name")
             yield line, row
     except csv.Error as exc:
-        raise ParseError(f"malformed tab-separated data: {exc}", file=label,
-                         line=reader.line_num) from exc
+        raise ParseError(
+            f"malformed tab-separated data: {exc}", file=label, line=reader.line_num
+        ) from exc
 
 
 def _build(source: str, party: _Party) -> ListedEntity:
@@ -102,14 +111,20 @@ def _build(source: str, party: _Party) -> ListedEntity:
     put(proxy, "program", PROGRAM)
     country = country_code(first["Country"])
     full = ", ".join(
-        p for p in (first["Street_Address"], first["City"], first["State"], first["Postal_Code"],
-                    first["Country"]) if p
+        p
+        for p in (
+            first["Street_Address"],
+            first["City"],
+            first["State"],
+            first["Postal_Code"],
+            first["Country"],
+        )
+        if p
     )
     if full and full != first["Country"]:
         put(proxy, "address", full)
     put(proxy, "country", country)
-    sanction = make_sanction(source, source_id, entity_id, authority=AUTHORITY,
-                             programs=[PROGRAM])
+    sanction = make_sanction(source, source_id, entity_id, authority=AUTHORITY, programs=[PROGRAM])
     for row in party.rows:
         for iso in parse_dates(row["Effective_Date"], us_order=True):
             put(sanction, "startDate", iso)
@@ -130,8 +145,10 @@ def parse(source: str, paths: Sequence[Path]) -> Iterator[ListedEntity]:
     parties: dict[tuple[str, ...], _Party] = {}
     for path in paths:
         for line, row in read_rows(path):
-            key = tuple(_norm(row[c]) for c in ("Name", "Street_Address", "City", "State",
-                                                 "Country", "Postal_Code"))
+            key = tuple(
+                _norm(row[c])
+                for c in ("Name", "Street_Address", "City", "State", "Country", "Postal_Code")
+            )
             parties.setdefault(key, _Party(key=key, line=line)).rows.append(row)
     for party in parties.values():
         yield _build(source, party)

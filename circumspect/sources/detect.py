@@ -73,8 +73,12 @@ def detect(path: Path) -> Detected:
     """The format of one file; ParseError when it is empty or of no known list format."""
     raw = _head(path)
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise ParseError("UTF-16 text is not read: the lists are published in UTF-8 or "
-                         "Latin-1; save the file as UTF-8", file=str(path), line=1)
+        raise ParseError(
+            "UTF-16 text is not read: the lists are published in UTF-8 or "
+            "Latin-1; save the file as UTF-8",
+            file=str(path),
+            line=1,
+        )
     stripped = raw.lstrip(b"\xef\xbb\xbf").strip(b" \t\r\n\x1a")
     if not stripped:
         raise ParseError("empty file", file=str(path))
@@ -101,8 +105,7 @@ def detect(path: Path) -> Detected:
             json.loads(first_line)
         except ValueError:
             if len(raw) < _HEAD_BYTES:
-                raise ParseError("first line is not valid JSON", file=str(path),
-                                 line=1) from None
+                raise ParseError("first line is not valid JSON", file=str(path), line=1) from None
         return Detected("ftm")
     lowered = first_line.lower()
     if "\t" in first_line and "name" in lowered and "street_address" in lowered:
@@ -119,7 +122,8 @@ def detect(path: Path) -> Detected:
         return Detected("ofac_csv", _ofac_variant(path))
     raise FormatMismatchError(
         "not a supported list format (expected one of: "
-        + "; ".join(DESCRIPTIONS[f] for f in FORMATS) + ")",
+        + "; ".join(DESCRIPTIONS[f] for f in FORMATS)
+        + ")",
         file=str(path),
         line=1,
     )

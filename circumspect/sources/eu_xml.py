@@ -92,8 +92,13 @@ def _birth(proxy: EntityProxy, element: Any) -> None:
         for iso in found:
             put(proxy, "birthDate", iso)
         place = ", ".join(
-            p for p in (attr(birth, "city") or attr(birth, "place"), attr(birth, "region"),
-                        attr(birth, "countryDescription").title()) if p
+            p
+            for p in (
+                attr(birth, "city") or attr(birth, "place"),
+                attr(birth, "region"),
+                attr(birth, "countryDescription").title(),
+            )
+            if p
         )
         put(proxy, "birthPlace", place)
         put(proxy, "birthCountry", _country(birth))
@@ -131,9 +136,15 @@ def _identifier(proxy: EntityProxy, ident: Any) -> None:
 
 def _address(proxy: EntityProxy, address: Any) -> None:
     country = _country(address)
-    parts = [attr(address, "street"), attr(address, "poBox"), attr(address, "zipCode"),
-             attr(address, "city"), attr(address, "region"), attr(address, "place"),
-             attr(address, "countryDescription").title()]
+    parts = [
+        attr(address, "street"),
+        attr(address, "poBox"),
+        attr(address, "zipCode"),
+        attr(address, "city"),
+        attr(address, "region"),
+        attr(address, "place"),
+        attr(address, "countryDescription").title(),
+    ]
     full = ", ".join(p for p in parts if p)
     if full and full != parts[-1]:
         put(proxy, "address", full)
@@ -150,8 +161,13 @@ def build_entity(source: str, element: Any, file: str) -> ListedEntity:
     aliases = children(element, "nameAlias")
     first_name = next((_alias_name(a) for a in aliases if _alias_name(a)), "")
     if not first_name:
-        raise ParseError("sanctionEntity without a name", file=file, line=line,
-                         record=logical_id, field="nameAlias")
+        raise ParseError(
+            "sanctionEntity without a name",
+            file=file,
+            line=line,
+            record=logical_id,
+            field="nameAlias",
+        )
     is_person = code == "person" or (subject and attr(subject[0], "classificationCode") == "P")
     schema = "Person" if is_person else guess_org_schema(first_name)
     entity_id = make_entity_id(source, logical_id)
@@ -165,8 +181,11 @@ def build_entity(source: str, element: Any, file: str) -> ListedEntity:
         _identifier(proxy, ident)
     for address in children(element, "address"):
         _address(proxy, address)
-    remarks = [r.text.strip() for r in children(element, "remark")
-               if isinstance(r.text, str) and r.text.strip()]
+    remarks = [
+        r.text.strip()
+        for r in children(element, "remark")
+        if isinstance(r.text, str) and r.text.strip()
+    ]
     for remark in remarks:
         put(proxy, "notes", remark)
     programmes: list[str] = []

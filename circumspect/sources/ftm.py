@@ -71,8 +71,9 @@ def _lines(fh: IO[str], file: str) -> Iterator[tuple[int, str]]:
         except StopIteration:
             return
         except UnicodeDecodeError as exc:
-            raise ParseError(f"invalid UTF-8 text ({exc.reason})", file=file,
-                             line=line_no + 1) from exc
+            raise ParseError(
+                f"invalid UTF-8 text ({exc.reason})", file=file, line=line_no + 1
+            ) from exc
         line_no += 1
         yield line_no, line
 
@@ -91,14 +92,19 @@ def _records(fh: IO[str], file: str) -> Iterator[tuple[int, dict[str, Any]]]:
         if not isinstance(entity_id, str) or not entity_id.strip():
             raise ParseError("entity without a string id", file=file, line=line_no)
         if not isinstance(schema, str) or model.get(schema) is None:
-            raise ParseError(f"unknown FtM schema {schema!r}", file=file, line=line_no,
-                             record=entity_id)
+            raise ParseError(
+                f"unknown FtM schema {schema!r}", file=file, line=line_no, record=entity_id
+            )
         props = data.get("properties", {})
         if not isinstance(props, dict) or not all(
             isinstance(v, list) and all(isinstance(x, str) for x in v) for v in props.values()
         ):
-            raise ParseError("properties must map names to lists of strings", file=file,
-                             line=line_no, record=entity_id)
+            raise ParseError(
+                "properties must map names to lists of strings",
+                file=file,
+                line=line_no,
+                record=entity_id,
+            )
         yield line_no, data
 
 
@@ -166,8 +172,10 @@ def read_entities(
     if seekable:
         fh.seek(start)
         records: Iterable[dict[str, Any]] = (
-            d for _, d in _records(fh, file)
-            if d["schema"] != "Sanction" and _kept_schema(d["schema"]) is not None
+            d
+            for _, d in _records(fh, file)
+            if d["schema"] != "Sanction"
+            and _kept_schema(d["schema"]) is not None
             and _belongs(d, source)
         )
     else:

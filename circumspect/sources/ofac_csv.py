@@ -79,8 +79,9 @@ def read_rows(path: Path, role: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of one OFAC CSV file; ParseError on malformed content."""
     label = str(path)
     data = path.read_bytes()
-    text = decode_text(data.rstrip(b"\x1a\r\n \t").rstrip(b"\x1a"), label,
-                       ("utf-8", "cp1252", "latin-1"))
+    text = decode_text(
+        data.rstrip(b"\x1a\r\n \t").rstrip(b"\x1a"), label, ("utf-8", "cp1252", "latin-1")
+    )
     reject_binary(text, label)
     expected = COLUMNS[role]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -232,6 +233,11 @@ def parse(source: str, paths: Sequence[Path]) -> Iterator[ListedEntity]:
     for path in files["primary"]:
         for line, row in read_rows(path, "primary"):
             if _empty(row[1]):
-                raise ParseError("entry without a name", file=str(path), line=line,
-                                 record=row[0].strip(), field="SDN_Name")
+                raise ParseError(
+                    "entry without a name",
+                    file=str(path),
+                    line=line,
+                    record=row[0].strip(),
+                    field="SDN_Name",
+                )
             yield build_entity(source, row, extras)

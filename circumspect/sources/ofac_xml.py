@@ -131,15 +131,15 @@ def _read_location(refs: _Refs, element: Any) -> None:
     for part in children(element, "LocationPart"):
         kind = refs.value("loc_part_type", attr(part, "LocPartTypeID")).upper()
         values = children(part, "LocationPartValue")
-        chosen = next((v for v in values if attr(v, "Primary") == "true"), values[0] if values
-                      else None)
+        chosen = next(
+            (v for v in values if attr(v, "Primary") == "true"), values[0] if values else None
+        )
         if chosen is not None and text(chosen, "Value"):
             parts[kind] = text(chosen, "Value")
     country_node = child(element, "LocationCountry")
     country_id = attr(country_node, "CountryID") if country_node is not None else ""
     country_name = refs.value("country", country_id)
-    order = ("ADDRESS1", "ADDRESS2", "ADDRESS3", "CITY", "STATE/PROVINCE", "POSTAL CODE",
-             "REGION")
+    order = ("ADDRESS1", "ADDRESS2", "ADDRESS3", "CITY", "STATE/PROVINCE", "POSTAL CODE", "REGION")
     fields = [parts[k] for k in order if parts.get(k)]
     fields += [v for k, v in parts.items() if k not in order]
     if fields and country_name:
@@ -180,8 +180,14 @@ def _read_entry(refs: _Refs, element: Any) -> None:
 
 def _first_pass(path: Path) -> _Refs:
     refs = _Refs()
-    tags = {"ReferenceValueSets", "Location", "IDRegDocument", "SanctionsEntry",
-            "DistinctParty", "Sanctions"}
+    tags = {
+        "ReferenceValueSets",
+        "Location",
+        "IDRegDocument",
+        "SanctionsEntry",
+        "DistinctParty",
+        "Sanctions",
+    }
     for element in iter_elements(path, tags):
         name = local(element.tag)
         if name == "ReferenceValueSets":
@@ -206,8 +212,9 @@ def _name_groups(refs: _Refs, identity: Any) -> dict[str, str]:
     return groups
 
 
-def _documented_name(refs: _Refs, groups: dict[str, str], name_el: Any
-                     ) -> tuple[str, str, str, bool]:
+def _documented_name(
+    refs: _Refs, groups: dict[str, str], name_el: Any
+) -> tuple[str, str, str, bool]:
     """(display name, last, first, latin) of one DocumentedName."""
     last: list[str] = []
     rest: list[str] = []
@@ -274,8 +281,11 @@ def _period_dates(version: Any) -> list[str]:
             continue
         low, high = _date(child(start, "From")), _date(child(start, "To"))
         if low and high and low != high and low[:4] != high[:4]:
-            out.extend(str(y) for y in range(int(low[:4]), int(high[:4]) + 1)
-                       if int(high[:4]) - int(low[:4]) <= 30)
+            out.extend(
+                str(y)
+                for y in range(int(low[:4]), int(high[:4]) + 1)
+                if int(high[:4]) - int(low[:4]) <= 30
+            )
         elif low and high and low != high:
             out.append(low[:4] if low[:7] != high[:7] else low[:7])
         elif low:
@@ -346,8 +356,10 @@ def build_entity(source: str, refs: _Refs, party: Any, file: str) -> ListedEntit
     subtype = refs.value("party_subtype", subtype_id).lower()
     party_type = refs.value("party_type", refs.subtype_party.get(subtype_id, "")).lower()
     identities = children(profile, "Identity")
-    identity = next((i for i in identities if attr(i, "Primary") == "true"),
-                    identities[0] if identities else None)
+    identity = next(
+        (i for i in identities if attr(i, "Primary") == "true"),
+        identities[0] if identities else None,
+    )
     if identity is None:
         raise ParseError("profile without Identity", file=file, line=line, record=fixed_ref)
     if subtype == "vessel":
@@ -400,10 +412,14 @@ def parse(source: str, paths: Sequence[Path]) -> Iterator[ListedEntity]:
     for path in paths:
         refs = _first_pass(path)
         if not refs.seen_root:
-            raise ParseError("not an OFAC advanced XML file (no <Sanctions> root)",
-                             file=str(path))
-        tags = {"DistinctParty", "ReferenceValueSets", "Location", "IDRegDocument",
-                "SanctionsEntry"}
+            raise ParseError("not an OFAC advanced XML file (no <Sanctions> root)", file=str(path))
+        tags = {
+            "DistinctParty",
+            "ReferenceValueSets",
+            "Location",
+            "IDRegDocument",
+            "SanctionsEntry",
+        }
         for element in iter_elements(path, tags):
             if local(element.tag) == "DistinctParty":
                 yield build_entity(source, refs, element, str(path))

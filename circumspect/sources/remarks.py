@@ -24,33 +24,64 @@ _PREFIX_ALT = re.compile(r"^(?:alt\.|alternate|alt)\s+", re.I)
 #: kind: "id" plain identifier, "tax" tax number (INN when Russian), "reg" registration
 #: number (OGRN when Russian), "imo" IMO number.
 _ID_LABELS: list[tuple[re.Pattern[str], str, str]] = [
-    (re.compile(r"^(?:Vessel Registration Identification|Identification Number|Company Number)"
-                r"\s+IMO\s+(?P<value>.+)$", re.I), "imoNumber", "imo"),
+    (
+        re.compile(
+            r"^(?:Vessel Registration Identification|Identification Number|Company Number)"
+            r"\s+IMO\s+(?P<value>.+)$",
+            re.I,
+        ),
+        "imoNumber",
+        "imo",
+    ),
     (re.compile(r"^IMO\s+(?P<value>\d{7}.*)$", re.I), "imoNumber", "imo"),
     (re.compile(r"^SWIFT/BIC\s+(?P<value>.+)$", re.I), "swiftBic", "id"),
     (re.compile(r"^Legal Entity Number\s+(?P<value>.+)$", re.I), "leiCode", "id"),
     (re.compile(r"^MMSI\s+(?P<value>.+)$", re.I), "mmsi", "id"),
     (re.compile(r"^D-U-N-S Number\s+(?P<value>.+)$", re.I), "dunsCode", "id"),
-    (re.compile(r"^(?:Passport|Diplomatic Passport)(?:\s+No\.?)?\s+(?P<value>.+)$", re.I),
-     "passportNumber", "id"),
-    (re.compile(r"^(?:Tax ID No\.|Tax ID|NIT\s*#|RUC\s*#|R\.F\.C\.|RFC|RIF\s*#|V\.A\.T\. Number|"
-                r"VAT Number|C\.U\.I\.T\.|C\.U\.I\.P\.|INN|Taxpayer Identification Number)"
-                r"\s*:?\s*(?P<value>.+)$", re.I), "taxNumber", "tax"),
-    (re.compile(r"^(?:Registration Number|Registration ID|Business Registration Number|"
-                r"Business Registration Document\s*#?|Commercial Registry Number|Company Number|"
-                r"Folio Mercantil No\.|Matricula Mercantil No\.?|C\.R\. No\.|Trade License No\.|"
-                r"Government Gazette Number|Certificate of Incorporation Number|"
-                r"Chamber of Commerce Number|Enterprise Number|Public Registration Number|"
-                r"Unified Social Credit Code \(USCC\)|OGRN|BIN|Business Number)"
-                r"\s*:?\s*(?P<value>.+)$", re.I), "registrationNumber", "reg"),
-    (re.compile(r"^(?:National ID No\.|National ID|Cedula No\.|D\.N\.I\.|Identification Number|"
-                r"Personal ID Card|C\.U\.R\.P\.|CURP\s*#|Citizen's Card Number|N\.I\.E\.|"
-                r"National Foreign ID Number|Residency Number|Kenyan ID No\.|"
-                r"Electoral Registry No\.|"
-                r"SSN|Social Security Number|Birth Certificate Number|Driver's License No\.|"
-                r"Moroccan Personal ID No\.|Stateless Person ID Card|Turkish Identification Number|"
-                r"Bosnian Personal ID No\.|Refugee ID Card|IIN)"
-                r"\s*:?\s*(?P<value>.+)$", re.I), "idNumber", "id"),
+    (
+        re.compile(r"^(?:Passport|Diplomatic Passport)(?:\s+No\.?)?\s+(?P<value>.+)$", re.I),
+        "passportNumber",
+        "id",
+    ),
+    (
+        re.compile(
+            r"^(?:Tax ID No\.|Tax ID|NIT\s*#|RUC\s*#|R\.F\.C\.|RFC|RIF\s*#|V\.A\.T\. Number|"
+            r"VAT Number|C\.U\.I\.T\.|C\.U\.I\.P\.|INN|Taxpayer Identification Number)"
+            r"\s*:?\s*(?P<value>.+)$",
+            re.I,
+        ),
+        "taxNumber",
+        "tax",
+    ),
+    (
+        re.compile(
+            r"^(?:Registration Number|Registration ID|Business Registration Number|"
+            r"Business Registration Document\s*#?|Commercial Registry Number|Company Number|"
+            r"Folio Mercantil No\.|Matricula Mercantil No\.?|C\.R\. No\.|Trade License No\.|"
+            r"Government Gazette Number|Certificate of Incorporation Number|"
+            r"Chamber of Commerce Number|Enterprise Number|Public Registration Number|"
+            r"Unified Social Credit Code \(USCC\)|OGRN|BIN|Business Number)"
+            r"\s*:?\s*(?P<value>.+)$",
+            re.I,
+        ),
+        "registrationNumber",
+        "reg",
+    ),
+    (
+        re.compile(
+            r"^(?:National ID No\.|National ID|Cedula No\.|D\.N\.I\.|Identification Number|"
+            r"Personal ID Card|C\.U\.R\.P\.|CURP\s*#|Citizen's Card Number|N\.I\.E\.|"
+            r"National Foreign ID Number|Residency Number|Kenyan ID No\.|"
+            r"Electoral Registry No\.|"
+            r"SSN|Social Security Number|Birth Certificate Number|Driver's License No\.|"
+            r"Moroccan Personal ID No\.|Stateless Person ID Card|Turkish Identification Number|"
+            r"Bosnian Personal ID No\.|Refugee ID Card|IIN)"
+            r"\s*:?\s*(?P<value>.+)$",
+            re.I,
+        ),
+        "idNumber",
+        "id",
+    ),
 ]
 
 _SIMPLE: list[tuple[re.Pattern[str], str]] = [
@@ -58,10 +89,11 @@ _SIMPLE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Website\s+(?P<value>.+)$", re.I), "website"),
     (re.compile(r"^Email(?: Address)?\s+(?P<value>.+)$", re.I), "email"),
     (re.compile(r"^(?:Phone Number|Telephone|Tel\.?)\s*:?\s*(?P<value>.+)$", re.I), "phone"),
-    (re.compile(r"^Aircraft Manufacturer's Serial Number \(MSN\)\s+(?P<value>.+)$", re.I),
-     "serialNumber"),
-    (re.compile(r"^Aircraft Construction Number \([^)]*\)\s+(?P<value>.+)$", re.I),
-     "serialNumber"),
+    (
+        re.compile(r"^Aircraft Manufacturer's Serial Number \(MSN\)\s+(?P<value>.+)$", re.I),
+        "serialNumber",
+    ),
+    (re.compile(r"^Aircraft Construction Number \([^)]*\)\s+(?P<value>.+)$", re.I), "serialNumber"),
     (re.compile(r"^Aircraft Model\s+(?P<value>.+)$", re.I), "model"),
     (re.compile(r"^Aircraft Tail Number\s+(?P<value>.+)$", re.I), "registrationNumber"),
     (re.compile(r"^(?:Former|Other) Vessel Flag\s+(?P<value>.+)$", re.I), "pastFlags"),
@@ -128,8 +160,11 @@ def _identifier(proxy: EntityProxy, prop: str, kind: str, text: str) -> None:
         put(proxy, "innCode", value)
     if kind == "reg" and _is_russian(country) and len(digits) in (13, 15) and digits == value:
         put(proxy, "ogrnCode", value)
-    if (kind in ("reg", "tax") or prop == "idNumber") and country_code(country) == "kz" \
-            and put_kz_number(proxy, value):
+    if (
+        (kind in ("reg", "tax") or prop == "idNumber")
+        and country_code(country) == "kz"
+        and put_kz_number(proxy, value)
+    ):
         return
     put(proxy, prop, value)
     if prop == "swiftBic":

@@ -79,8 +79,11 @@ def _identifiers(proxy: EntityProxy, text: str) -> None:
     for match in _LABELLED_ID.finditer(text):
         label, value = match.group(1).upper(), match.group(2).strip("-")
         if label == "INN" or label.startswith("TAX"):
-            put(proxy, "innCode" if len(value) in (10, 12) and value.isdigit() else "taxNumber",
-                value)
+            put(
+                proxy,
+                "innCode" if len(value) in (10, 12) and value.isdigit() else "taxNumber",
+                value,
+            )
             put(proxy, "taxNumber", value)
         elif label == "OGRN":
             put(proxy, "ogrnCode", value)
@@ -132,8 +135,9 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
                 )
             row = {h: f.strip() for h, f in zip(header, fields, strict=True)}
             if not row["Unique ID"]:
-                raise ParseError("row without a Unique ID", file=label, line=line,
-                                 field="Unique ID")
+                raise ParseError(
+                    "row without a Unique ID", file=label, line=line, field="Unique ID"
+                )
             rows.append((line, row))
     except csv.Error as exc:
         raise ParseError(f"malformed CSV: {exc}", file=label, line=reader.line_num) from exc
@@ -154,15 +158,21 @@ def _kind(row: dict[str, str]) -> str:
     return ""
 
 
-def build_entity(source: str, uid: str, rows: list[tuple[int, dict[str, str]]],
-                 file: str) -> ListedEntity:
+def build_entity(
+    source: str, uid: str, rows: list[tuple[int, dict[str, str]]], file: str
+) -> ListedEntity:
     first_line, first = rows[0]
-    primary_rows = [r for _, r in rows if r["Name type"].lower().startswith("primary name")
-                    and not r["Name type"].lower().startswith("primary name variation")]
+    primary_rows = [
+        r
+        for _, r in rows
+        if r["Name type"].lower().startswith("primary name")
+        and not r["Name type"].lower().startswith("primary name variation")
+    ]
     primary = _full_name(primary_rows[0] if primary_rows else first)
     if not primary:
-        raise ParseError("entry without a name", file=file, line=first_line, record=uid,
-                         field="Name 6")
+        raise ParseError(
+            "entry without a name", file=file, line=first_line, record=uid, field="Name 6"
+        )
     kind = _kind(first)
     if kind == "individual":
         schema = "Person"
@@ -176,8 +186,11 @@ def build_entity(source: str, uid: str, rows: list[tuple[int, dict[str, str]]],
         source_row = primary_rows[0] if primary_rows else first
         put(proxy, "lastName", source_row.get("Name 6", ""))
         put(proxy, "firstName", source_row.get("Name 1", ""))
-        put(proxy, "middleName", " ".join(
-            p for p in (source_row.get(f"Name {i}", "") for i in range(2, 6)) if p))
+        put(
+            proxy,
+            "middleName",
+            " ".join(p for p in (source_row.get(f"Name {i}", "") for i in range(2, 6)) if p),
+        )
     programs: list[str] = []
     for _, row in rows:
         name = _full_name(row)
@@ -200,9 +213,11 @@ def build_entity(source: str, uid: str, rows: list[tuple[int, dict[str, str]]],
         authority=AUTHORITY,
         programs=programs,
         reason=first.get("UK Statement of Reasons") or None,
-        extra=[("authorityId", first.get("OFSI Group ID", "")),
-               ("unscId", first.get("UN Reference Number", "")),
-               ("provisions", first.get("Sanctions Imposed", ""))],
+        extra=[
+            ("authorityId", first.get("OFSI Group ID", "")),
+            ("unscId", first.get("UN Reference Number", "")),
+            ("provisions", first.get("Sanctions Imposed", "")),
+        ],
     )
     for iso in uk_dates(first.get("Date Designated", "")):
         put(sanction, "listingDate", iso)
@@ -240,8 +255,11 @@ def _row_details(proxy: EntityProxy, row: dict[str, str]) -> None:
     if gender in ("male", "female"):
         put(proxy, "gender", gender)
     birth_country = row.get("Country of birth", "")
-    put(proxy, "birthPlace", ", ".join(p for p in (row.get("Town of birth", ""),
-                                                    birth_country) if p))
+    put(
+        proxy,
+        "birthPlace",
+        ", ".join(p for p in (row.get("Town of birth", ""), birth_country) if p),
+    )
     put(proxy, "birthCountry", country_code(birth_country))
     registration = row.get("Business registration number (s)", "")
     if registration:

@@ -69,8 +69,15 @@ def _aliases(proxy: EntityProxy, element: Any, tag: str) -> None:
 def _addresses(proxy: EntityProxy, element: Any, tag: str) -> None:
     for address in children(element, tag):
         country = text(address, "COUNTRY")
-        full = _place([text(address, "STREET"), text(address, "CITY"),
-                       text(address, "STATE_PROVINCE"), text(address, "ZIP_CODE"), country])
+        full = _place(
+            [
+                text(address, "STREET"),
+                text(address, "CITY"),
+                text(address, "STATE_PROVINCE"),
+                text(address, "ZIP_CODE"),
+                country,
+            ]
+        )
         if full and full != country:
             put(proxy, "address", full)
         code = country_code(country)
@@ -94,8 +101,7 @@ def _birth(proxy: EntityProxy, element: Any) -> None:
             put(proxy, "birthDate", iso)
     for pob in children(element, "INDIVIDUAL_PLACE_OF_BIRTH"):
         country = text(pob, "COUNTRY")
-        put(proxy, "birthPlace",
-            _place([text(pob, "CITY"), text(pob, "STATE_PROVINCE"), country]))
+        put(proxy, "birthPlace", _place([text(pob, "CITY"), text(pob, "STATE_PROVINCE"), country]))
         put(proxy, "birthCountry", country_code(country))
 
 
@@ -113,8 +119,16 @@ def _documents(proxy: EntityProxy, element: Any) -> None:
         elif not (country_code(issuer) == "kz" and put_kz_number(proxy, number)):
             put(proxy, "idNumber", number)
         described = ", ".join(
-            p for p in (text(doc, "TYPE_OF_DOCUMENT"), text(doc, "TYPE_OF_DOCUMENT2"), number,
-                        issuer, text(doc, "DATE_OF_ISSUE"), text(doc, "NOTE")) if p
+            p
+            for p in (
+                text(doc, "TYPE_OF_DOCUMENT"),
+                text(doc, "TYPE_OF_DOCUMENT2"),
+                number,
+                issuer,
+                text(doc, "DATE_OF_ISSUE"),
+                text(doc, "NOTE"),
+            )
+            if p
         )
         put(proxy, "notes", f"Document: {described}")
 
@@ -128,8 +142,9 @@ def build_entity(source: str, element: Any, file: str) -> ListedEntity:
     parts = [text(element, part) for part in _NAME_PARTS]
     name = " ".join(p for p in parts if p)
     if not name:
-        raise ParseError(f"{kind} without a name", file=file, line=line, record=data_id,
-                         field="FIRST_NAME")
+        raise ParseError(
+            f"{kind} without a name", file=file, line=line, record=data_id, field="FIRST_NAME"
+        )
     schema = "Person" if kind == "INDIVIDUAL" else guess_org_schema(name)
     entity_id = make_entity_id(source, data_id)
     proxy = new_proxy(schema, entity_id, [("name", name)])
@@ -178,5 +193,6 @@ def parse(source: str, paths: Sequence[Path]) -> Iterator[ListedEntity]:
                 continue
             yield build_entity(source, element, str(path))
         if not seen_root:
-            raise ParseError("not a UN consolidated list (no CONSOLIDATED_LIST root)",
-                             file=str(path))
+            raise ParseError(
+                "not a UN consolidated list (no CONSOLIDATED_LIST root)", file=str(path)
+            )

@@ -82,19 +82,25 @@ def run(ctx: Any) -> str:
         if "ofac_sdn" in status:
             diff = store.diff("ofac_sdn")
             changes = [
-                {"entity_id": c.entity_id, "kind": c.kind, "caption": c.caption,
-                 "properties": c.properties}
+                {
+                    "entity_id": c.entity_id,
+                    "kind": c.kind,
+                    "caption": c.caption,
+                    "properties": c.properties,
+                }
                 for c in diff.changes
             ]
             (out / "diff-ofac_sdn.json").write_text(
-                json.dumps({"from": diff.from_snapshot, "to": diff.to_snapshot,
-                            "changes": changes}, indent=2, ensure_ascii=False),
+                json.dumps(
+                    {"from": diff.from_snapshot, "to": diff.to_snapshot, "changes": changes},
+                    indent=2,
+                    ensure_ascii=False,
+                ),
                 encoding="utf-8",
             )
             counts = diff.counts()
             described = "; ".join(
-                f"{c.kind} {c.caption}"
-                + (f" ({', '.join(c.properties)})" if c.properties else "")
+                f"{c.kind} {c.caption}" + (f" ({', '.join(c.properties)})" if c.properties else "")
                 for c in diff.changes[:4]
             )
             diff_text = (

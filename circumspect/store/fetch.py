@@ -74,22 +74,38 @@ PUBLICATIONS: dict[str, Publication] = {
         "ofac_sdn",
         "OFAC Specially Designated Nationals (SDN) list, CSV set",
         "https://ofac.treasury.gov/sanctions-list-service",
-        _ofac({"SDN.CSV": "sdn.csv", "ALT.CSV": "alt.csv", "ADD.CSV": "add.csv",
-               "SDN_COMMENTS.CSV": "sdn_comments.csv"}),
+        _ofac(
+            {
+                "SDN.CSV": "sdn.csv",
+                "ALT.CSV": "alt.csv",
+                "ADD.CSV": "add.csv",
+                "SDN_COMMENTS.CSV": "sdn_comments.csv",
+            }
+        ),
     ),
     "ofac_cons": Publication(
         "ofac_cons",
         "OFAC consolidated non-SDN lists, CSV set",
         "https://ofac.treasury.gov/sanctions-list-service",
-        _ofac({"CONS_PRIM.CSV": "cons_prim.csv", "CONS_ALT.CSV": "cons_alt.csv",
-               "CONS_ADD.CSV": "cons_add.csv", "CONS_COMMENTS.CSV": "cons_comments.csv"}),
+        _ofac(
+            {
+                "CONS_PRIM.CSV": "cons_prim.csv",
+                "CONS_ALT.CSV": "cons_alt.csv",
+                "CONS_ADD.CSV": "cons_add.csv",
+                "CONS_COMMENTS.CSV": "cons_comments.csv",
+            }
+        ),
     ),
     "un_sc": Publication(
         "un_sc",
         "UN Security Council consolidated list, XML",
         "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list",
-        (Download("consolidated.xml",
-                  ("https://scsanctions.un.org/resources/xml/en/consolidated.xml",)),),
+        (
+            Download(
+                "consolidated.xml",
+                ("https://scsanctions.un.org/resources/xml/en/consolidated.xml",),
+            ),
+        ),
     ),
     "eu_fsf": Publication(
         "eu_fsf",
@@ -101,22 +117,34 @@ PUBLICATIONS: dict[str, Publication] = {
         "uk_fcdo",
         "UK Sanctions List (FCDO), CSV",
         "https://www.gov.uk/government/publications/the-uk-sanctions-list",
-        (Download("UK-Sanctions-List.csv",
-                  ("https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.csv",)),),
+        (
+            Download(
+                "UK-Sanctions-List.csv",
+                ("https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.csv",),
+            ),
+        ),
     ),
     "bis_dpl": Publication(
         "bis_dpl",
         "BIS Denied Persons List, tab-separated",
         "https://www.bis.gov/licensing/guidance-on-end-users-and-end-uses/lists-parties-concern",
-        (Download("dpl.txt", ("https://www.bis.doc.gov/dpl/dpl.txt",
-                              "https://media.bis.gov/dpl/dpl.txt")),),
+        (
+            Download(
+                "dpl.txt",
+                ("https://www.bis.doc.gov/dpl/dpl.txt", "https://media.bis.gov/dpl/dpl.txt"),
+            ),
+        ),
     ),
     "opensanctions": Publication(
         "opensanctions",
         "OpenSanctions consolidated sanctions, FtM JSON lines (large; CC BY-NC 4.0)",
         "https://www.opensanctions.org/datasets/sanctions/",
-        (Download("entities.ftm.json",
-                  ("https://data.opensanctions.org/datasets/latest/sanctions/entities.ftm.json",)),),
+        (
+            Download(
+                "entities.ftm.json",
+                ("https://data.opensanctions.org/datasets/latest/sanctions/entities.ftm.json",),
+            ),
+        ),
         default=False,
     ),
 }
@@ -180,8 +208,9 @@ def client(timeout: float | None = None) -> httpx.Client:
     )
 
 
-def fetch(source: str, http: httpx.Client, *, token: str | None = None,
-          retries: int | None = None) -> Fetched:
+def fetch(
+    source: str, http: httpx.Client, *, token: str | None = None, retries: int | None = None
+) -> Fetched:
     """Download the files of ``source`` into a staging folder (nothing else changes)."""
     publication = PUBLICATIONS.get(source)
     if publication is None:
@@ -204,16 +233,30 @@ def fetch(source: str, http: httpx.Client, *, token: str | None = None,
                         "CIRCUMSPECT_EU_FSF_TOKEN or pass --eu-token (see docs/lists.md)"
                     )
                 urls = tuple(u.format(token=value) for u in urls)
-            _fetch_one(http, download.name, urls, folder, old_state.get(download.name, {}),
-                       result, RETRIES if retries is None else retries)
+            _fetch_one(
+                http,
+                download.name,
+                urls,
+                folder,
+                old_state.get(download.name, {}),
+                result,
+                RETRIES if retries is None else retries,
+            )
     except BaseException:
         discard(result)
         raise
     return result
 
 
-def _fetch_one(http: httpx.Client, name: str, urls: tuple[str, ...], folder: Path,
-               previous: dict[str, Any], result: Fetched, retries: int) -> None:
+def _fetch_one(
+    http: httpx.Client,
+    name: str,
+    urls: tuple[str, ...],
+    folder: Path,
+    previous: dict[str, Any],
+    result: Fetched,
+    retries: int,
+) -> None:
     cached = folder / name
     headers: dict[str, str] = {}
     if cached.exists():
@@ -248,8 +291,9 @@ def _fetch_one(http: httpx.Client, name: str, urls: tuple[str, ...], folder: Pat
     raise FetchError("; ".join(errors), record=name)
 
 
-def _get(http: httpx.Client, url: str, headers: dict[str, str], target: Path,
-         retries: int) -> httpx.Response:
+def _get(
+    http: httpx.Client, url: str, headers: dict[str, str], target: Path, retries: int
+) -> httpx.Response:
     """GET ``url`` into ``target`` with retries; the response (body already saved)."""
     shown = _redact(url)
     attempt = 0
@@ -275,15 +319,16 @@ def _get(http: httpx.Client, url: str, headers: dict[str, str], target: Path,
                     )
         except httpx.TimeoutException:
             if attempt >= retries:
-                raise FetchError(f"{shown} timed out {attempt + 1} times "
-                                 "(timeout: CIRCUMSPECT_FETCH_TIMEOUT)") from None
+                raise FetchError(
+                    f"{shown} timed out {attempt + 1} times (timeout: CIRCUMSPECT_FETCH_TIMEOUT)"
+                ) from None
         except httpx.TransportError as exc:
             if attempt >= retries:
                 raise FetchError(
                     f"cannot reach {httpx.URL(url).host} after {attempt + 1} attempts "
                     f"({type(exc).__name__}: {exc}); offline?"
                 ) from None
-        SLEEP(BACKOFF * (2 ** attempt))
+        SLEEP(BACKOFF * (2**attempt))
         attempt += 1
 
 

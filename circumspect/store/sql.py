@@ -99,9 +99,9 @@ _MIGRATIONS: dict[int, Any] = {}
 def normalize_url(url: str) -> str:
     """A SQLAlchemy URL: ``postgresql://``/``postgres://`` use psycopg 3; SQLite as given."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        return "postgresql+psycopg://" + url[len("postgresql://"):]
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith(("postgresql+psycopg://", "sqlite://", "sqlite+pysqlite://")):
         return url
     raise ConfigError(
@@ -245,8 +245,7 @@ class SqlStore(Store):
                 conn.execute(
                     snapshots_table.update()
                     .where(snapshots_table.c.id == snapshot_id)
-                    .values(active=True, status=COMPLETE, entity_count=count,
-                            loaded_at=loaded_at)
+                    .values(active=True, status=COMPLETE, entity_count=count, loaded_at=loaded_at)
                 )
         except SQLAlchemyError as exc:
             raise StoreError(f"loading {source} failed: {_reason(exc)}") from exc
@@ -336,9 +335,7 @@ class SqlStore(Store):
                     conn.execute(
                         entities_table.delete().where(entities_table.c.snapshot_id.in_(doomed))
                     )
-                    conn.execute(
-                        snapshots_table.delete().where(snapshots_table.c.id.in_(doomed))
-                    )
+                    conn.execute(snapshots_table.delete().where(snapshots_table.c.id.in_(doomed)))
         except SQLAlchemyError as exc:
             raise StoreError(f"pruning {source} failed: {_reason(exc)}") from exc
         return len(doomed)
@@ -380,9 +377,7 @@ class SqlStore(Store):
         """One complete snapshot by id; ``NotFoundError`` when there is none."""
         number = _snapshot_number(snapshot_id)
         with self._read() as conn:
-            row = conn.execute(
-                self._snapshot_query().where(snapshots_table.c.id == number)
-            ).first()
+            row = conn.execute(self._snapshot_query().where(snapshots_table.c.id == number)).first()
         if row is None:
             raise NotFoundError(f"no snapshot {snapshot_id}", record=str(snapshot_id))
         return self._to_snapshot(row)
@@ -396,9 +391,11 @@ class SqlStore(Store):
         snapshot_id: str | None = None,
         sources: Sequence[str] | None = None,
     ) -> Iterator[ListedEntity]:
-        query = sa.select(entities_table.c.data).join(
-            snapshots_table, snapshots_table.c.id == entities_table.c.snapshot_id
-        ).where(snapshots_table.c.status == COMPLETE)
+        query = (
+            sa.select(entities_table.c.data)
+            .join(snapshots_table, snapshots_table.c.id == entities_table.c.snapshot_id)
+            .where(snapshots_table.c.status == COMPLETE)
+        )
         if snapshot_id is not None:
             snap = self.snapshot(snapshot_id)
             query = query.where(entities_table.c.snapshot_id == int(snap.id))
@@ -504,7 +501,7 @@ class SqlStore(Store):
         out: dict[str, ListedEntity] = {}
         with self._read() as conn:
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
+                chunk = ids[start : start + 500]
                 query = sa.select(entities_table.c.entity_id, entities_table.c.data).where(
                     entities_table.c.snapshot_id == snapshot_id,
                     entities_table.c.entity_id.in_(chunk),

@@ -84,9 +84,13 @@ def mount(app: FastAPI, rt: Runtime) -> None:
     def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         found = session_of(request)
         context = {
-            "base": BASE, "nav": nav, "user": found[0] if found else None,
-            "csrf": found[1] if found else "", "section": ctx.pop("section", ""),
-            "error": None, "notice": None,
+            "base": BASE,
+            "nav": nav,
+            "user": found[0] if found else None,
+            "csrf": found[1] if found else "",
+            "section": ctx.pop("section", ""),
+            "error": None,
+            "notice": None,
         } | ctx
         response = templates.TemplateResponse(request, name, context, status_code=status)
         response.headers["Cache-Control"] = "no-store"
@@ -104,17 +108,24 @@ def mount(app: FastAPI, rt: Runtime) -> None:
 
     @app.exception_handler(_WebError)
     async def _web_error(request: Request, exc: _WebError) -> Response:
-        return render(request, "error.html", status=exc.status, status_code=exc.status,
-                      message=exc.message)
+        return render(
+            request, "error.html", status=exc.status, status_code=exc.status, message=exc.message
+        )
 
     # -- sign in / out ---------------------------------------------------------------------
     @router.get("/login")
     def login_form(request: Request, next: str = BASE + "/") -> Response:
         token = new_token()
         response = render(request, "login.html", csrf=token, next=_safe_next(next))
-        response.set_cookie(CSRF_COOKIE, signer.dump_csrf(token), max_age=MAX_AGE,
-                            httponly=True, samesite="strict", path=BASE,
-                            secure=request.url.scheme == "https")
+        response.set_cookie(
+            CSRF_COOKIE,
+            signer.dump_csrf(token),
+            max_age=MAX_AGE,
+            httponly=True,
+            samesite="strict",
+            path=BASE,
+            secure=request.url.scheme == "https",
+        )
         return response
 
     @router.post("/login")
@@ -126,21 +137,36 @@ def mount(app: FastAPI, rt: Runtime) -> None:
     ) -> Response:
         expected = signer.load_csrf(request.cookies.get(CSRF_COOKIE))
         if not same(expected, csrf):
-            return render(request, "login.html", status=403, csrf=csrf, next=_safe_next(next),
-                          error="The sign-in form expired; please try again.")
+            return render(
+                request,
+                "login.html",
+                status=403,
+                csrf=csrf,
+                next=_safe_next(next),
+                error="The sign-in form expired; please try again.",
+            )
         try:
             user = rt.cases.authenticate(key.strip())
         except AuthError:
             rt.cases.audit("web", "web.login_failed", "session", {})
-            return render(request, "login.html", status=401, csrf=csrf, next=_safe_next(next),
-                          error="That API key is not valid.")
+            return render(
+                request,
+                "login.html",
+                status=401,
+                csrf=csrf,
+                next=_safe_next(next),
+                error="That API key is not valid.",
+            )
         rt.cases.audit(user.name, "web.login", "session", {})
         token = secrets.token_urlsafe(24)
         response = RedirectResponse(_safe_next(next), status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
             signer.dump_session({"uid": user.id, "kh": hash_key(key.strip()), "csrf": token}),
-            max_age=MAX_AGE, httponly=True, samesite="lax", path="/",
+            max_age=MAX_AGE,
+            httponly=True,
+            samesite="lax",
+            path="/",
             secure=request.url.scheme == "https",
         )
         response.delete_cookie(CSRF_COOKIE, path=BASE)
@@ -157,14 +183,26 @@ def mount(app: FastAPI, rt: Runtime) -> None:
     @router.get("/")
     def home(request: Request) -> Response:
         need(request)
-        return render(request, "home.html", section="/", counts=rt.cases.count_cases(),
-                      verify=rt.cases.verify_audit(), lists=_active(rt))
+        return render(
+            request,
+            "home.html",
+            section="/",
+            counts=rt.cases.count_cases(),
+            verify=rt.cases.verify_audit(),
+            lists=_active(rt),
+        )
 
     @router.get("/screen")
     def screen_form(request: Request) -> Response:
         need(request)
-        return render(request, "screen.html", section="/screen", schemata=QUERY_SCHEMATA,
-                      form=_blank_form(), result=None)
+        return render(
+            request,
+            "screen.html",
+            section="/screen",
+            schemata=QUERY_SCHEMATA,
+            form=_blank_form(),
+            result=None,
+        )
 
     @router.post("/screen")
     def screen(
@@ -179,49 +217,83 @@ def mount(app: FastAPI, rt: Runtime) -> None:
         user, _ = need(request)
         check_csrf(request, csrf)
         schema = party_type
-        form = {"name": name, "schema": schema, "country": country, "birth_date": birth_date,
-                "identifier": identifier}
+        form = {
+            "name": name,
+            "schema": schema,
+            "country": country,
+            "birth_date": birth_date,
+            "identifier": identifier,
+        }
         ctx: dict[str, Any] = {"section": "/screen", "schemata": QUERY_SCHEMATA, "form": form}
         if not name.strip() or any(ord(ch) < 32 for ch in name):
-            return render(request, "screen.html", status=422, error="Enter a name to screen.",
-                          result=None, **ctx)
+            return render(
+                request,
+                "screen.html",
+                status=422,
+                error="Enter a name to screen.",
+                result=None,
+                **ctx,
+            )
         if schema not in QUERY_SCHEMATA:
-            return render(request, "screen.html", status=422, error="Unknown type.",
-                          result=None, **ctx)
+            return render(
+                request, "screen.html", status=422, error="Unknown type.", result=None, **ctx
+            )
         party = {k: v.strip() for k, v in form.items() if v and v.strip()}
         out = rt.screen_parties(user.name, [party])
-        return render(request, "screen.html", result=out["results"][0],
-                      snapshots=out["snapshots"], threshold=out["threshold"], **ctx)
+        return render(
+            request,
+            "screen.html",
+            result=out["results"][0],
+            snapshots=out["snapshots"],
+            threshold=out["threshold"],
+            **ctx,
+        )
 
     @router.get("/cases")
     def cases(request: Request, status: str = "", kind: str = "", q: str = "") -> Response:
         need(request)
-        filters = {"status": status if status in ("open", "escalated", "closed") else "",
-                   "kind": kind if kind in ("party", "declaration", "payment") else "",
-                   "q": q[:200].replace("\x00", "")}
-        items, total = rt.cases.list_cases(status=filters["status"] or None,
-                                           kind=filters["kind"] or None,
-                                           search=filters["q"] or None, limit=200)
-        return render(request, "cases.html", section="/cases", items=items, total=total,
-                      filters=filters)
+        filters = {
+            "status": status if status in ("open", "escalated", "closed") else "",
+            "kind": kind if kind in ("party", "declaration", "payment") else "",
+            "q": q[:200].replace("\x00", ""),
+        }
+        items, total = rt.cases.list_cases(
+            status=filters["status"] or None,
+            kind=filters["kind"] or None,
+            search=filters["q"] or None,
+            limit=200,
+        )
+        return render(
+            request, "cases.html", section="/cases", items=items, total=total, filters=filters
+        )
 
     @router.get("/cases/{case_id}")
     def case(request: Request, case_id: int) -> Response:
         user, _ = need(request)
         return _case_page(request, user, case_id)
 
-    def _case_page(request: Request, user: UserInfo, case_id: int, status: int = 200,
-                   **extra: Any) -> Response:
+    def _case_page(
+        request: Request, user: UserInfo, case_id: int, status: int = 200, **extra: Any
+    ) -> Response:
         try:
             data = rt.cases.get_case(case_id) if 0 < case_id < 2**31 else None
         except NotFoundError:
             data = None
         if data is None:
-            return render(request, "error.html", status=404, status_code=404,
-                          message=f"No case #{case_id}.")
+            return render(
+                request, "error.html", status=404, status_code=404, message=f"No case #{case_id}."
+            )
         audit = rt.cases.audit_records(obj=f"case:{case_id}", limit=100)
-        return render(request, "case.html", status=status, section="/cases", case=data,
-                      audit=audit, can_decide=user.can("analyst"), **extra)
+        return render(
+            request,
+            "case.html",
+            status=status,
+            section="/cases",
+            case=data,
+            audit=audit,
+            can_decide=user.can("analyst"),
+            **extra,
+        )
 
     @router.post("/cases/{case_id}/decision")
     def decide(
@@ -250,16 +322,28 @@ def mount(app: FastAPI, rt: Runtime) -> None:
         store = rt.store()
         snaps = store.snapshots(source)
         if not snaps:
-            return render(request, "error.html", status=404, status_code=404,
-                          message=f"No snapshots of {source}.")
+            return render(
+                request,
+                "error.html",
+                status=404,
+                status_code=404,
+                message=f"No snapshots of {source}.",
+            )
         ids = [x.id for x in snaps]
         target = to if to in ids else ids[0]
         older = ids[ids.index(target) + 1] if ids.index(target) + 1 < len(ids) else None
         diff = store.diff(source, older, target)
-        return render(request, "list.html", section="/lists", source=source,
-                      snapshots=[_snap(x) for x in snaps], diff=diff)
+        return render(
+            request,
+            "list.html",
+            section="/lists",
+            source=source,
+            snapshots=[_snap(x) for x in snaps],
+            diff=diff,
+        )
 
     if rt.declarations_enabled:
+
         @router.get("/declarations")
         def declarations_form(request: Request) -> Response:
             need(request)
@@ -274,55 +358,98 @@ def mount(app: FastAPI, rt: Runtime) -> None:
             check_csrf(request, str(form.get("csrf") or ""))
             upload = form.get("file")
             if upload is None or isinstance(upload, str) or not upload.filename:
-                return render(request, "declarations.html", status=422, result=None,
-                              section="/declarations", error="Choose a declarations file.")
+                return render(
+                    request,
+                    "declarations.html",
+                    status=422,
+                    result=None,
+                    section="/declarations",
+                    error="Choose a declarations file.",
+                )
             data = await upload.read()
             name = Path(upload.filename).name
             try:
-                result = await anyio.to_thread.run_sync(score_upload, rt, user.name, name,
-                                                        data, True)
+                result = await anyio.to_thread.run_sync(
+                    score_upload, rt, user.name, name, data, True
+                )
             except CircumspectError as exc:
-                return render(request, "declarations.html", status=422, result=None,
-                              section="/declarations", error=str(exc))
+                return render(
+                    request,
+                    "declarations.html",
+                    status=422,
+                    result=None,
+                    section="/declarations",
+                    error=str(exc),
+                )
             rows = result["rows"]
             if form.get("show") != "all":
                 rows = [r for r in rows if r.get("decision") in ("block", "review")]
             rows = sorted(rows, key=lambda r: -float(r.get("risk_score") or 0))[:1000]
             case_of = {c["declaration_id"]: c["case_id"] for c in result["cases"]}
-            return render(request, "declarations.html", section="/declarations",
-                          result=result, rows=rows, case_of=case_of)
+            return render(
+                request,
+                "declarations.html",
+                section="/declarations",
+                result=result,
+                rows=rows,
+                case_of=case_of,
+            )
 
     if rt.routes_enabled:
+
         @router.get("/route")
-        def route(request: Request, origin: str = "", destination: str = "",
-                  avoid: str = "RU,BY", optimize: str = "cost") -> Response:
+        def route(
+            request: Request,
+            origin: str = "",
+            destination: str = "",
+            avoid: str = "RU,BY",
+            optimize: str = "cost",
+        ) -> Response:
             need(request)
-            form = {"origin": origin[:100], "destination": destination[:100],
-                    "avoid": avoid[:200], "optimize": optimize if optimize in
-                    ("cost", "time", "distance") else "cost"}
+            form = {
+                "origin": origin[:100],
+                "destination": destination[:100],
+                "avoid": avoid[:200],
+                "optimize": optimize if optimize in ("cost", "time", "distance") else "cost",
+            }
             if not origin or not destination:
                 return render(request, "route.html", section="/route", form=form, plan=None)
             try:
                 plan, png = _plan_route(form)
             except CircumspectError as exc:
-                return render(request, "route.html", status=422, section="/route", form=form,
-                              plan=None, error=str(exc))
-            return render(request, "route.html", section="/route", form=form, plan=plan,
-                          map_png=png)
+                return render(
+                    request,
+                    "route.html",
+                    status=422,
+                    section="/route",
+                    form=form,
+                    plan=None,
+                    error=str(exc),
+                )
+            return render(
+                request, "route.html", section="/route", form=form, plan=plan, map_png=png
+            )
 
     if rt.flows_enabled:
+
         @router.get("/flows")
         def flows(request: Request) -> Response:
             need(request)
             charts, notes, path = _flow_charts()
-            return render(request, "flows.html", section="/flows", charts=charts, notes=notes,
-                          path=path)
+            return render(
+                request, "flows.html", section="/flows", charts=charts, notes=notes, path=path
+            )
 
     @router.get("/audit")
     def audit(request: Request) -> Response:
         need(request)
-        return render(request, "audit.html", section="/audit", verify=rt.cases.verify_audit(),
-                      audit=rt.cases.audit_records(limit=200))
+        return render(
+            request,
+            "audit.html",
+            section="/audit",
+            verify=rt.cases.verify_audit(),
+            audit=rt.cases.audit_records(limit=200),
+        )
 
     app.include_router(router)
 
@@ -340,8 +467,13 @@ def _plan_route(form: dict[str, str]) -> tuple[dict[str, Any], str]:
     from circumspect.routes import default_network, plan_routes
     from circumspect.routes.render import write_map_png
 
-    plan = plan_routes(form["origin"], form["destination"], avoid=form["avoid"] or None,
-                       optimize=form["optimize"], k=3)
+    plan = plan_routes(
+        form["origin"],
+        form["destination"],
+        avoid=form["avoid"] or None,
+        optimize=form["optimize"],
+        k=3,
+    )
     with tempfile.TemporaryDirectory(prefix="cs-route-") as tmp:
         path = Path(tmp) / "map.png"
         title = f"{form['origin']} → {form['destination']}"
@@ -369,9 +501,14 @@ def _flow_charts() -> tuple[list[dict[str, str]], list[str], str]:
     charts = []
     for chart in built.charts:
         if chart.png and (out / chart.png).exists():
-            charts.append({"title": chart.title, "definition": chart.definition,
-                           "sources": chart.sources,
-                           "png": base64.b64encode((out / chart.png).read_bytes()).decode()})
+            charts.append(
+                {
+                    "title": chart.title,
+                    "definition": chart.definition,
+                    "sources": chart.sources,
+                    "png": base64.b64encode((out / chart.png).read_bytes()).decode(),
+                }
+            )
     return charts, list(built.notes), str(path)
 
 
@@ -382,8 +519,7 @@ def _safe_next(value: str) -> str:
 
 
 def _blank_form() -> dict[str, str]:
-    return {"name": "", "schema": "LegalEntity", "country": "", "birth_date": "",
-            "identifier": ""}
+    return {"name": "", "schema": "LegalEntity", "country": "", "birth_date": "", "identifier": ""}
 
 
 def _snap(x: Any) -> dict[str, Any]:

@@ -29,8 +29,13 @@ def demo_store() -> MemoryStore:
     store.load(
         "ofac_sdn",
         [
-            person("ofac_sdn", "1001", "Ivan Petrov", ("alias", "Иван Петров"),
-                   ("birthDate", "1965-04-12")),
+            person(
+                "ofac_sdn",
+                "1001",
+                "Ivan Petrov",
+                ("alias", "Иван Петров"),
+                ("birthDate", "1965-04-12"),
+            ),
             company("ofac_sdn", "1002", "Arctic Shipping LLC", ("swiftBic", "ARCTRUMM")),
         ],
         checksum=checksum("v1"),

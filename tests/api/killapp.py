@@ -18,10 +18,17 @@ KILL_ENTITIES = 600
 
 def build() -> FastAPI:
     store = MemoryStore()
-    store.load("ofac_sdn", [person("ofac_sdn", str(i), f"Listed Person {i}")
-                            for i in range(KILL_ENTITIES)], checksum=checksum("kill"))
+    store.load(
+        "ofac_sdn",
+        [person("ofac_sdn", str(i), f"Listed Person {i}") for i in range(KILL_ENTITIES)],
+        checksum=checksum("kill"),
+    )
     snaps = {src: snap.id for src, snap in store.active_snapshots().items()}
-    config = ApiConfig(db_url=os.environ["CIRCUMSPECT_DB"], store=store,
-                       screener=ExactScreener(store.iter_entities(), snapshot_ids=snaps),
-                       web=False, secret_key="kill-test")
+    config = ApiConfig(
+        db_url=os.environ["CIRCUMSPECT_DB"],
+        store=store,
+        screener=ExactScreener(store.iter_entities(), snapshot_ids=snaps),
+        web=False,
+        secret_key="kill-test",
+    )
     return create_app(config)

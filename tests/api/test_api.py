@@ -15,8 +15,9 @@ def test_health_is_public(api: Api) -> None:
 
 
 def test_screen_one_party_opens_a_case(api: Api) -> None:
-    r = api.client.post("/v1/screen", json={"name": "Иван Петров", "schema": "Person"},
-                        headers=api.h("viewer"))
+    r = api.client.post(
+        "/v1/screen", json={"name": "Иван Петров", "schema": "Person"}, headers=api.h("viewer")
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["snapshots"] == {"ofac_sdn": "ofac_sdn-1", "eu_fsf": "eu_fsf-2"}
@@ -31,16 +32,22 @@ def test_screen_one_party_opens_a_case(api: Api) -> None:
     assert case["snapshot_ids"]["ofac_sdn"] == "ofac_sdn-1"
     assert case["candidates"][0]["explanation"] == cand["explanation"]
     # same party again: no second case
-    again = api.client.post("/v1/screen", json={"name": "иван  петров", "schema": "Person"},
-                            headers=api.h("viewer")).json()
-    assert again["results"][0]["case"] == {"status": "existing", "case_id": case_id,
-                                           "suppressed": []}
+    again = api.client.post(
+        "/v1/screen", json={"name": "иван  петров", "schema": "Person"}, headers=api.h("viewer")
+    ).json()
+    assert again["results"][0]["case"] == {
+        "status": "existing",
+        "case_id": case_id,
+        "suppressed": [],
+    }
 
 
 def test_screen_batch_and_identifier(api: Api) -> None:
-    queries = [{"name": "Nobody Known", "id": "row-1"},
-               {"name": "Some Bank", "identifier": "ARCTRUMM", "id": "row-2"},
-               {"name": "Нұрлан Әбенов", "schema": "Person", "id": "row-3"}]
+    queries = [
+        {"name": "Nobody Known", "id": "row-1"},
+        {"name": "Some Bank", "identifier": "ARCTRUMM", "id": "row-2"},
+        {"name": "Нұрлан Әбенов", "schema": "Person", "id": "row-3"},
+    ]
     r = api.client.post("/v1/screen", json={"queries": queries}, headers=api.h("viewer"))
     assert r.status_code == 200, r.text
     results = r.json()["results"]
@@ -54,22 +61,33 @@ def test_batch_limit_and_field_named_errors(api: Api) -> None:
     too_many = {"queries": [{"name": f"n{i}"} for i in range(1001)]}
     r = api.client.post("/v1/screen", json=too_many, headers=api.h("viewer"))
     assert r.status_code == 422 and r.json()["error"]["field"] == "queries"
-    r = api.client.post("/v1/screen", json={"queries": [{"name": "ok"}, {"schema": "Person"}]},
-                        headers=api.h("viewer"))
+    r = api.client.post(
+        "/v1/screen",
+        json={"queries": [{"name": "ok"}, {"schema": "Person"}]},
+        headers=api.h("viewer"),
+    )
     err = r.json()["error"]
     assert r.status_code == 422 and err["field"] == "queries.1.name"
     assert err["code"] == "validation_error" and "queries.1.name" in err["message"]
-    r = api.client.post("/v1/screen", json={"name": "x", "birth_date": "12/04/1965"},
-                        headers=api.h("viewer"))
+    r = api.client.post(
+        "/v1/screen", json={"name": "x", "birth_date": "12/04/1965"}, headers=api.h("viewer")
+    )
     assert r.json()["error"]["field"] == "birth_date"
-    r = api.client.post("/v1/screen", content=b"{not json", headers=api.h("viewer")
-                        | {"Content-Type": "application/json"})
+    r = api.client.post(
+        "/v1/screen",
+        content=b"{not json",
+        headers=api.h("viewer") | {"Content-Type": "application/json"},
+    )
     assert r.status_code == 422 and "error" in r.json()
 
 
 def test_error_envelope_everywhere(api: Api) -> None:
-    for method, path, status in (("get", "/v1/nope", 404), ("get", "/v1/cases/999", 404),
-                                 ("delete", "/v1/cases", 405), ("get", "/nope", 404)):
+    for method, path, status in (
+        ("get", "/v1/nope", 404),
+        ("get", "/v1/cases/999", 404),
+        ("delete", "/v1/cases", 405),
+        ("get", "/nope", 404),
+    ):
         r = api.client.request(method.upper(), path, headers=api.h("admin"))
         assert r.status_code == status, (path, r.text)
         assert set(r.json()["error"]) == {"status", "code", "message", "field", "details"}
@@ -87,8 +105,11 @@ def test_request_size_limit(tmp_path: Path) -> None:
             yield b"y" * 3000
             yield b'"}'
 
-        r = api.client.post("/v1/screen", content=chunks(), headers=api.h("viewer")
-                            | {"Content-Type": "application/json"})
+        r = api.client.post(
+            "/v1/screen",
+            content=chunks(),
+            headers=api.h("viewer") | {"Content-Type": "application/json"},
+        )
         assert r.status_code == 413
 
 
@@ -129,8 +150,9 @@ def test_audit_verify_reports_tampering(api: Api) -> None:
 
 
 def test_users_admin_only(api: Api) -> None:
-    r = api.client.post("/v1/users", json={"name": "Ержан", "role": "analyst"},
-                        headers=api.h("admin"))
+    r = api.client.post(
+        "/v1/users", json={"name": "Ержан", "role": "analyst"}, headers=api.h("admin")
+    )
     assert r.status_code == 201
     key = r.json()["api_key"]
     me = api.client.get("/v1/me", headers={"Authorization": f"Bearer {key}"}).json()
@@ -138,8 +160,9 @@ def test_users_admin_only(api: Api) -> None:
     assert api.client.get("/v1/users", headers=api.h("analyst")).status_code == 403
     names = [u["name"] for u in api.client.get("/v1/users", headers=api.h("admin")).json()]
     assert "Ержан" in names
-    r = api.client.post("/v1/users", json={"name": "Ержан", "role": "viewer"},
-                        headers=api.h("admin"))
+    r = api.client.post(
+        "/v1/users", json={"name": "Ержан", "role": "viewer"}, headers=api.h("admin")
+    )
     assert r.status_code == 409
 
 
@@ -148,9 +171,11 @@ def test_lists_and_diff(api: Api) -> None:
 
     lists = api.client.get("/v1/lists", headers=api.h("viewer")).json()["active"]
     assert {x["source"] for x in lists} == {"ofac_sdn", "eu_fsf"}
-    api.store.load("ofac_sdn", [person("ofac_sdn", "1001", "Ivan Petrov"),
-                                person("ofac_sdn", "1003", "Serik Akhmetov")],
-                   checksum=checksum("v2"))
+    api.store.load(
+        "ofac_sdn",
+        [person("ofac_sdn", "1001", "Ivan Petrov"), person("ofac_sdn", "1003", "Serik Akhmetov")],
+        checksum=checksum("v2"),
+    )
     diff = api.client.get("/v1/lists/ofac_sdn/diff", headers=api.h("viewer")).json()
     assert diff["counts"] == {"added": 1, "removed": 1, "changed": 1}
     r = api.client.get("/v1/lists/ofac_sdn/diff?from=nope", headers=api.h("viewer"))
@@ -163,12 +188,15 @@ def test_rescreen_endpoint(api: Api) -> None:
     from tests.cases.helpers import checksum, person
 
     api.client.post("/v1/screen", json={"name": "Serik Akhmetov"}, headers=api.h("viewer"))
-    api.store.load("ofac_sdn", [person("ofac_sdn", "1003", "Serik Akhmetov")],
-                   checksum=checksum("v2"))
-    assert api.client.post("/v1/lists/rescreen", json={},
-                           headers=api.h("analyst")).status_code == 403
-    r = api.client.post("/v1/lists/rescreen", json={"sources": ["ofac_sdn"]},
-                        headers=api.h("admin"))
+    api.store.load(
+        "ofac_sdn", [person("ofac_sdn", "1003", "Serik Akhmetov")], checksum=checksum("v2")
+    )
+    assert (
+        api.client.post("/v1/lists/rescreen", json={}, headers=api.h("analyst")).status_code == 403
+    )
+    r = api.client.post(
+        "/v1/lists/rescreen", json={"sources": ["ofac_sdn"]}, headers=api.h("admin")
+    )
     assert r.status_code == 200, r.text
     report = r.json()
     assert report["changed_entities"] == 1 and report["opened"] == 1 and report["parties"] == 1

@@ -24,8 +24,15 @@ def _routes(api: Api) -> list[tuple[str, str, str]]:
 
 def test_route_table_covers_the_api(api: Api) -> None:
     paths = {p for _, p, _ in _routes(api)}
-    for expected in ("/v1/screen", "/v1/cases", "/v1/cases/1", "/v1/cases/1/decision",
-                     "/v1/audit/verify", "/v1/lists", "/v1/users"):
+    for expected in (
+        "/v1/screen",
+        "/v1/cases",
+        "/v1/cases/1",
+        "/v1/cases/1/decision",
+        "/v1/audit/verify",
+        "/v1/lists",
+        "/v1/users",
+    ):
         assert expected in paths
     # every /v1 route of the app is in the table the gate uses
     openapi = api.client.get("/openapi.json").json()

@@ -42,8 +42,9 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
 def test_payment_reject_opens_a_case(real: tuple[TestClient, dict[str, str]]) -> None:
     client, auth = real
     raw = (MESSAGES / "04_reject_mt103_sberbank_bic.fin").read_bytes()
-    r = client.post("/v1/payments/screen", content=raw, headers=auth | {"Content-Type":
-                                                                         "text/plain"})
+    r = client.post(
+        "/v1/payments/screen", content=raw, headers=auth | {"Content-Type": "text/plain"}
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["decision"] == "reject" and body["case"]["status"] == "opened"
@@ -60,12 +61,16 @@ def test_payment_reject_opens_a_case(real: tuple[TestClient, dict[str, str]]) ->
 
 def test_route_avoiding_russia(real: tuple[TestClient, dict[str, str]]) -> None:
     client, auth = real
-    r = client.get("/v1/route", params={"origin": "Almaty", "destination": "Duisburg",
-                                        "avoid": "RU,BY", "k": 2}, headers=auth)
+    r = client.get(
+        "/v1/route",
+        params={"origin": "Almaty", "destination": "Duisburg", "avoid": "RU,BY", "k": 2},
+        headers=auth,
+    )
     assert r.status_code == 200, r.text
     assert r.json()["routes"]
-    r = client.get("/v1/route", params={"origin": "Nowhere-Town-X", "destination": "Duisburg"},
-                   headers=auth)
+    r = client.get(
+        "/v1/route", params={"origin": "Nowhere-Town-X", "destination": "Duisburg"}, headers=auth
+    )
     assert r.status_code in (404, 422) and "error" in r.json()
 
 
@@ -84,8 +89,11 @@ def test_declarations_rows_and_upload(real: tuple[TestClient, dict[str, str]]) -
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows[:5])
-    r = client.post("/v1/declarations/score", headers=auth,
-                    files={"file": ("five.csv", buffer.getvalue().encode(), "text/csv")})
+    r = client.post(
+        "/v1/declarations/score",
+        headers=auth,
+        files={"file": ("five.csv", buffer.getvalue().encode(), "text/csv")},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["read"] == 5
     r = client.post("/v1/declarations/score", json={"rows": []}, headers=auth)
@@ -97,8 +105,7 @@ def test_optional_endpoints_are_in_the_route_table(
 ) -> None:
     client, _ = real
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/v1/payments/screen", "/v1/route", "/v1/declarations/score",
-                 "/v1/goods/{code}"):
+    for path in ("/v1/payments/screen", "/v1/route", "/v1/declarations/score", "/v1/goods/{code}"):
         assert path in paths
 
 

@@ -26,8 +26,9 @@ def test_real_store_and_matcher(tmp_path: Path) -> None:
     _, admin = rt.cases.add_user("admin", "admin")
     auth = {"Authorization": f"Bearer {admin}"}
     with TestClient(app) as client:
-        r = client.post("/v1/screen", json={"name": "Оспанов Данияр Серікұлы",
-                                            "schema": "Person"}, headers=auth)
+        r = client.post(
+            "/v1/screen", json={"name": "Оспанов Данияр Серікұлы", "schema": "Person"}, headers=auth
+        )
         assert r.status_code == 200, r.text
         result = r.json()["results"][0]
         assert result["alert"] and result["candidates"][0]["entity_id"] == "ofac-sdn-90002"
@@ -35,10 +36,12 @@ def test_real_store_and_matcher(tmp_path: Path) -> None:
         assert result["case"]["status"] == "opened"
         assert r.json()["snapshots"]["ofac_sdn"] == store.active_snapshots()["ofac_sdn"].id
         # ARLAN TRADE LLP is not in the previous publication yet
-        r = client.post("/v1/screen", json={"name": "Arlan Trade LLP", "schema": "Company"},
-                        headers=auth)
-        assert not [c for c in r.json()["results"][0]["candidates"]
-                    if c["entity_id"] == "ofac-sdn-90001"]
+        r = client.post(
+            "/v1/screen", json={"name": "Arlan Trade LLP", "schema": "Company"}, headers=auth
+        )
+        assert not [
+            c for c in r.json()["results"][0]["candidates"] if c["entity_id"] == "ofac-sdn-90001"
+        ]
         # the new publication lists it; re-screening finds it and opens a case
         load_paths(store, "ofac_sdn", sorted((LISTS / "ofac_sdn").iterdir()))
         r = client.post("/v1/lists/rescreen", json={"sources": ["ofac_sdn"]}, headers=auth)

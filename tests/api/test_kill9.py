@@ -33,9 +33,23 @@ def free_port() -> int:
 def start(url: str, port: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"CIRCUMSPECT_DB": url, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "tests.api.killapp:build",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "tests.api.killapp:build",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -57,13 +71,18 @@ def count_cases(service: CaseService) -> int:
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def test_kill9_mid_batch(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    url = (f"sqlite:///{tmp_path / 'kill.sqlite'}" if backend == "sqlite"
-           else str(request.getfixturevalue("pg_url")))
+    url = (
+        f"sqlite:///{tmp_path / 'kill.sqlite'}"
+        if backend == "sqlite"
+        else str(request.getfixturevalue("pg_url"))
+    )
     service = CaseService(url)
     _, key = service.add_user("batch-client", "analyst")
     # 450 parties: every third is unknown, the rest hit one listed person each
-    queries = [{"name": f"Listed Person {i}" if i % 3 else f"Unknown Party {i}",
-                "id": f"row-{i}"} for i in range(450)]
+    queries = [
+        {"name": f"Listed Person {i}" if i % 3 else f"Unknown Party {i}", "id": f"row-{i}"}
+        for i in range(450)
+    ]
     expected = sum(1 for i in range(450) if i % 3 and i < KILL_ENTITIES)
     body = {"queries": queries}
     headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "batch-0001"}
@@ -73,8 +92,9 @@ def test_kill9_mid_batch(backend: str, tmp_path: Path, request: pytest.FixtureRe
 
     def send() -> None:
         try:
-            outcome["response"] = httpx.post(f"http://127.0.0.1:{port}/v1/screen", json=body,
-                                             headers=headers, timeout=120)
+            outcome["response"] = httpx.post(
+                f"http://127.0.0.1:{port}/v1/screen", json=body, headers=headers, timeout=120
+            )
         except httpx.HTTPError as exc:
             outcome["error"] = exc
 
@@ -93,8 +113,9 @@ def test_kill9_mid_batch(backend: str, tmp_path: Path, request: pytest.FixtureRe
 
     proc = start(url, port)
     try:
-        r = httpx.post(f"http://127.0.0.1:{port}/v1/screen", json=body, headers=headers,
-                       timeout=120)
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/v1/screen", json=body, headers=headers, timeout=120
+        )
         assert r.status_code == 200, r.text
         results = r.json()["results"]
         statuses = [x["case"]["status"] for x in results if x["case"]]
@@ -102,8 +123,11 @@ def test_kill9_mid_batch(backend: str, tmp_path: Path, request: pytest.FixtureRe
         assert len(statuses) == expected
         ids = [x["case"]["case_id"] for x in results if x["case"]]
         assert len(set(ids)) == expected
-        verify = httpx.get(f"http://127.0.0.1:{port}/v1/audit/verify",
-                           headers={"Authorization": f"Bearer {key}"}, timeout=30).json()
+        verify = httpx.get(
+            f"http://127.0.0.1:{port}/v1/audit/verify",
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
+        ).json()
         assert verify["ok"] is True and verify["first_bad"] is None
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -29,8 +29,12 @@ def fuzz_api(tmp_path: Path) -> Iterator[Api]:
     yield api
 
 
-CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,
-          content_type_conformance]
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+]
 
 
 @pytest.mark.slow
@@ -44,8 +48,13 @@ def test_api_conforms_to_its_schema(fuzz_api: Api) -> None:
         seen.append(operation.label)
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=12,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case: Any) -> None:
             case.call_and_validate(headers=headers, checks=CHECKS)
 

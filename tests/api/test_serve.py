@@ -27,9 +27,22 @@ def test_serve_two_workers(tmp_path: Path) -> None:
     port = free_port()
     env = os.environ | {"CIRCUMSPECT_HOME": str(tmp_path / "home")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "circumspect.cli.main", "serve", "--port", str(port),
-         "--workers", "2", "--db", url],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "circumspect.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--db",
+            url,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 90
@@ -42,8 +55,9 @@ def test_serve_two_workers(tmp_path: Path) -> None:
             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
             assert time.monotonic() < deadline, "serve did not start"
             time.sleep(0.2)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}",
-                          headers={"Authorization": f"Bearer {key}"}) as client:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}
+        ) as client:
             for _ in range(5):
                 assert client.get("/v1/me").json() == {"name": "ops", "role": "viewer"}
             assert client.get("/v1/cases").status_code == 200

@@ -29,13 +29,26 @@ class MemoryStore(Store):
         self._snaps: list[Snapshot] = []
         self._data: dict[str, dict[str, ListedEntity]] = {}
 
-    def load(self, source: str, entities: Iterable[ListedEntity], *, checksum: str,
-             files: Sequence[str] = ()) -> Snapshot:
+    def load(
+        self,
+        source: str,
+        entities: Iterable[ListedEntity],
+        *,
+        checksum: str,
+        files: Sequence[str] = (),
+    ) -> Snapshot:
         ents = {e.id: e for e in entities}
         sid = f"{source}-{len(self._snaps) + 1}"
         self._snaps = [
-            Snapshot(s.id, s.source, s.loaded_at, s.checksum, s.entity_count,
-                     False if s.source == source else s.active, s.files)
+            Snapshot(
+                s.id,
+                s.source,
+                s.loaded_at,
+                s.checksum,
+                s.entity_count,
+                False if s.source == source else s.active,
+                s.files,
+            )
             for s in self._snaps
         ]
         snap = Snapshot(sid, source, datetime.now(UTC), checksum, len(ents), True, tuple(files))
@@ -49,8 +62,9 @@ class MemoryStore(Store):
     def active_snapshots(self) -> dict[str, Snapshot]:
         return {s.source: s for s in self._snaps if s.active}
 
-    def iter_entities(self, *, snapshot_id: str | None = None,
-                      sources: Sequence[str] | None = None) -> Iterator[ListedEntity]:
+    def iter_entities(
+        self, *, snapshot_id: str | None = None, sources: Sequence[str] | None = None
+    ) -> Iterator[ListedEntity]:
         if snapshot_id:
             yield from self._data[snapshot_id].values()
             return
@@ -73,7 +87,8 @@ class MemoryStore(Store):
         changes = [EntityChange(i, "added", e.caption) for i, e in new.items() if i not in old]
         changes += [EntityChange(i, "removed", e.caption) for i, e in old.items() if i not in new]
         changes += [
-            EntityChange(i, "changed", e.caption) for i, e in new.items()
+            EntityChange(i, "changed", e.caption)
+            for i, e in new.items()
             if i in old and old[i].fingerprint() != e.fingerprint()
         ]
         return Diff(source, frm, to, changes)
@@ -89,8 +104,12 @@ def _norm(text: str) -> str:
 class ExactScreener:
     """Exact normalised-name matching: score 1.0 and an alert on equal names."""
 
-    def __init__(self, entities: Iterable[ListedEntity], threshold: float = 0.7,
-                 snapshot_ids: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        entities: Iterable[ListedEntity],
+        threshold: float = 0.7,
+        snapshot_ids: dict[str, str] | None = None,
+    ) -> None:
         self.entities = list(entities)
         self._by_name: dict[str, list[tuple[ListedEntity, str]]] = {}
         for e in self.entities:
@@ -105,8 +124,15 @@ class ExactScreener:
 
     def _cand(self, e: ListedEntity, name: str, text: str) -> Candidate:
         return Candidate(
-            entity_id=e.id, source=e.source, source_id=e.source_id, caption=e.caption,
-            schema=e.schema, score=1.0, alert=True, explanation=text, matched_name=name,
+            entity_id=e.id,
+            source=e.source,
+            source_id=e.source_id,
+            caption=e.caption,
+            schema=e.schema,
+            score=1.0,
+            alert=True,
+            explanation=text,
+            matched_name=name,
             features=[FeatureScore("name_exact", 1.0, 1.0, text)],
             snapshot_id=self.snapshot_ids.get(e.source),
         )

@@ -15,8 +15,14 @@ from tests.cases.helpers import ExactScreener, MemoryStore, checksum, company, p
 
 
 def hit(entity_id: str, score: float = 0.95, caption: str = "IVANOV Ivan") -> dict[str, Any]:
-    return {"entity_id": entity_id, "score": score, "alert": True, "caption": caption,
-            "explanation": "names agree", "features": []}
+    return {
+        "entity_id": entity_id,
+        "score": score,
+        "alert": True,
+        "caption": caption,
+        "explanation": "names agree",
+        "features": [],
+    }
 
 
 def test_migrations_use_their_own_version_table(service: CaseService) -> None:
@@ -49,8 +55,13 @@ def test_users_keys_are_hashed_and_roles_checked(service: CaseService) -> None:
 
 def test_open_case_decide_and_history(service: CaseService) -> None:
     query = {"name": "Иванов Иван", "schema": "Person", "country": "ru"}
-    out = service.open_case("party", query, [hit("e1"), hit("e2", 0.8)],
-                            snapshot_ids={"ofac_sdn": "s1"}, actor="screen-bot")
+    out = service.open_case(
+        "party",
+        query,
+        [hit("e1"), hit("e2", 0.8)],
+        snapshot_ids={"ofac_sdn": "s1"},
+        actor="screen-bot",
+    )
     assert out.status == "opened" and out.case_id is not None
     case = service.get_case(out.case_id)
     assert case["status"] == "open" and case["snapshot_ids"] == {"ofac_sdn": "s1"}
@@ -86,8 +97,9 @@ def test_false_positive_suppressed_until_record_changes(service: CaseService) ->
     same = service.open_case("party", query, [hit("e1")], entity_hashes={"e1": "h1"})
     assert same.status == "suppressed" and same.suppressed == ["e1"] and same.case_id is None
     # another query with the same entity is not suppressed
-    other = service.open_case("party", {"name": "Petrov P."}, [hit("e1")],
-                              entity_hashes={"e1": "h1"})
+    other = service.open_case(
+        "party", {"name": "Petrov P."}, [hit("e1")], entity_hashes={"e1": "h1"}
+    )
     assert other.status == "opened"
     # the entity's list record changed: the reviewed case reopens
     changed = service.open_case("party", query, [hit("e1")], entity_hashes={"e1": "h2"})
@@ -164,10 +176,10 @@ def test_audit_detects_rewritten_hash(service: CaseService) -> None:
     _chain(service)
     with service.engines.write.begin() as conn:
         row = conn.execute(text("SELECT * FROM case_audit WHERE seq = 2")).mappings().one()
-        new = _record_hash(2, row["at"], "mallory", row["action"], row["object"], row["data"],
-                           row["prev_hash"])
-        conn.execute(text("UPDATE case_audit SET actor='mallory', hash=:h WHERE seq=2"),
-                     {"h": new})
+        new = _record_hash(
+            2, row["at"], "mallory", row["action"], row["object"], row["data"], row["prev_hash"]
+        )
+        conn.execute(text("UPDATE case_audit SET actor='mallory', hash=:h WHERE seq=2"), {"h": new})
     assert service.verify_audit().first_bad == 3
 
 
@@ -183,10 +195,16 @@ def test_rescreen_only_changed_entities(service: CaseService) -> None:
         return ExactScreener(entities)
 
     # parties screened earlier (no hits then)
-    service.record_screening("api", [{"name": "Ivan Ivanov", "schema": "Person"},
-                                     {"name": "Serik Akhmetov", "schema": "Person"},
-                                     {"name": "Kazakh Trade LLP", "schema": "Company"}],
-                             [[], [], []], {"ofac_sdn": "ofac_sdn-1"})
+    service.record_screening(
+        "api",
+        [
+            {"name": "Ivan Ivanov", "schema": "Person"},
+            {"name": "Serik Akhmetov", "schema": "Person"},
+            {"name": "Kazakh Trade LLP", "schema": "Company"},
+        ],
+        [[], [], []],
+        {"ofac_sdn": "ofac_sdn-1"},
+    )
     # v2: Serik added, Ivan changed (new birth date), Olga unchanged
     serik = person("ofac_sdn", "3", "Serik Akhmetov")
     ivan2 = person("ofac_sdn", "1", "Ivan Ivanov", ("birthDate", "1971-02-02"))
@@ -220,9 +238,12 @@ def test_module_open_case_uses_settings_db(tmp_path: Any) -> None:
     from circumspect.cases import open_case
 
     url = f"sqlite:///{tmp_path / 'x.sqlite'}"
-    out = open_case("declaration", {"row": 7, "hs": "8542"}, [{"rule": "chpl-tier1", "score": 0.9,
-                                                            "text": "CHPL tier 1 item"}],
-                    db_url=url)
+    out = open_case(
+        "declaration",
+        {"row": 7, "hs": "8542"},
+        [{"rule": "chpl-tier1", "score": 0.9, "text": "CHPL tier 1 item"}],
+        db_url=url,
+    )
     assert out.status == "opened"
     svc = CaseService(url)
     assert svc.get_case(out.case_id or 0)["top_caption"] == "CHPL tier 1 item"

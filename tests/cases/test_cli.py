@@ -13,8 +13,12 @@ from circumspect.cases.service import CaseService
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "circumspect.cli.main", *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "circumspect.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_users_and_audit_commands(tmp_path: Path) -> None:
@@ -32,10 +36,13 @@ def test_users_and_audit_commands(tmp_path: Path) -> None:
     listing = cli("users", "list", "--db", url)
     assert "Ержан Қасымов\tanalyst\tactive" in listing.stdout
     ok = cli("audit", "verify", "--json", "--db", url)
-    assert ok.returncode == 0 and json.loads(ok.stdout) == {"ok": True, "records": 1,
-                                                            "first_bad": None}
+    assert ok.returncode == 0 and json.loads(ok.stdout) == {
+        "ok": True,
+        "records": 1,
+        "first_bad": None,
+    }
     with service.engines.write.begin() as conn:
-        conn.execute(text("UPDATE case_audit SET data = '{\"role\":\"admin\"}' WHERE seq = 1"))
+        conn.execute(text('UPDATE case_audit SET data = \'{"role":"admin"}\' WHERE seq = 1'))
     broken = cli("audit", "verify", "--db", url)
     assert broken.returncode == 1 and "BROKEN at record 1" in broken.stdout
     service.close()

@@ -45,8 +45,11 @@ def test_load_status_reload_and_diff(cli: Cli, tmp_path: Path) -> None:
     assert data["changes"] == {"added": 0, "removed": 0, "changed": 0}
     assert data["snapshot"]["checksum"] == status["checksum"]
 
-    rows = [SDN_ROWS[0].replace("AEROCARIBBEAN", "AERO CARIBBEAN"), SDN_ROWS[2],
-            '999,"NEW TRADING LLC",-0- ,"RUSSIA-EO14024",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ']
+    rows = [
+        SDN_ROWS[0].replace("AEROCARIBBEAN", "AERO CARIBBEAN"),
+        SDN_ROWS[2],
+        '999,"NEW TRADING LLC",-0- ,"RUSSIA-EO14024",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ',
+    ]
     third = cli("lists", "load", "--source", "ofac_sdn", str(write_sdn(tmp_path / "v2", rows)))
     assert third.code == 0, third.err
     assert "1 added, 1 removed, 1 changed" in third.out
@@ -59,7 +62,8 @@ def test_load_status_reload_and_diff(cli: Cli, tmp_path: Path) -> None:
     assert changes["ofac-sdn-999"]["kind"] == "added"
     assert changes["ofac-sdn-173"]["kind"] == "removed"
     assert changes["ofac-sdn-36"]["properties"]["name"] == {
-        "old": ["AEROCARIBBEAN AIRLINES"], "new": ["AERO CARIBBEAN AIRLINES"]
+        "old": ["AEROCARIBBEAN AIRLINES"],
+        "new": ["AERO CARIBBEAN AIRLINES"],
     }
     text = cli("lists", "diff", "ofac_sdn", "--from", "1", "--to", "2")
     assert text.code == 0

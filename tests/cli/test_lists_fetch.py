@@ -81,7 +81,10 @@ def test_fetch_loads_then_conditional_request_skips(cli: Cli, serve: Serve) -> N
     assert first.code == 0, first.err
     assert "ofac_sdn: 3 entities" in first.out
     assert [r.url.path.rsplit("/", 1)[-1] for r in seen] == [
-        "SDN.CSV", "ALT.CSV", "ADD.CSV", "SDN_COMMENTS.CSV"
+        "SDN.CSV",
+        "ALT.CSV",
+        "ADD.CSV",
+        "SDN_COMMENTS.CSV",
     ]
     cache = settings.home() / "lists" / "ofac_sdn"
     state = orjson.loads((cache / "state.json").read_bytes())
@@ -89,8 +92,9 @@ def test_fetch_loads_then_conditional_request_skips(cli: Cli, serve: Serve) -> N
     assert (cache / "sdn.csv").read_bytes() == sdn_bytes()
     snaps = _snapshots(cli)
     assert len(snaps) == 1
-    assert snaps[0]["files"] == [str(cache / n) for n in
-                                 ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")]
+    assert snaps[0]["files"] == [
+        str(cache / n) for n in ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
+    ]
 
     seen.clear()
     second = cli("lists", "fetch", "ofac_sdn")
@@ -118,8 +122,7 @@ def test_offline_fails_clearly_and_changes_nothing(cli: Cli, serve: Serve) -> No
     before = {p.name: p.read_bytes() for p in cache.iterdir()}
 
     def offline(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution",
-                                 request=request)
+        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution", request=request)
 
     seen = serve(offline)
     result = cli("lists", "fetch", "ofac_sdn", "--retries", "2")
@@ -190,8 +193,10 @@ def test_http_error_names_url_and_status(cli: Cli, serve: Serve) -> None:
     serve(lambda request: httpx.Response(403))
     result = cli("lists", "fetch", "uk_fcdo")
     assert result.code == 2
-    assert "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.csv answered HTTP 403" \
+    assert (
+        "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.csv answered HTTP 403"
         in result.err
+    )
     assert _snapshots(cli) == []
 
 

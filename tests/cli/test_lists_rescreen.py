@@ -37,9 +37,13 @@ def test_load_rescreens_stored_parties(tmp_path: Path) -> None:
     service = CaseService(db_url())
     try:
         service.record_screening(
-            "api", [{"name": "ТОО «Арлан Трейд»", "schema": "Company"},
-                    {"name": "Acme Coffee GmbH", "schema": "Company"}],
-            [[], []], {"ofac_sdn": "1"},
+            "api",
+            [
+                {"name": "ТОО «Арлан Трейд»", "schema": "Company"},
+                {"name": "Acme Coffee GmbH", "schema": "Company"},
+            ],
+            [[], []],
+            {"ofac_sdn": "1"},
         )
     finally:
         service.close()

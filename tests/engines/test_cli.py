@@ -24,8 +24,9 @@ def _run(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     return 0
 
 
-def test_unknown_engine_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_engine_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "in.csv"
     generate(20, parties=10).to_csv(src, index=False)
     for args in (
@@ -39,20 +40,31 @@ def test_unknown_engine_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.M
     assert not (tmp_path / "o.csv").exists()
 
 
-def test_declarations_score_local_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_declarations_score_local_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "in.csv"
     generate(200, parties=40, bad_rows=3).to_csv(src, index=False)
     out = tmp_path / "scored.parquet"
-    code = _run(monkeypatch, "declarations", "score", str(src), "-o", str(out),
-                "--no-screening", "--engine", "local")
+    code = _run(
+        monkeypatch,
+        "declarations",
+        "score",
+        str(src),
+        "-o",
+        str(out),
+        "--no-screening",
+        "--engine",
+        "local",
+    )
     assert code == 0, capsys.readouterr().err
     assert "rejected 3" in capsys.readouterr().out
     assert len(pd.read_parquet(out)) + 3 == len(pd.read_csv(src))
 
 
-def test_flows_totals_from_a_parquet_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_flows_totals_from_a_parquet_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from circumspect.engines.flows_job import export_flows
     from circumspect.flows.store import FlowStore
 

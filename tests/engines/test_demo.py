@@ -16,6 +16,7 @@ def test_demo_without_spark_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyP
     summary = demo.run(DemoContext(out=tmp_path))
     assert "local engine: read" in summary
     assert "Spark engine not run: Java 17+ is not installed" in summary
-    scored = pd.read_csv(tmp_path / "engines" / "scored-local.csv", dtype=str,
-                         keep_default_na=False)
+    scored = pd.read_csv(
+        tmp_path / "engines" / "scored-local.csv", dtype=str, keep_default_na=False
+    )
     assert len(scored) > 0 and set(scored["decision"]) <= {"clear", "review", "block"}

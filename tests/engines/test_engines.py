@@ -51,17 +51,29 @@ def test_map_batches_same_rows_on_every_engine(engine: Engine, tmp_path: Path, f
     src = write_input(tmp_path, fmt)
     dst = tmp_path / f"out-{engine.name}.{fmt}"
     stats = engine.map_batches(
-        str(src), str(dst), tag, COLUMNS, context={"risky": {"ru", "by"}},
-        sort_by=["query_id"], batch_rows=37,
+        str(src),
+        str(dst),
+        tag,
+        COLUMNS,
+        context={"risky": {"ru", "by"}},
+        sort_by=["query_id"],
+        batch_rows=37,
     )
     assert stats.rows_in == stats.rows_out == 200
     local_dst = tmp_path / f"expected.{fmt}"
     get_engine("local").map_batches(
-        str(src), str(local_dst), tag, COLUMNS, context={"risky": {"ru", "by"}},
+        str(src),
+        str(local_dst),
+        tag,
+        COLUMNS,
+        context={"risky": {"ru", "by"}},
         sort_by=["query_id"],
     )
-    read = (lambda p: pd.read_csv(p, dtype=str, keep_default_na=False)) if fmt == "csv" \
+    read = (
+        (lambda p: pd.read_csv(p, dtype=str, keep_default_na=False))
+        if fmt == "csv"
         else pd.read_parquet
+    )
     got, expected = read(dst), read(local_dst)
     pd.testing.assert_frame_equal(got, expected)
     row = got[got["query_id"] == "q1-0"].iloc[0]
@@ -77,9 +89,9 @@ def test_sql_aggregation_same_on_every_engine(engine: Engine, tmp_path: Path) ->
     for year in (2021, 2022):
         part = folder / f"year={year}"
         part.mkdir(parents=True)
-        pd.DataFrame(
-            {"partner": ["KZ", "KZ", "RU"], "value": [1.5 * year, 2.0, 10.0]}
-        ).to_parquet(part / "data.parquet", index=False)
+        pd.DataFrame({"partner": ["KZ", "KZ", "RU"], "value": [1.5 * year, 2.0, 10.0]}).to_parquet(
+            part / "data.parquet", index=False
+        )
     sql = (
         "SELECT partner, CAST(year AS INT) AS year, SUM(value) AS value FROM trade "
         "GROUP BY partner, year ORDER BY partner, year"
@@ -103,7 +115,10 @@ def test_missing_output_column_is_reported(tmp_path: Path) -> None:
     src = write_input(tmp_path, "csv")
     with pytest.raises(InputError, match="did not produce columns"):
         get_engine("local").map_batches(
-            str(src), str(tmp_path / "o.csv"), lambda b, c: b, [*COLUMNS, "extra"],
+            str(src),
+            str(tmp_path / "o.csv"),
+            lambda b, c: b,
+            [*COLUMNS, "extra"],
             context={"risky": set()},
         )
     assert not (tmp_path / "o.csv").exists()

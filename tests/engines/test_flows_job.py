@@ -39,16 +39,17 @@ def test_totals_and_growth_same_on_every_engine(engine: Engine, store: FlowStore
         (t.partner, t.period, t.currency, t.months) for t in want_years
     ]
     # sums of the same doubles in another order: equal to the last few bits
-    assert [t.value for t in got_years] == pytest.approx([t.value for t in want_years],
-                                                        rel=1e-12)
+    assert [t.value for t in got_years] == pytest.approx([t.value for t in want_years], rel=1e-12)
     assert [(t.partner, t.period) for t in got_months] == [
-        (t.partner, t.period) for t in want_months]
-    assert [t.value for t in got_months] == pytest.approx([t.value for t in want_months],
-                                                         rel=1e-12)
+        (t.partner, t.period) for t in want_months
+    ]
+    assert [t.value for t in got_months] == pytest.approx([t.value for t in want_months], rel=1e-12)
     assert [(g.partner, g.period) for g in got_growth] == [
-        (g.partner, g.period) for g in want_growth]
+        (g.partner, g.period) for g in want_growth
+    ]
     assert [g.growth_pct for g in got_growth] == pytest.approx(
-        [g.growth_pct for g in want_growth], rel=1e-9)
+        [g.growth_pct for g in want_growth], rel=1e-9
+    )
     assert {t.partner for t in got_years} == {"KZ", "KG", "RU"} and len(got_growth) > 3
 
 

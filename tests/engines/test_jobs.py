@@ -42,15 +42,16 @@ def screener(demo_entities: list[Any]) -> Screener:
     return Screener(demo_entities)
 
 
-def test_screen_file_same_on_every_engine(engine: Engine, screener: Screener,
-                                          tmp_path: Path) -> None:
+def test_screen_file_same_on_every_engine(
+    engine: Engine, screener: Screener, tmp_path: Path
+) -> None:
     text = (DEMO / "matching" / "queries.csv").read_text(encoding="utf-8")
     text += (
-        'X-1,,Company,,,\n'                                   # empty name: rejected
-        'X-2,"Timchenko ""Gennady""",Person,XX,,\n'           # unknown country: rejected
-        "X-3,too,many,fields,,,,,\n"                          # wrong field count: rejected
-        'X-4,"Arlan\nTrade LLP",Company,KZ,,\n'               # a value on two lines
-        "\n"                                                  # blank line: skipped
+        "X-1,,Company,,,\n"  # empty name: rejected
+        'X-2,"Timchenko ""Gennady""",Person,XX,,\n'  # unknown country: rejected
+        "X-3,too,many,fields,,,,,\n"  # wrong field count: rejected
+        'X-4,"Arlan\nTrade LLP",Company,KZ,,\n'  # a value on two lines
+        "\n"  # blank line: skipped
         "X-5,Sberbank of Russia,Company,RU,,\n"
     )
     src = tmp_path / "queries.csv"
@@ -65,9 +66,11 @@ def test_screen_file_same_on_every_engine(engine: Engine, screener: Screener,
     assert err.read_bytes() == expected_err.read_bytes()
     assert stats.read == reference.read == stats.screened + stats.rejected
     assert (stats.rejected, stats.rows_written, stats.alerts, stats.queries_alerting) == (
-        reference.rejected, reference.rows_written, reference.alerts,
+        reference.rejected,
+        reference.rows_written,
+        reference.alerts,
         reference.queries_alerting,
-    )  # fmt: skip
+    )
     assert {"X-1", "X-2"} <= {qid for _, qid, _, _ in stats.errors}
     assert any("9 fields" in message for _, _, _, message in stats.errors)
     assert stats.alerts > 0
@@ -77,10 +80,14 @@ def test_screen_file_same_on_every_engine(engine: Engine, screener: Screener,
 def _declarations(demo_entities: list[Any]) -> pd.DataFrame:
     companies = [e for e in demo_entities if e.schema in ("Company", "Organization")]
     frame = generate(
-        1200, parties=150, planted_share=0.25, seed=11, bad_rows=12,
+        1200,
+        parties=150,
+        planted_share=0.25,
+        seed=11,
+        bad_rows=12,
         listed_names=[e.caption for e in companies[:8]],
         listed_bics=sorted({b for e in companies for b in e.get("swiftBic")})[:4],
-    )  # fmt: skip
+    )
     frame = frame.astype(str)
     # a duplicate id far from its first row (rejected, "first at row ..."), and a
     # consignee written with other spacing and case (one history, exactly as locally)
@@ -92,13 +99,15 @@ def _declarations(demo_entities: list[Any]) -> pd.DataFrame:
     return pd.concat([frame, twin, dup], ignore_index=True)
 
 
-def test_declarations_same_on_every_engine(engine: Engine, screener: Screener,
-                                           demo_entities: list[Any], tmp_path: Path) -> None:
+def test_declarations_same_on_every_engine(
+    engine: Engine, screener: Screener, demo_entities: list[Any], tmp_path: Path
+) -> None:
     src = tmp_path / "declarations.csv"
     _declarations(demo_entities).to_csv(src, index=False)
     expected_out, expected_err = tmp_path / "expected.csv", tmp_path / "expected-errors.csv"
-    reference = score_declarations(src, expected_out, expected_err, screener=screener,
-                                   cache=PartyCache(screener))
+    reference = score_declarations(
+        src, expected_out, expected_err, screener=screener, cache=PartyCache(screener)
+    )
 
     out, err = tmp_path / f"scored-{engine.name}.csv", tmp_path / f"errors-{engine.name}.csv"
     report = score_declarations_job(engine, src, out, err, screener=screener, partitions=4)
@@ -152,16 +161,18 @@ def test_validate_partition_reports_duplicates_and_parties() -> None:
     assert errors["row"].tolist() == [41]
     assert errors["reason"].iloc[0] == "duplicate declaration_id, first at row 1"
     assert (out["kind"] == "uv").sum() == 40
-    assert set(frame["consignee_name"].str.strip()) <= set(out.loc[out["kind"] == "name",
-                                                                   "name"])
+    assert set(frame["consignee_name"].str.strip()) <= set(out.loc[out["kind"] == "name", "name"])
 
 
 def test_row_numbers_follow_partition_order(spark_engine: Engine) -> None:
     from circumspect.engines.jobs import _with_row_numbers
 
     session = getattr(spark_engine, "session")  # noqa: B009 - Spark engine only
-    frame = session.range(0, 1000, numPartitions=5).repartition(1).union(
-        session.range(1000, 1300, numPartitions=3))
+    frame = (
+        session.range(0, 1000, numPartitions=5)
+        .repartition(1)
+        .union(session.range(1000, 1300, numPartitions=3))
+    )
     numbered, total = _with_row_numbers(session, frame)
     rows = numbered.toPandas()
     assert total == 1300 and (rows["_row"] == rows["id"] + 1).all() and len(rows) == 1300
@@ -172,12 +183,14 @@ def _read_folder(folder: Path, fmt: str) -> pd.DataFrame:
     assert parts, f"no part files in {folder}"
     if fmt == "parquet":
         return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    return pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in parts],
-                     ignore_index=True)
+    return pd.concat(
+        [pd.read_csv(p, dtype=str, keep_default_na=False) for p in parts], ignore_index=True
+    )
 
 
-def test_url_inputs_and_outputs_on_spark(spark_engine: Engine, screener: Screener,
-                                         demo_entities: list[Any], tmp_path: Path) -> None:
+def test_url_inputs_and_outputs_on_spark(
+    spark_engine: Engine, screener: Screener, demo_entities: list[Any], tmp_path: Path
+) -> None:
     """URLs (here file://) are read and written by Spark: folders of part files in row order
     with the same rows as the local engine's files."""
     src = tmp_path / "declarations.csv"
@@ -185,19 +198,21 @@ def test_url_inputs_and_outputs_on_spark(spark_engine: Engine, screener: Screene
     ref_out, ref_err = tmp_path / "expected.csv", tmp_path / "expected-errors.csv"
     score_declarations(src, ref_out, ref_err, screener=screener, cache=PartyCache(screener))
     out, err = tmp_path / "scored.parquet", tmp_path / "errors.csv"
-    report = score_declarations_job(spark_engine, src.as_uri(), out.as_uri(), err.as_uri(),
-                                    screener=screener)
+    report = score_declarations_job(
+        spark_engine, src.as_uri(), out.as_uri(), err.as_uri(), screener=screener
+    )
     want = pd.read_csv(ref_out, dtype=str, keep_default_na=False)
     assert _read_folder(out, "parquet").astype(str).equals(want)
-    assert _read_folder(err, "csv").equals(pd.read_csv(ref_err, dtype=str,
-                                                       keep_default_na=False))
+    assert _read_folder(err, "csv").equals(pd.read_csv(ref_err, dtype=str, keep_default_na=False))
     assert report.read == report.scored + report.rejected == len(want) + report.rejected
 
     queries = DEMO / "matching" / "queries.csv"
-    ref = screen_file(screener, queries, tmp_path / "hits.csv",
-                      errors_path=tmp_path / "hits-errors.csv")
+    ref = screen_file(
+        screener, queries, tmp_path / "hits.csv", errors_path=tmp_path / "hits-errors.csv"
+    )
     hits = tmp_path / "hits-spark.csv"
     stats = screen_file_job(spark_engine, queries.as_uri(), hits.as_uri(), screener)
     assert _read_folder(hits, "csv").equals(
-        pd.read_csv(tmp_path / "hits.csv", dtype=str, keep_default_na=False))
+        pd.read_csv(tmp_path / "hits.csv", dtype=str, keep_default_na=False)
+    )
     assert stats.errors == ref.errors and stats.read == ref.read

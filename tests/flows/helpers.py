@@ -14,8 +14,9 @@ EU27 = (
 )
 
 
-def write_relational(path: Path, rows: Iterable[Sequence[str]],
-                     header: Sequence[str] = RELATIONAL_COLUMNS) -> Path:
+def write_relational(
+    path: Path, rows: Iterable[Sequence[str]], header: Sequence[str] = RELATIONAL_COLUMNS
+) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
@@ -23,15 +24,30 @@ def write_relational(path: Path, rows: Iterable[Sequence[str]],
     return path
 
 
-def rel(reporter: str, partner: str, period: str, value: str,
-        product: str = "TOTAL-Total", flow: str = "2-EXPORT") -> list[str]:
+def rel(
+    reporter: str,
+    partner: str,
+    period: str,
+    value: str,
+    product: str = "TOTAL-Total",
+    flow: str = "2-EXPORT",
+) -> list[str]:
     return [reporter, partner, product, flow, "T-Total", period, value]
 
 
 def comtrade_row(**kw: str) -> dict[str, str]:
     row = {c: "" for c in COMTRADE_COLUMNS}
-    row.update({"typeCode": "C", "freqCode": "M", "flowCode": "X", "partner2Code": "0",
-                "motCode": "0", "customsCode": "C00", "cmdCode": "TOTAL"})
+    row.update(
+        {
+            "typeCode": "C",
+            "freqCode": "M",
+            "flowCode": "X",
+            "partner2Code": "0",
+            "motCode": "0",
+            "customsCode": "C00",
+            "cmdCode": "TOTAL",
+        }
+    )
     row.update(kw)
     return row
 

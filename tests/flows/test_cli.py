@@ -13,19 +13,38 @@ runner = CliRunner()
 
 
 def test_load_and_totals_json(tmp_path: Path) -> None:
-    f = write_relational(tmp_path / "a.csv", [
-        rel(EU27, "Kazakhstan", "Jan.-Dec. 2021", "1000"),
-        rel(EU27, "Kazakhstan", "Jan.-Dec. 2022", "2500.5"),
-        rel("Malta", "Kazakhstan", "Jan.-Dec. 2022", ":"),
-    ])
+    f = write_relational(
+        tmp_path / "a.csv",
+        [
+            rel(EU27, "Kazakhstan", "Jan.-Dec. 2021", "1000"),
+            rel(EU27, "Kazakhstan", "Jan.-Dec. 2022", "2500.5"),
+            rel("Malta", "Kazakhstan", "Jan.-Dec. 2022", ":"),
+        ],
+    )
     res = runner.invoke(app, ["flows", "load", "--format", "relational", str(f)])
     assert res.exit_code == 0, res.output
     assert "confidential value: 1" in res.output
-    res = runner.invoke(app, ["flows", "totals", "--partner", "KZ", "--flow", "export",
-                              "--reporter-group", "EU27", "--by", "year", "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "flows",
+            "totals",
+            "--partner",
+            "KZ",
+            "--flow",
+            "export",
+            "--reporter-group",
+            "EU27",
+            "--by",
+            "year",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
-    assert json.loads(res.output) == [{"partner": "KZ", "period": "2021", "value": 1000.0},
-                                      {"partner": "KZ", "period": "2022", "value": 2500.5}]
+    assert json.loads(res.output) == [
+        {"partner": "KZ", "period": "2021", "value": 1000.0},
+        {"partner": "KZ", "period": "2022", "value": 2500.5},
+    ]
     res = runner.invoke(app, ["flows", "growth", "--partner", "Kazakhstan", "--json"])
     assert json.loads(res.output)[1]["growth_pct"] == 150.05
     out = tmp_path / "rep"
@@ -83,11 +102,15 @@ def test_totals_without_matching_rows_say_so(tmp_path: Path) -> None:
 
 
 def test_issues_name_file_line_field_and_conflict_files(tmp_path: Path) -> None:
-    a = write_relational(tmp_path / "a.csv", [rel("Malta", "Narnia", "Aug. 2024", "5"),
-                                              rel("Poland", "Kazakhstan", "Aug. 2024", "10")])
+    a = write_relational(
+        tmp_path / "a.csv",
+        [rel("Malta", "Narnia", "Aug. 2024", "5"), rel("Poland", "Kazakhstan", "Aug. 2024", "10")],
+    )
     b = write_relational(tmp_path / "b.csv", [rel("Poland", "Kazakhstan", "Aug. 2024", "11")])
-    assert runner.invoke(app, ["flows", "load", "--format", "relational", str(a),
-                               str(b)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["flows", "load", "--format", "relational", str(a), str(b)]).exit_code
+        == 0
+    )
     res = runner.invoke(app, ["flows", "issues"])
     assert res.exit_code == 0, res.output
     assert f"{a}:2" in res.output and "Narnia" in res.output  # file:line and the raw value

@@ -25,8 +25,7 @@ def test_placebo_is_not_significant() -> None:
 
 def test_matches_dense_dummy_regression() -> None:
     """Oracle: the same model with explicit dummy columns, solved by least squares."""
-    panel = did.synthetic_panel(n_products=7, n_destinations=4, n_months=9, post_from=4,
-                                seed=3)
+    panel = did.synthetic_panel(n_products=7, n_destinations=4, n_months=9, post_from=4, seed=3)
     p, d, t = panel["product"], panel["destination"], panel["month"]
     y = np.arcsinh(panel["value"])  # type: ignore[call-overload]
     x = (panel["sanctioned"] & panel["neighbour"] & panel["post"]).astype(float)  # type: ignore[operator]
@@ -54,8 +53,14 @@ def test_from_store_on_generated_product_level_data(tmp_path: Path) -> None:
     """The real fixture has totals only; the store path is tested on generated HS-6 rows."""
     rng = np.random.default_rng(4)
     partners = {"398": True, "417": True, "051": True, "156": False, "842": False, "756": False}
-    products = {"854231": True, "854232": True, "847150": True, "870323": False,
-                "300490": False, "220421": False}
+    products = {
+        "854231": True,
+        "854232": True,
+        "847150": True,
+        "870323": False,
+        "300490": False,
+        "220421": False,
+    }
     rows = []
     for year in (2021, 2022):
         for month in range(1, 13):
@@ -63,13 +68,20 @@ def test_from_store_on_generated_product_level_data(tmp_path: Path) -> None:
             for pc, nb in partners.items():
                 for hs, chpl in products.items():
                     lv = 14 + rng.normal(0, 0.2) + (0.7 if post and nb and chpl else 0.0)
-                    rows.append(comtrade_row(period=f"{year}{month:02d}", reporterCode="276",
-                                             partnerCode=pc, cmdCode=hs,
-                                             primaryValue=f"{np.exp(lv):.2f}"))
+                    rows.append(
+                        comtrade_row(
+                            period=f"{year}{month:02d}",
+                            reporterCode="276",
+                            partnerCode=pc,
+                            cmdCode=hs,
+                            primaryValue=f"{np.exp(lv):.2f}",
+                        )
+                    )
     with FlowStore(tmp_path / "flows.duckdb") as fs:
         fs.load([write_comtrade(tmp_path / "c.csv", rows)], "comtrade")
-        result, note = did.from_store(fs, neighbours=indicators.NEIGHBOURS,
-                                      sanctioned_hs6=indicators.chpl_hs6())
+        result, note = did.from_store(
+            fs, neighbours=indicators.NEIGHBOURS, sanctioned_hs6=indicators.chpl_hs6()
+        )
         assert result is not None, note
         assert abs(result.beta - 0.7) < 3 * result.se
         assert "6 HS-6 products (3 CHPL)" in note
@@ -85,8 +97,13 @@ def test_from_store_without_product_detail(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("t", "df", "expected"),  # reference values from scipy.stats.t.sf
-    [(0.5, 3, 0.651447964848151), (2.0, 10, 0.07338803477074037),
-     (-3.3, 59, 0.0016433069479587059), (33.7, 59, 3.064838648004606e-40), (0.0, 5, 1.0)],
+    [
+        (0.5, 3, 0.651447964848151),
+        (2.0, 10, 0.07338803477074037),
+        (-3.3, 59, 0.0016433069479587059),
+        (33.7, 59, 3.064838648004606e-40),
+        (0.0, 5, 1.0),
+    ],
 )
 def test_t_p_values(t: float, df: float, expected: float) -> None:
     assert did.t_two_sided_p(t, df) == pytest.approx(expected, rel=1e-9)

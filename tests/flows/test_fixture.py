@@ -22,8 +22,11 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> FlowStore:
     data = shared_path(*FIXTURE)
     home = tmp_path_factory.mktemp("fixture")
     fs = FlowStore(home / "flows.duckdb")
-    eurostat = [d for d in sorted(data.iterdir())
-                if d.name.endswith("_eurostat") or d.name == "eu_year_export"]
+    eurostat = [
+        d
+        for d in sorted(data.iterdir())
+        if d.name.endswith("_eurostat") or d.name == "eu_year_export"
+    ]
     fs.load(eurostat, "relational")
     fs.load([data / "national_data_converted"], "relational", source="national")
     yield fs  # type: ignore[misc]
@@ -42,12 +45,18 @@ def test_every_row_is_accounted_for(loaded: FlowStore) -> None:
     files = loaded.query("SELECT * FROM files")
     assert len(files) >= 490
     for f in files:
-        parts = (f["rows_loaded"] + f["rows_duplicate"] + f["rows_conflict"]
-                 + f["rows_rejected"] + f["rows_skipped"])
+        parts = (
+            f["rows_loaded"]
+            + f["rows_duplicate"]
+            + f["rows_conflict"]
+            + f["rows_rejected"]
+            + f["rows_skipped"]
+        )
         assert parts == f["rows_read"], f["path"]
     # every country label in the fixture is known (English, French and national labels)
-    assert loaded.query("SELECT count(*) AS n FROM issues WHERE problem LIKE 'unknown%'"
-                        )[0]["n"] == 0
+    assert (
+        loaded.query("SELECT count(*) AS n FROM issues WHERE problem LIKE 'unknown%'")[0]["n"] == 0
+    )
 
 
 def test_monthly_totals_equal_the_raw_eu27_rows(loaded: FlowStore) -> None:
@@ -66,10 +75,15 @@ def test_monthly_totals_equal_the_raw_eu27_rows(loaded: FlowStore) -> None:
 
 def test_yearly_totals_use_the_annual_aggregate_rows(loaded: FlowStore) -> None:
     raw = _raw_rows(shared_path(*FIXTURE, "eu_year_export"))
-    annual = {r["PERIOD"][-4:]: float(r["VALUE_IN_EUR"]) for r in raw
-              if r["PARTNER"] == "Kyrgyzstan" and "27" in r["REPORTER"]}
-    got = {t.period: t.value for t in
-           q.totals(loaded, q.Selection(("KG",), reporter_group="EU27"), "year")}
+    annual = {
+        r["PERIOD"][-4:]: float(r["VALUE_IN_EUR"])
+        for r in raw
+        if r["PARTNER"] == "Kyrgyzstan" and "27" in r["REPORTER"]
+    }
+    got = {
+        t.period: t.value
+        for t in q.totals(loaded, q.Selection(("KG",), reporter_group="EU27"), "year")
+    }
     for year in ("2019", "2021", "2022", "2023"):
         assert got[year] == annual[year]
 

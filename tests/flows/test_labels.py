@@ -74,8 +74,11 @@ def test_normalise_strips_eurostat_parentheses() -> None:
         ("0", "WORLD", AGGREGATE),
         ("Commonwealth of Independent States", "CIS", AGGREGATE),
         ("High seas", "HIGH_SEAS", UNSPECIFIED),
-        ("Stores and provisions within the framework of extra-Union trade", "STORES_EXTRA",
-         UNSPECIFIED),
+        (
+            "Stores and provisions within the framework of extra-Union trade",
+            "STORES_EXTRA",
+            UNSPECIFIED,
+        ),
     ],
 )
 def test_resolve(label: str, code: str, kind: str) -> None:

@@ -18,16 +18,18 @@ def fs(tmp_path: Path) -> FlowStore:
 
 
 def test_aggregate_rows_are_never_added_to_members(fs: FlowStore, tmp_path: Path) -> None:
-    rows = [rel(EU27, "Kazakhstan", "Jan. 2022", "100"),
-            rel("Poland", "Kazakhstan", "Jan. 2022", "30"),
-            rel("Germany", "Kazakhstan", "Jan. 2022", "70"),
-            # February: no EU27 row, so the members are summed
-            rel("Poland", "Kazakhstan", "Feb. 2022", "5"),
-            rel("Germany", "Kazakhstan", "Feb. 2022", "6"),
-            # a non-member reporter is not part of EU27
-            rel("United Kingdom", "Kazakhstan", "Feb. 2022", "1000"),
-            # euro area aggregate: never part of anything
-            rel("Euro area - 20 countries (AT, BE)", "Kazakhstan", "Feb. 2022", "9999")]
+    rows = [
+        rel(EU27, "Kazakhstan", "Jan. 2022", "100"),
+        rel("Poland", "Kazakhstan", "Jan. 2022", "30"),
+        rel("Germany", "Kazakhstan", "Jan. 2022", "70"),
+        # February: no EU27 row, so the members are summed
+        rel("Poland", "Kazakhstan", "Feb. 2022", "5"),
+        rel("Germany", "Kazakhstan", "Feb. 2022", "6"),
+        # a non-member reporter is not part of EU27
+        rel("United Kingdom", "Kazakhstan", "Feb. 2022", "1000"),
+        # euro area aggregate: never part of anything
+        rel("Euro area - 20 countries (AT, BE)", "Kazakhstan", "Feb. 2022", "9999"),
+    ]
     fs.load([write_relational(tmp_path / "a.csv", rows)], "relational")
     eu = q.totals(fs, q.Selection(("KZ",), reporter_group="EU27"), "month")
     assert [(t.period, t.value) for t in eu] == [("2022-01", 100.0), ("2022-02", 11.0)]
@@ -45,8 +47,10 @@ def test_years_prefer_annual_rows_and_skip_partial_years(fs: FlowStore, tmp_path
     rows += [rel("Poland", "Armenia", f"{m}. 2023", "30") for m in months[:8]]
     fs.load([write_relational(tmp_path / "a.csv", rows)], "relational")
     sel = q.Selection(("AM",), reporter="PL")
-    assert [(t.period, t.value) for t in q.totals(fs, sel, "year")] == [("2021", 120.0),
-                                                                         ("2022", 250.0)]
+    assert [(t.period, t.value) for t in q.totals(fs, sel, "year")] == [
+        ("2021", 120.0),
+        ("2022", 250.0),
+    ]
     partial = q.totals(fs, sel, "year", include_partial=True)
     assert (partial[-1].period, partial[-1].value, partial[-1].months) == ("2023", 240.0, 8)
     g = {x.period: x.growth_pct for x in q.growth(fs, sel, "2021")}
@@ -58,10 +62,23 @@ def test_years_prefer_annual_rows_and_skip_partial_years(fs: FlowStore, tmp_path
 
 def test_product_levels_are_not_mixed(fs: FlowStore, tmp_path: Path) -> None:
     def row(cmd: str, value: str, partner: str = "398") -> dict[str, str]:
-        return comtrade_row(period="202203", reporterCode="276", partnerCode=partner,
-                            cmdCode=cmd, primaryValue=value)
-    rows = [row("TOTAL", "1000"), row("85", "300"), row("8542", "120"), row("854231", "70"),
-            row("854232", "50"), row("84", "200"), row("847150", "40", partner="417")]
+        return comtrade_row(
+            period="202203",
+            reporterCode="276",
+            partnerCode=partner,
+            cmdCode=cmd,
+            primaryValue=value,
+        )
+
+    rows = [
+        row("TOTAL", "1000"),
+        row("85", "300"),
+        row("8542", "120"),
+        row("854231", "70"),
+        row("854232", "50"),
+        row("84", "200"),
+        row("847150", "40", partner="417"),
+    ]
     fs.load([write_comtrade(tmp_path / "c.csv", rows)], "comtrade")
     kz = q.Selection(("KZ",), source="comtrade")
     assert q.totals(fs, kz, "month")[0].value == 1000.0
@@ -73,10 +90,23 @@ def test_product_levels_are_not_mixed(fs: FlowStore, tmp_path: Path) -> None:
 
 
 def test_mixed_currencies_are_refused(fs: FlowStore, tmp_path: Path) -> None:
-    fs.load([write_relational(tmp_path / "a.csv",
-                              [rel("Germany", "Kazakhstan", "Mar. 2022", "10")])], "relational")
-    fs.load([write_comtrade(tmp_path / "c.csv", [comtrade_row(
-        period="202203", reporterCode="276", partnerCode="398", primaryValue="11")])], "comtrade")
+    fs.load(
+        [write_relational(tmp_path / "a.csv", [rel("Germany", "Kazakhstan", "Mar. 2022", "10")])],
+        "relational",
+    )
+    fs.load(
+        [
+            write_comtrade(
+                tmp_path / "c.csv",
+                [
+                    comtrade_row(
+                        period="202203", reporterCode="276", partnerCode="398", primaryValue="11"
+                    )
+                ],
+            )
+        ],
+        "comtrade",
+    )
     with pytest.raises(InputError, match="--source"):
         q.totals(fs, q.Selection(("KZ",)), "month")
     assert q.totals(fs, q.Selection(("KZ",), source="comtrade"), "month")[0].value == 11.0

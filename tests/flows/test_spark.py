@@ -27,23 +27,27 @@ def test_same_totals_growth_and_roundabout_on_spark(tmp_path: Path) -> None:
         fs.load([data / "synthetic_relational_view_eu_exports.csv"], "relational")
         fs.load([data / "synthetic_comtrade_hs6_exports.csv"], "comtrade")
         parquet = fs.export_parquet(tmp_path / "flows.parquet")
-        sels = [q.Selection(("KZ", "KG", "RU"), reporter_group="EU27", source="eurostat"),
-                q.Selection(("KZ",), reporter_group="EU27", source="comtrade", product="8542"),
-                q.Selection(("AM", "RU"), source="comtrade")]
-        local = [(q.totals(fs, s, "year"), q.totals(fs, s, "month"), q.growth(fs, s))
-                 for s in sels]
+        sels = [
+            q.Selection(("KZ", "KG", "RU"), reporter_group="EU27", source="eurostat"),
+            q.Selection(("KZ",), reporter_group="EU27", source="comtrade", product="8542"),
+            q.Selection(("AM", "RU"), source="comtrade"),
+        ]
+        local = [(q.totals(fs, s, "year"), q.totals(fs, s, "month"), q.growth(fs, s)) for s in sels]
         local_ra = indicators.roundabout(fs, source="comtrade")[1]
     session = spark_session("local[2]")
     spark = SparkFlows([str(parquet)], session)
-    remote = [(q.totals(spark, s, "year"), q.totals(spark, s, "month"), q.growth(spark, s))
-              for s in sels]
+    remote = [
+        (q.totals(spark, s, "year"), q.totals(spark, s, "month"), q.growth(spark, s)) for s in sels
+    ]
     for (ly, lm, lg), (ry, rm, rg) in zip(local, remote, strict=True):
         assert [(t.partner, t.period) for t in ly] == [(t.partner, t.period) for t in ry]
         assert [t.value for t in ly] == pytest.approx([t.value for t in ry])
         assert [t.value for t in lm] == pytest.approx([t.value for t in rm])
         assert [g.growth_pct for g in lg] == pytest.approx([g.growth_pct for g in rg])
     remote_ra = indicators.roundabout(spark, source="comtrade")[1]
-    assert [(r["goods"], r["year"]) for r in local_ra] == [(r["goods"], r["year"])
-                                                           for r in remote_ra]
+    assert [(r["goods"], r["year"]) for r in local_ra] == [
+        (r["goods"], r["year"]) for r in remote_ra
+    ]
     assert [r["offset_pct"] for r in local_ra] == pytest.approx(
-        [r["offset_pct"] for r in remote_ra])
+        [r["offset_pct"] for r in remote_ra]
+    )

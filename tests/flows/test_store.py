@@ -18,34 +18,55 @@ def fs(tmp_path: Path) -> FlowStore:
 
 
 def _values(fs: FlowStore) -> dict[tuple[str, str, str], float]:
-    return {(str(r["reporter"]), str(r["partner"]), str(r["period"])): float(r["value"])
-            for r in fs.query("SELECT reporter, partner, period, value FROM flows")}
+    return {
+        (str(r["reporter"]), str(r["partner"]), str(r["period"])): float(r["value"])
+        for r in fs.query("SELECT reporter, partner, period, value FROM flows")
+    }
 
 
 def test_load_maps_labels_and_accounts_for_every_row(fs: FlowStore, tmp_path: Path) -> None:
-    f = write_relational(tmp_path / "a.csv", [
-        rel("Germany (incl. German Democratic Republic 'DD' from 1991)", "Kazakhstan",
-            "Aug. 2024", "239098206"),
-        rel(EU27, "Kazakhstan", "201952-Jan.-Dec. 2019", "921956331"),
-        rel("Malta", "Kyrgyzstan", "Mar. 2023", ":"),        # confidential
-        rel("Malta", "Kyrgyzstan", "Apr. 2023", "12a"),      # non-numeric
-        rel("Atlantis", "Kazakhstan", "Mar. 2023", "5"),     # unknown reporter
-        rel("Malta", "Narnia", "Mar. 2023", "5"),            # unknown partner
-        rel("Malta", "Kazakhstan", "Q1 2023", "5"),          # unreadable period
-        rel("Malta", "Kazakhstan", "Mar. 2023", ""),         # empty value
-    ])
+    f = write_relational(
+        tmp_path / "a.csv",
+        [
+            rel(
+                "Germany (incl. German Democratic Republic 'DD' from 1991)",
+                "Kazakhstan",
+                "Aug. 2024",
+                "239098206",
+            ),
+            rel(EU27, "Kazakhstan", "201952-Jan.-Dec. 2019", "921956331"),
+            rel("Malta", "Kyrgyzstan", "Mar. 2023", ":"),  # confidential
+            rel("Malta", "Kyrgyzstan", "Apr. 2023", "12a"),  # non-numeric
+            rel("Atlantis", "Kazakhstan", "Mar. 2023", "5"),  # unknown reporter
+            rel("Malta", "Narnia", "Mar. 2023", "5"),  # unknown partner
+            rel("Malta", "Kazakhstan", "Q1 2023", "5"),  # unreadable period
+            rel("Malta", "Kazakhstan", "Mar. 2023", ""),  # empty value
+        ],
+    )
     report = fs.load([f], "relational")
     (fr,) = report.files
     assert fr.rows_read == 8 and fr.rows_loaded == 2 and fr.rows_rejected == 6
     assert fr.accounted()
-    assert _values(fs) == {("DE", "KZ", "2024-08"): 239098206.0,
-                           ("EU27_2020", "KZ", "2019"): 921956331.0}
-    problems = {str(r["problem"]): int(r["n"]) for r in fs.query(
-        "SELECT problem, count(*) AS n FROM issues GROUP BY problem")}
-    assert problems == {"confidential value": 1, "non-numeric value": 1, "unknown reporter": 1,
-                        "unknown partner": 1, "unreadable period": 1, "empty value": 1}
-    lines = {str(r["value"]): int(r["line"]) for r in fs.query(
-        "SELECT value, line FROM issues WHERE problem = 'unknown reporter'")}
+    assert _values(fs) == {
+        ("DE", "KZ", "2024-08"): 239098206.0,
+        ("EU27_2020", "KZ", "2019"): 921956331.0,
+    }
+    problems = {
+        str(r["problem"]): int(r["n"])
+        for r in fs.query("SELECT problem, count(*) AS n FROM issues GROUP BY problem")
+    }
+    assert problems == {
+        "confidential value": 1,
+        "non-numeric value": 1,
+        "unknown reporter": 1,
+        "unknown partner": 1,
+        "unreadable period": 1,
+        "empty value": 1,
+    }
+    lines = {
+        str(r["value"]): int(r["line"])
+        for r in fs.query("SELECT value, line FROM issues WHERE problem = 'unknown reporter'")
+    }
     assert lines == {"Atlantis": 6}
     kinds = {r["reporter"]: r["reporter_kind"] for r in fs.query("SELECT * FROM flows")}
     assert kinds == {"DE": "country", "EU27_2020": "aggregate"}
@@ -62,18 +83,30 @@ def test_reload_is_idempotent(fs: FlowStore, tmp_path: Path) -> None:
 
 
 def test_duplicates_identical_dropped_conflicts_reported(fs: FlowStore, tmp_path: Path) -> None:
-    a = write_relational(tmp_path / "a.csv", [rel("Poland", "Kazakhstan", "Aug. 2024", "10"),
-                                              rel("Poland", "Kyrgyzstan", "Aug. 2024", "7")])
-    b = write_relational(tmp_path / "b.csv", [rel("Poland", "Kazakhstan", "Aug. 2024", "10"),
-                                              rel("Poland", "Kyrgyzstan", "Aug. 2024", "8")])
+    a = write_relational(
+        tmp_path / "a.csv",
+        [
+            rel("Poland", "Kazakhstan", "Aug. 2024", "10"),
+            rel("Poland", "Kyrgyzstan", "Aug. 2024", "7"),
+        ],
+    )
+    b = write_relational(
+        tmp_path / "b.csv",
+        [
+            rel("Poland", "Kazakhstan", "Aug. 2024", "10"),
+            rel("Poland", "Kyrgyzstan", "Aug. 2024", "8"),
+        ],
+    )
     report = fs.load([a, b], "relational")
     assert report.total("rows_duplicate") == 1 and report.total("rows_conflict") == 1
     assert _values(fs) == {("PL", "KZ", "2024-08"): 10.0, ("PL", "KG", "2024-08"): 7.0}
     (c,) = fs.query("SELECT * FROM conflicts")
     assert (c["kept_value"], c["other_value"], c["partner"]) == (7.0, 8.0, "KG")
     # against the store: a later file with a different value is reported, not loaded
-    d = write_relational(tmp_path / "d.csv", [rel("Poland", "Kyrgyzstan", "Aug. 2024", "9"),
-                                              rel("Poland", "Armenia", "Aug. 2024", "1")])
+    d = write_relational(
+        tmp_path / "d.csv",
+        [rel("Poland", "Kyrgyzstan", "Aug. 2024", "9"), rel("Poland", "Armenia", "Aug. 2024", "1")],
+    )
     later = fs.load([d], "relational")
     assert later.files[0].rows_conflict == 1 and later.files[0].rows_loaded == 1
     assert fs.counts()["conflicts"] == 2
@@ -85,10 +118,20 @@ def test_wrong_layout_and_unknown_columns(fs: FlowStore, tmp_path: Path) -> None
     with pytest.raises(FormatMismatchError) as err:
         fs.load([f], "comtrade")
     assert "looks like --format relational" in str(err.value) and "a.csv" in str(err.value)
-    g = write_relational(tmp_path / "g.csv", [["Poland", "Kazakhstan", "TOTAL", "EXPORT", "T",
-                                               "Aug. 2024", "10", "x"]],
-                         header=["REPORTER", "PARTNER", "PRODUCT", "FLOW", "STAT_PROCEDURE",
-                                 "PERIOD", "VALUE_IN_EUR", "OBS_FLAG"])
+    g = write_relational(
+        tmp_path / "g.csv",
+        [["Poland", "Kazakhstan", "TOTAL", "EXPORT", "T", "Aug. 2024", "10", "x"]],
+        header=[
+            "REPORTER",
+            "PARTNER",
+            "PRODUCT",
+            "FLOW",
+            "STAT_PROCEDURE",
+            "PERIOD",
+            "VALUE_IN_EUR",
+            "OBS_FLAG",
+        ],
+    )
     report = fs.load([g], "auto")
     assert report.files[0].format == "relational"
     assert any("OBS_FLAG" in n for n in report.files[0].notes)
@@ -102,10 +145,13 @@ def test_wrong_layout_and_unknown_columns(fs: FlowStore, tmp_path: Path) -> None
 
 def test_malformed_rows_are_counted_with_line(fs: FlowStore, tmp_path: Path) -> None:
     f = tmp_path / "bad.csv"
-    f.write_text("REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n"
-                 "Poland,Kazakhstan,TOTAL,EXPORT,T,Aug. 2024,10\n"
-                 "Poland,Kazakhstan,TOTAL,EXPORT\n"
-                 "Poland,Armenia,TOTAL,EXPORT,T,Aug. 2024,11\n", encoding="utf-8")
+    f.write_text(
+        "REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n"
+        "Poland,Kazakhstan,TOTAL,EXPORT,T,Aug. 2024,10\n"
+        "Poland,Kazakhstan,TOTAL,EXPORT\n"
+        "Poland,Armenia,TOTAL,EXPORT,T,Aug. 2024,11\n",
+        encoding="utf-8",
+    )
     report = fs.load([f], "relational")
     assert report.files[0].rows_read == 3 and report.files[0].rows_rejected == 1
     (issue,) = fs.query("SELECT line, problem FROM issues")
@@ -117,11 +163,14 @@ def test_large_file_path_uses_duckdb_reader_with_true_lines(
 ) -> None:
     monkeypatch.setattr(store_mod, "LARGE_FILE_BYTES", 10)
     f = tmp_path / "big.csv"
-    f.write_text("REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n"
-                 "Poland,Kazakhstan,TOTAL,EXPORT,T,Aug. 2024,10\n"
-                 "Poland,Kazakhstan,TOTAL,EXPORT,T,Aug. 2024,10,extra\n"
-                 "Poland,Armenia,TOTAL,EXPORT,T,Aug. 2024,11\n"
-                 "Atlantis,Armenia,TOTAL,EXPORT,T,Aug. 2024,11\n", encoding="utf-8")
+    f.write_text(
+        "REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n"
+        "Poland,Kazakhstan,TOTAL,EXPORT,T,Aug. 2024,10\n"
+        "Poland,Kazakhstan,TOTAL,EXPORT,T,Aug. 2024,10,extra\n"
+        "Poland,Armenia,TOTAL,EXPORT,T,Aug. 2024,11\n"
+        "Atlantis,Armenia,TOTAL,EXPORT,T,Aug. 2024,11\n",
+        encoding="utf-8",
+    )
     report = fs.load([f], "relational")
     r = report.files[0]
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (4, 2, 2) and r.accounted()
@@ -137,14 +186,20 @@ def test_large_clean_file_then_conflict_gets_lines(
     monkeypatch.setattr(store_mod, "LARGE_FILE_BYTES", 10)
     head = "REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n"
     a = tmp_path / "a.csv"
-    a.write_text(head + "Poland,Kazakhstan,TOTAL,EXPORT,T,Aug. 2024,10\n"
-                 "Poland,Armenia,TOTAL,EXPORT,T,Aug. 2024,11\n", encoding="utf-8")
+    a.write_text(
+        head + "Poland,Kazakhstan,TOTAL,EXPORT,T,Aug. 2024,10\n"
+        "Poland,Armenia,TOTAL,EXPORT,T,Aug. 2024,11\n",
+        encoding="utf-8",
+    )
     fs.load([a], "relational")
     assert {x["line"] for x in fs.query("SELECT line FROM flows")} == {None}  # clean: unnumbered
     b = tmp_path / "b.csv"
-    b.write_text(head + "Poland,Georgia,TOTAL,EXPORT,T,Aug. 2024,1\n"
-                 "Poland,Armenia,TOTAL,EXPORT,T,Aug. 2024,12\n"
-                 "Poland,Georgia,TOTAL,EXPORT,T,Aug. 2024,1\n", encoding="utf-8")
+    b.write_text(
+        head + "Poland,Georgia,TOTAL,EXPORT,T,Aug. 2024,1\n"
+        "Poland,Armenia,TOTAL,EXPORT,T,Aug. 2024,12\n"
+        "Poland,Georgia,TOTAL,EXPORT,T,Aug. 2024,1\n",
+        encoding="utf-8",
+    )
     r = fs.load([b], "relational").files[0]
     assert (r.rows_loaded, r.rows_duplicate, r.rows_conflict) == (1, 1, 1)
     (c,) = fs.query("SELECT * FROM conflicts")
@@ -154,8 +209,11 @@ def test_large_clean_file_then_conflict_gets_lines(
 
 
 def test_parquet_storage_for_large_batches(fs: FlowStore, tmp_path: Path) -> None:
-    rows = [rel("Poland", "Kazakhstan", f"{m}. {y}", str(y * 100 + i))
-            for y in (2021, 2022) for i, m in enumerate(["Jan", "Feb", "Mar"])]
+    rows = [
+        rel("Poland", "Kazakhstan", f"{m}. {y}", str(y * 100 + i))
+        for y in (2021, 2022)
+        for i, m in enumerate(["Jan", "Feb", "Mar"])
+    ]
     f = write_relational(tmp_path / "a.csv", rows)
     report = fs.load([f], "relational", parquet_rows=3)
     assert report.storage == "parquet"
@@ -167,8 +225,9 @@ def test_parquet_storage_for_large_batches(fs: FlowStore, tmp_path: Path) -> Non
     assert later.files[0].rows_conflict == 1  # checked against the Parquet rows too
 
 
-def test_failed_load_rolls_back(fs: FlowStore, tmp_path: Path,
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_load_rolls_back(
+    fs: FlowStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     f = write_relational(tmp_path / "a.csv", [rel("Poland", "Kazakhstan", "Aug. 2024", "10")])
 
     def boom(*args: object, **kwargs: object) -> None:
@@ -196,8 +255,10 @@ def test_unrecognised_layout_and_legacy_encoding(fs: FlowStore, tmp_path: Path) 
         fs.load([odd], "auto")
     latin = tmp_path / "latin.csv"
     latin.write_bytes(
-        ("REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n"
-         "France,Côte d'Ivoire,TOTAL,EXPORT,T,Aug. 2024,10\n").encode("cp1252")
+        (
+            "REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n"
+            "France,Côte d'Ivoire,TOTAL,EXPORT,T,Aug. 2024,10\n"
+        ).encode("cp1252")
     )
     report = fs.load([latin], "relational")
     assert report.files[0].rows_loaded == 1

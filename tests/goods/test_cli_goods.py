@@ -23,8 +23,9 @@ def test_check_json() -> None:
     assert data["controlled"] is False and data["code"] == "090121"
 
 
-def test_check_invalid_exit_2(monkeypatch: pytest.MonkeyPatch,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_invalid_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from circumspect.cli.main import main
 
     monkeypatch.setattr(sys, "argv", ["circumspect", "goods", "check", "12345"])

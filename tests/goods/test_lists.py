@@ -21,7 +21,13 @@ def test_chpl_has_50_codes_and_six_tiers() -> None:
     chpl = lists["chpl"]
     assert len(chpl) == 50
     assert {e.category for e in chpl.entries} == {
-        "Tier 1", "Tier 2", "Tier 3.A", "Tier 3.B", "Tier 4.A", "Tier 4.B"}
+        "Tier 1",
+        "Tier 2",
+        "Tier 3.A",
+        "Tier 3.B",
+        "Tier 4.A",
+        "Tier 4.B",
+    }
     assert chpl.version == "2024-02-23"
     assert all(e.source for e in chpl.entries)
     assert len(lists["eu_annex_xl"]) == 50
@@ -37,8 +43,14 @@ def test_shipped_chpl_keeps_reference_columns() -> None:
 
 @pytest.mark.parametrize(
     ("code", "tier"),
-    [("8542.31.000.0", "1"), ("85423200", "1"), ("851762", "2"), ("8482 10 900 0", "3.B"),
-     ("845961", "4.B"), ("903032", "4.A")],
+    [
+        ("8542.31.000.0", "1"),
+        ("85423200", "1"),
+        ("851762", "2"),
+        ("8482 10 900 0", "3.B"),
+        ("845961", "4.B"),
+        ("903032", "4.A"),
+    ],
 )
 def test_control_status_by_prefix(code: str, tier: str) -> None:
     status = control_status(code)

@@ -132,8 +132,11 @@ def test_cli_screen_json(loaded_store: None) -> None:
 
 
 def test_cli_screen_file_and_compare(loaded_store: None, tmp_path: Path) -> None:
-    inp = _write(tmp_path / "in.csv", ["query_id", "name", "schema"],
-                 [["a", "Bank Melli", "Company"], ["b", "", "Person"]])  # fmt: skip
+    inp = _write(
+        tmp_path / "in.csv",
+        ["query_id", "name", "schema"],
+        [["a", "Bank Melli", "Company"], ["b", "", "Person"]],
+    )
     out = tmp_path / "out.csv"
     res = CliRunner().invoke(app, ["screen-file", str(inp), "-o", str(out), "--limit", "2"])
     assert res.exit_code == 0, res.output

@@ -23,8 +23,9 @@ def test_implements_the_protocol(screener: Screener) -> None:
 
 
 def test_kazakh_person_in_latin(screener: Screener) -> None:
-    cands = screener.screen(Query("Kassym-Jomart Tokayev", "Person", country="KZ",
-                                  birth_date="1953-05-17"))  # fmt: skip
+    cands = screener.screen(
+        Query("Kassym-Jomart Tokayev", "Person", country="KZ", birth_date="1953-05-17")
+    )
     assert cands[0].source_id == "1" and cands[0].alert
     assert "birth date" in cands[0].explanation and "country" in cands[0].explanation
 
@@ -140,8 +141,7 @@ def test_from_store_caches_and_rebuilds(tmp_path: Path) -> None:
             == first.snapshot_ids["un_sc"]
         )
         ivanov = entity("Person", "99", [("name", "Ivan Ivanov")])
-        store.load("un_sc", [*sample_entities()[:3], ivanov],
-                   checksum="b")  # fmt: skip
+        store.load("un_sc", [*sample_entities()[:3], ivanov], checksum="b")
         rebuilt = Screener.from_store(store)
         assert len(rebuilt) == 4
         assert Screener.index_path(rebuilt.snapshot_ids) != path

@@ -48,9 +48,18 @@ def test_compatibility_of_forms() -> None:
 
 @pytest.mark.parametrize(
     "token",
-    ["Владимирович", "Сергеевна", "Абишұлы", "Кемелұлы", "Нұрланқызы", "Kemelevich", "Abishuly",
-     "kyzy", "ұлы"],
-)  # fmt: skip
+    [
+        "Владимирович",
+        "Сергеевна",
+        "Абишұлы",
+        "Кемелұлы",
+        "Нұрланқызы",
+        "Kemelevich",
+        "Abishuly",
+        "kyzy",
+        "ұлы",
+    ],
+)
 def test_patronymics(token: str) -> None:
     assert is_patronymic(token.casefold())
 

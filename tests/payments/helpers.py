@@ -36,9 +36,16 @@ class FakeScreener:
         return 0.7
 
     def _cand(self, entity_id: str, score: float) -> Candidate:
-        return Candidate(entity_id=entity_id, source="test", source_id=entity_id,
-                         caption=entity_id.upper(), schema="Company", score=score,
-                         alert=score >= self.threshold, explanation=f"fake {score}")
+        return Candidate(
+            entity_id=entity_id,
+            source="test",
+            source_id=entity_id,
+            caption=entity_id.upper(),
+            schema="Company",
+            score=score,
+            alert=score >= self.threshold,
+            explanation=f"fake {score}",
+        )
 
     def screen(self, query: Query, limit: int = 5) -> list[Candidate]:
         self.calls.append(query.name)

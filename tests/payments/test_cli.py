@@ -38,15 +38,18 @@ def test_screen_directory_and_files(tmp_path: Path, loaded_db: str) -> None:
     (extra / "binary.bin").write_bytes(b"\x00\x01\x02")
     (extra / ".hidden").write_text("ignored")
     out = tmp_path / "out" / "result.csv"
-    result = CliRunner().invoke(app, ["payments", "screen", str(MESSAGES), str(extra),
-                                      "-o", str(out), "--db", loaded_db])
+    result = CliRunner().invoke(
+        app, ["payments", "screen", str(MESSAGES), str(extra), "-o", str(out), "--db", loaded_db]
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert list(rows[0]) == ["file", "message_id", "format", "decision", "flags", "explanation"]
     assert len(rows) == len(list(MESSAGES.iterdir())) + 1
     by_name = {Path(r["file"]).name: r for r in rows}
-    expected = {r["file"]: r["decision"] for r in csv.DictReader(
-        (DEMO / "expected.csv").open(encoding="utf-8"))}
+    expected = {
+        r["file"]: r["decision"]
+        for r in csv.DictReader((DEMO / "expected.csv").open(encoding="utf-8"))
+    }
     assert {k: by_name[k]["decision"] for k in expected} == expected
     assert by_name["binary.bin"]["decision"] == "error"
     assert by_name["04_reject_mt103_sberbank_bic.fin"]["flags"] == "bic:creditor_agent"
@@ -58,18 +61,32 @@ def test_screen_refuses_empty_store_and_missing_path(tmp_path: Path) -> None:
     out = tmp_path / "r.csv"
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     runner = CliRunner()
-    result = runner.invoke(app, ["payments", "screen", str(MESSAGES), "-o", str(out),
-                                 "--db", url])
+    result = runner.invoke(app, ["payments", "screen", str(MESSAGES), "-o", str(out), "--db", url])
     assert result.exit_code != 0 and "no sanctions lists" in str(result.exception)
-    result = runner.invoke(app, ["payments", "screen", str(tmp_path / "nope"), "-o", str(out),
-                                 "--db", url])
+    result = runner.invoke(
+        app, ["payments", "screen", str(tmp_path / "nope"), "-o", str(out), "--db", url]
+    )
     assert result.exit_code != 0 and not out.exists()
 
 
 def test_generate_command(tmp_path: Path, loaded_db: str) -> None:
     out = tmp_path / "gen"
-    result = CliRunner().invoke(app, ["payments", "generate", str(out), "--db", loaded_db,
-                                      "--clean", "10", "--exposed", "10", "--malformed", "10"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "payments",
+            "generate",
+            str(out),
+            "--db",
+            loaded_db,
+            "--clean",
+            "10",
+            "--exposed",
+            "10",
+            "--malformed",
+            "10",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert len(list((out / "messages").iterdir())) == 30
     shutil.rmtree(out)
@@ -92,8 +109,9 @@ def test_screen_opens_cases_once(tmp_path: Path, loaded_db: str) -> None:
 def test_screen_against_postgresql(tmp_path: Path, pg_url: str) -> None:
     url = _load(pg_url)
     out = tmp_path / "pg.csv"
-    result = CliRunner().invoke(app, ["payments", "screen", str(MESSAGES), "-o", str(out),
-                                      "--db", url])
+    result = CliRunner().invoke(
+        app, ["payments", "screen", str(MESSAGES), "-o", str(out), "--db", url]
+    )
     assert result.exit_code == 0, result.output
     decisions = [r["decision"] for r in csv.DictReader(out.open(encoding="utf-8"))]
     assert decisions.count("reject") == 4 and decisions.count("error") == 3
@@ -105,8 +123,9 @@ def test_unwritable_output_fails_before_screening(tmp_path: Path, loaded_db: str
     blocker = tmp_path / "a_file"
     blocker.write_text("x", encoding="utf-8")
     out = blocker / "result.csv"  # its folder is a regular file
-    result = CliRunner().invoke(app, ["payments", "screen", str(MESSAGES), "-o", str(out),
-                                      "--db", loaded_db])
+    result = CliRunner().invoke(
+        app, ["payments", "screen", str(MESSAGES), "-o", str(out), "--db", loaded_db]
+    )
     assert result.exit_code != 0
     assert isinstance(result.exception, InputError), result.exception
     assert str(out) in str(result.exception)
@@ -129,13 +148,27 @@ def test_generate_refuses_negative_counts_and_unwritable_folder(
 ) -> None:
     from circumspect.errors import InputError
 
-    res = CliRunner().invoke(app, ["payments", "generate", str(tmp_path / "g"), "--db",
-                                   loaded_db, "--clean", "-5"])
+    res = CliRunner().invoke(
+        app, ["payments", "generate", str(tmp_path / "g"), "--db", loaded_db, "--clean", "-5"]
+    )
     assert res.exit_code == 2 and not (tmp_path / "g").exists()
     blocker = tmp_path / "a_file"
     blocker.write_text("x", encoding="utf-8")
-    res = CliRunner().invoke(app, ["payments", "generate", str(blocker / "g"), "--db",
-                                   loaded_db, "--clean", "2", "--exposed", "1",
-                                   "--malformed", "1"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "payments",
+            "generate",
+            str(blocker / "g"),
+            "--db",
+            loaded_db,
+            "--clean",
+            "2",
+            "--exposed",
+            "1",
+            "--malformed",
+            "1",
+        ],
+    )
     assert isinstance(res.exception, InputError), res.exception
     assert str(blocker / "g") in str(res.exception)

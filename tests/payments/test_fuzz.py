@@ -12,17 +12,23 @@ from circumspect.payments.parse import parse_message
 from circumspect.payments.screening import PaymentScreening
 from tests.payments.helpers import FakeScreener, demo_message
 
-SEEDS = [demo_message(n) for n in (
-    "01_clean_pacs008_kz_to_de.xml",
-    "02_clean_mt103_de_to_kz.fin",
-    "03_clean_pain001_kz_batch.xml",
-    "05_reject_pacs009_vtb_intermediary.xml",
-    "09_hold_mt103_vessel_remittance.fin",
-    "12_reject_mt202_sberbank_branch.fin",
-)]
+SEEDS = [
+    demo_message(n)
+    for n in (
+        "01_clean_pacs008_kz_to_de.xml",
+        "02_clean_mt103_de_to_kz.fin",
+        "03_clean_pain001_kz_batch.xml",
+        "05_reject_pacs009_vtb_intermediary.xml",
+        "09_hold_mt103_vessel_remittance.fin",
+        "12_reject_mt202_sberbank_branch.fin",
+    )
+]
 ENGINE = PaymentScreening(FakeScreener(), entities=[])
-FAST = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def _complete(msg: PaymentMessage) -> bool:
@@ -65,7 +71,7 @@ def mutated(draw: st.DrawFn) -> bytes:
         op = draw(st.sampled_from(["delete", "insert", "replace", "truncate", "dup"]))
         pos = draw(st.integers(0, max(len(data) - 1, 0)))
         if op == "delete":
-            del data[pos:pos + draw(st.integers(1, 40))]
+            del data[pos : pos + draw(st.integers(1, 40))]
         elif op == "insert":
             data[pos:pos] = draw(st.binary(min_size=1, max_size=12))
         elif op == "replace" and data:

@@ -22,11 +22,19 @@ from circumspect.payments.render import FORMATS, render
 
 def entities() -> list[ListedEntity]:
     return [
-        ListedEntity(new_proxy("Company", "b1", [("name", "EXAMPLE BANK OF RUSSIA"),
-                                                 ("swiftBic", "EXBKRUMM")]), "t", "b1"),
+        ListedEntity(
+            new_proxy(
+                "Company", "b1", [("name", "EXAMPLE BANK OF RUSSIA"), ("swiftBic", "EXBKRUMM")]
+            ),
+            "t",
+            "b1",
+        ),
         ListedEntity(new_proxy("Person", "p1", [("name", "IVANOV, Sergei")]), "t", "p1"),
-        ListedEntity(new_proxy("Vessel", "v1", [("name", "NORTHERN STAR"),
-                                                ("imoNumber", "IMO9412347")]), "t", "v1"),
+        ListedEntity(
+            new_proxy("Vessel", "v1", [("name", "NORTHERN STAR"), ("imoNumber", "IMO9412347")]),
+            "t",
+            "v1",
+        ),
     ]
 
 
@@ -51,12 +59,14 @@ def test_generate_labels_and_reproducibility(tmp_path: Path) -> None:
     kinds = Counter(m.category for m in messages if m.expected == "exposed")
     assert set(kinds) == {"listed_bic", "listed_bank_name", "listed_party", "territory", "vessel"}
     assert {m.category for m in messages if m.expected == "error"} == {
-        f"malformed_{h}" for h in MALFORMATIONS}
+        f"malformed_{h}" for h in MALFORMATIONS
+    }
     assert any(not m.raw.isascii() for m in messages if m.expected == "exposed")
     manifest = write_set(messages, tmp_path / "set")
     rows = list(csv.DictReader(manifest.open(encoding="utf-8")))
-    assert len(rows) == 60 and all((tmp_path / "set" / "messages" / r["file"]).exists()
-                                   for r in rows)
+    assert len(rows) == 60 and all(
+        (tmp_path / "set" / "messages" / r["file"]).exists() for r in rows
+    )
 
 
 def test_to_cyrillic() -> None:

@@ -48,8 +48,11 @@ def test_generated_set_against_demo_lists() -> None:
     outcome: Counter[tuple[str, bool]] = Counter()
     for m in messages:
         decision = engine.screen_raw(m.raw, m.name).decision
-        ok = {"pass": decision == "pass", "exposed": decision in ("hold", "reject"),
-              "error": decision == "error"}[m.expected]
+        ok = {
+            "pass": decision == "pass",
+            "exposed": decision in ("hold", "reject"),
+            "error": decision == "error",
+        }[m.expected]
         outcome[(m.expected, ok)] += 1
     assert outcome[("error", False)] == 0
     assert outcome[("exposed", False)] == 0
@@ -76,7 +79,10 @@ def test_ofac_sdn_fixture_bics_and_names() -> None:
     assert wrong == []
     # A bank listed with "SWIFT/BIC" in its OFAC remarks, as an intermediary in an MT103.
     bic = next(b for e in entities for b in e.get("swiftBic") if len(b) == 8)
-    raw = (b"{1:F01KCJBKZKXAXXX0000000000}{2:I103COBADEFFXXXXN}{4:\r\n:20:R1\r\n:23B:CRED\r\n"
-           b":32A:250102USD1000,\r\n:50K:TOO ALPHA\r\nALMATY\r\n:56A:" + bic.encode()
-           + b"XXX\r\n:59:BETA GMBH\r\nBERLIN\r\n:71A:SHA\r\n-}")
+    raw = (
+        b"{1:F01KCJBKZKXAXXX0000000000}{2:I103COBADEFFXXXXN}{4:\r\n:20:R1\r\n:23B:CRED\r\n"
+        b":32A:250102USD1000,\r\n:50K:TOO ALPHA\r\nALMATY\r\n:56A:"
+        + bic.encode()
+        + b"XXX\r\n:59:BETA GMBH\r\nBERLIN\r\n:71A:SHA\r\n-}"
+    )
     assert engine.screen_raw(raw).decision == "reject"

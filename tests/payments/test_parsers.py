@@ -15,7 +15,10 @@ from tests.payments.helpers import demo_message
 def test_pacs008_fields() -> None:
     msg = parse_message(demo_message("01_clean_pacs008_kz_to_de.xml"))
     assert (msg.message_id, msg.format, msg.message_type) == (
-        "HSBK250312-000417", "pacs.008.001.08", "pacs.008")
+        "HSBK250312-000417",
+        "pacs.008.001.08",
+        "pacs.008",
+    )
     assert msg.amount == Decimal("48750.00") and msg.currency == "EUR"
     assert msg.value_date == date(2025, 3, 12)
     tx = msg.first
@@ -68,8 +71,11 @@ def test_mt103_unstructured_parties() -> None:
     assert debtor.account == "DE60500400000123456789"
     assert debtor.address == ("HAFENWEG 22", "20457 HAMBURG DE")
     roles = {(a.role, a.bic) for a in msg.all_agents()}
-    assert {("sender", "DEUTDEFFXXX"), ("receiver", "CASPKZKAXXX"),
-            ("creditor_agent", "CASPKZKA")} <= roles
+    assert {
+        ("sender", "DEUTDEFFXXX"),
+        ("receiver", "CASPKZKAXXX"),
+        ("creditor_agent", "CASPKZKA"),
+    } <= roles
     assert "RAIL FREIGHT" in msg.remittance()
 
 
@@ -87,26 +93,39 @@ def test_mt202_fields() -> None:
     msg = parse_message(demo_message("12_reject_mt202_sberbank_branch.fin"))
     assert msg.message_type == "MT202" and msg.amount == Decimal("1500000.00")
     roles = {(a.role, a.bic) for a in msg.all_agents()}
-    assert {("debtor_institution", "HSBKKZKX"), ("intermediary_agent", "CHASUS33"),
-            ("creditor_agent", "SABRRUMM"), ("creditor_institution", "SABRRUMMMOW")} <= roles
+    assert {
+        ("debtor_institution", "HSBKKZKX"),
+        ("intermediary_agent", "CHASUS33"),
+        ("creditor_agent", "SABRRUMM"),
+        ("creditor_institution", "SABRRUMMMOW"),
+    } <= roles
     assert msg.first.parties == ()
 
 
 MT_HEAD = "{1:F01KCJBKZKXAXXX0000000000}{2:I103COBADEFFXXXXN}{4:\r\n"
 
 
-def _mt(p50: str = ":50K:/KZ42601KZT0000123456\r\nTOO ALPHA\r\nALMATY",
-        p59: str = ":59:/DE89370400440532013000\r\nBETA GMBH\r\nBERLIN",
-        extra: str = "") -> bytes:
-    return (MT_HEAD + ":20:REF1\r\n:23B:CRED\r\n:32A:250102EUR1000,\r\n"
-            + f"{p50}\r\n{p59}\r\n{extra}:71A:SHA\r\n-}}").encode()
+def _mt(
+    p50: str = ":50K:/KZ42601KZT0000123456\r\nTOO ALPHA\r\nALMATY",
+    p59: str = ":59:/DE89370400440532013000\r\nBETA GMBH\r\nBERLIN",
+    extra: str = "",
+) -> bytes:
+    return (
+        MT_HEAD
+        + ":20:REF1\r\n:23B:CRED\r\n:32A:250102EUR1000,\r\n"
+        + f"{p50}\r\n{p59}\r\n{extra}:71A:SHA\r\n-}}"
+    ).encode()
 
 
 def test_mt_options_and_output_header() -> None:
-    msg = parse_message(_mt(p50=":50A:/KZ42601KZT0000123456\r\nHSBKKZKX",
-                            p59=":59A:COBADEFF",
-                            extra=":52D:HALYK BANK\r\nALMATY\r\n:56A:/C/123456\r\nDEUTDEFF\r\n"
-                                  ":70:INV 1\r\n/ULTB/JOHN DOE TRADING\r\n"))
+    msg = parse_message(
+        _mt(
+            p50=":50A:/KZ42601KZT0000123456\r\nHSBKKZKX",
+            p59=":59A:COBADEFF",
+            extra=":52D:HALYK BANK\r\nALMATY\r\n:56A:/C/123456\r\nDEUTDEFF\r\n"
+            ":70:INV 1\r\n/ULTB/JOHN DOE TRADING\r\n",
+        )
+    )
     assert msg.amount == Decimal("1000")
     assert msg.first.party("debtor").bic == "HSBKKZKX"  # type: ignore[union-attr]
     assert msg.first.party("creditor").bic == "COBADEFF"  # type: ignore[union-attr]
@@ -114,8 +133,10 @@ def test_mt_options_and_output_header() -> None:
     assert msg.first.agent("intermediary_agent").bic == "DEUTDEFF"  # type: ignore[union-attr]
     ultimate = msg.first.party("ultimate_creditor")
     assert ultimate is not None and ultimate.name == "JOHN DOE TRADING"
-    out = (b"{1:F01HSBKKZKXAXXX0000000000}{2:O1030915250102DEUTDEFFAXXX00000000002501020915N}"
-           b"{4:\r\n:20:R\r\n:23B:CRED\r\n:32A:250102EUR5,5\r\n:50K:A\r\n:59:B\r\n:71A:SHA\r\n-}")
+    out = (
+        b"{1:F01HSBKKZKXAXXX0000000000}{2:O1030915250102DEUTDEFFAXXX00000000002501020915N}"
+        b"{4:\r\n:20:R\r\n:23B:CRED\r\n:32A:250102EUR5,5\r\n:50K:A\r\n:59:B\r\n:71A:SHA\r\n-}"
+    )
     msg = parse_message(out)
     agents = {a.role: a.bic for a in msg.agents}
     assert agents == {"sender": "DEUTDEFFXXX", "receiver": "HSBKKZKXXXX"}
@@ -124,23 +145,33 @@ def test_mt_options_and_output_header() -> None:
 @pytest.mark.parametrize("version", ["08", "10", "13"])
 def test_iso_versions_namespace_agnostic(version: str) -> None:
     raw = demo_message("01_clean_pacs008_kz_to_de.xml").replace(
-        b"pacs.008.001.08", f"pacs.008.001.{version}".encode())
+        b"pacs.008.001.08", f"pacs.008.001.{version}".encode()
+    )
     assert parse_message(raw).format == f"pacs.008.001.{version}"
 
 
-@pytest.mark.parametrize(("name", "old", "new"), [
-    ("05_reject_pacs009_vtb_intermediary.xml", b"pacs.009.001.08", b"pacs.009.001.10"),
-    ("03_clean_pain001_kz_batch.xml", b"pain.001.001.09", b"pain.001.001.11"),
-])
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("05_reject_pacs009_vtb_intermediary.xml", b"pacs.009.001.08", b"pacs.009.001.10"),
+        ("03_clean_pain001_kz_batch.xml", b"pain.001.001.09", b"pain.001.001.11"),
+    ],
+)
 def test_later_versions(name: str, old: bytes, new: bytes) -> None:
     msg = parse_message(demo_message(name).replace(old, new))
     assert msg.format == new.decode() and msg.transfers
 
 
 def test_pain001_v03_with_bic_element() -> None:
-    raw = demo_message("03_clean_pain001_kz_batch.xml").replace(
-        b"pain.001.001.09", b"pain.001.001.03").replace(b"BICFI>", b"BIC>").replace(
-        b"<ReqdExctnDt><Dt>2025-03-19</Dt></ReqdExctnDt>", b"<ReqdExctnDt>2025-03-19</ReqdExctnDt>")
+    raw = (
+        demo_message("03_clean_pain001_kz_batch.xml")
+        .replace(b"pain.001.001.09", b"pain.001.001.03")
+        .replace(b"BICFI>", b"BIC>")
+        .replace(
+            b"<ReqdExctnDt><Dt>2025-03-19</Dt></ReqdExctnDt>",
+            b"<ReqdExctnDt>2025-03-19</ReqdExctnDt>",
+        )
+    )
     msg = parse_message(raw)
     assert msg.format == "pain.001.001.03" and msg.value_date == date(2025, 3, 19)
     assert {a.bic for a in msg.all_agents()} == {"IRTYKZKA", "UNCRITMM", "RABONL2U"}
@@ -151,12 +182,18 @@ BAD = [
     (b"hello", "unrecognised"),
     ("{1:F01DEUTDEFFAXXX0000000000}".encode("utf-16"), "UTF-16"),
     (b"<a><b></a>", "not well-formed"),
-    (b'<!DOCTYPE d [<!ENTITY x "y">]><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
-     b'pacs.008.001.08"/>', "DOCTYPE"),
+    (
+        b'<!DOCTYPE d [<!ENTITY x "y">]><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
+        b'pacs.008.001.08"/>',
+        "DOCTYPE",
+    ),
     (b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10"/>', "unsupported"),
     (b'<Document xmlns="urn:example"/>', "namespace"),
-    (b'<E><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"/>'
-     b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"/></E>', "one message"),
+    (
+        b'<E><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"/>'
+        b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"/></E>',
+        "one message",
+    ),
     (_mt().replace(b":32A:250102EUR1000,", b":32A:250230EUR1000,"), "invalid value date"),
     (_mt().replace(b"EUR1000,", b"EUR1000.00"), "decimal comma"),
     (_mt().replace(b"EUR1000,", b"XYZ1000,"), "unknown currency"),
@@ -189,8 +226,10 @@ def test_iso_missing_and_bad_elements_name_the_field() -> None:
         (raw.replace(b'Ccy="EUR"', b'Ccy="EURO"'), "IntrBkSttlmAmt/@Ccy"),
         (raw.replace(b"<BICFI>COBADEFFXXX</BICFI>", b"<BICFI>COBADEF</BICFI>"), "CdtrAgt"),
         (raw.replace(b"<Ctry>DE</Ctry>", b"<Ctry>QQ</Ctry>"), "Ctry"),
-        (raw.replace(b"2025-03-12</IntrBkSttlmDt>", b"2025-13-12</IntrBkSttlmDt>"),
-         "IntrBkSttlmDt"),
+        (
+            raw.replace(b"2025-03-12</IntrBkSttlmDt>", b"2025-13-12</IntrBkSttlmDt>"),
+            "IntrBkSttlmDt",
+        ),
         (raw.replace(b"<Nm>Weber Landtechnik GmbH</Nm>", b""), "Cdtr"),
     ]
     for bad, field in cases:

@@ -15,16 +15,26 @@ from tests.payments.helpers import FakeScreener, demo_message
 MT_HEAD = "{1:F01KCJBKZKXAXXX0000000000}{2:I103COBADEFFXXXXN}{4:\r\n"
 
 
-def mt103(creditor: str = ":59:/DE89370400440532013000\r\nBETA GMBH\r\nBERLIN",
-          extra: str = "", remittance: str = "INVOICE 1") -> bytes:
-    return (MT_HEAD + ":20:REF1\r\n:23B:CRED\r\n:32A:250102EUR1000,\r\n"
-            ":50K:/KZ42601KZT0000123456\r\nTOO ALPHA\r\nALMATY\r\n"
-            f"{extra}{creditor}\r\n:70:{remittance}\r\n:71A:SHA\r\n-}}").encode()
+def mt103(
+    creditor: str = ":59:/DE89370400440532013000\r\nBETA GMBH\r\nBERLIN",
+    extra: str = "",
+    remittance: str = "INVOICE 1",
+) -> bytes:
+    return (
+        MT_HEAD + ":20:REF1\r\n:23B:CRED\r\n:32A:250102EUR1000,\r\n"
+        ":50K:/KZ42601KZT0000123456\r\nTOO ALPHA\r\nALMATY\r\n"
+        f"{extra}{creditor}\r\n:70:{remittance}\r\n:71A:SHA\r\n-}}"
+    ).encode()
 
 
 def engine(screener: FakeScreener, **policy: object) -> PaymentScreening:
-    return PaymentScreening(screener, entities=[], policy=Policy(**policy)  # type: ignore[arg-type]
-                            if policy else None)
+    return PaymentScreening(
+        screener,
+        entities=[],
+        policy=Policy(**policy)  # type: ignore[arg-type]
+        if policy
+        else None,
+    )
 
 
 def test_clean_message_passes_and_screens_every_party_and_agent() -> None:
@@ -60,7 +70,8 @@ def test_name_match_holds_and_agent_with_bic_only_informs() -> None:
     by_name = engine(fake).screen_raw(mt103(extra=":57D:VTB BANK\r\nMOSCOW\r\n"))
     assert by_name.decision == "hold" and by_name.flag_codes() == "name:creditor_agent"
     xml = demo_message("01_clean_pacs008_kz_to_de.xml").replace(
-        b"<BICFI>COBADEFFXXX</BICFI>", b"<BICFI>COBADEFFXXX</BICFI><Nm>VTB BANK</Nm>")
+        b"<BICFI>COBADEFFXXX</BICFI>", b"<BICFI>COBADEFFXXX</BICFI><Nm>VTB BANK</Nm>"
+    )
     with_bic = engine(FakeScreener(names={"VTB BANK": ("vtb", 0.95)})).screen_raw(xml)
     assert with_bic.decision == "pass"
     assert [f.severity for f in with_bic.flags] == ["info"]
@@ -69,21 +80,28 @@ def test_name_match_holds_and_agent_with_bic_only_informs() -> None:
 def test_below_threshold_name_does_not_hold() -> None:
     fake = FakeScreener(names={"BETA GMBH": ("beta", 0.5)})
     assert engine(fake).screen_raw(mt103()).decision == "pass"
-    assert engine(FakeScreener(names={"BETA GMBH": ("beta", 0.5)}),
-                  name_threshold=0.4).screen_raw(mt103()).decision == "hold"
+    assert (
+        engine(FakeScreener(names={"BETA GMBH": ("beta", 0.5)}), name_threshold=0.4)
+        .screen_raw(mt103())
+        .decision
+        == "hold"
+    )
 
 
-@pytest.mark.parametrize(("address", "decision"), [
-    ("УЛ. КИЕВСКАЯ 12\r\nСИМФЕРОПОЛЬ", "reject"),
-    ("UL. LENINA 1\r\nSEVASTOPOL", "reject"),
-    ("VUL. MIRU 3\r\nМЕЛІТОПОЛЬ", "reject"),
-    ("PR. ILLICHA 5\r\nDONETSK PEOPLE'S REPUBLIC", "reject"),
-    ("VUL. USHAKOVA 41\r\nKHERSON", "hold"),
-    ("KRAMATORSK, DONETSK OBLAST", "hold"),
-    ("TEHRAN IRAN", "reject"),
-    ("ALMATY KAZAKHSTAN", "pass"),
-    ("TOKMOK KYRGYZSTAN", "pass"),
-])
+@pytest.mark.parametrize(
+    ("address", "decision"),
+    [
+        ("УЛ. КИЕВСКАЯ 12\r\nСИМФЕРОПОЛЬ", "reject"),
+        ("UL. LENINA 1\r\nSEVASTOPOL", "reject"),
+        ("VUL. MIRU 3\r\nМЕЛІТОПОЛЬ", "reject"),
+        ("PR. ILLICHA 5\r\nDONETSK PEOPLE'S REPUBLIC", "reject"),
+        ("VUL. USHAKOVA 41\r\nKHERSON", "hold"),
+        ("KRAMATORSK, DONETSK OBLAST", "hold"),
+        ("TEHRAN IRAN", "reject"),
+        ("ALMATY KAZAKHSTAN", "pass"),
+        ("TOKMOK KYRGYZSTAN", "pass"),
+    ],
+)
 def test_territories_in_addresses(address: str, decision: str) -> None:
     creditor = f":59:/DE89370400440532013000\r\nBETA GMBH\r\n{address}"
     raw = mt103(creditor=creditor)
@@ -104,8 +122,11 @@ def test_territory_from_country_bic_and_iban() -> None:
 def test_remittance_names_imo_and_territory() -> None:
     from circumspect.model.entities import ListedEntity, new_proxy
 
-    vessel = ListedEntity(new_proxy("Vessel", "v1", [("name", "ARCTIC VOSTOK"),
-                                                    ("imoNumber", "IMO9412347")]), "t", "v1")
+    vessel = ListedEntity(
+        new_proxy("Vessel", "v1", [("name", "ARCTIC VOSTOK"), ("imoNumber", "IMO9412347")]),
+        "t",
+        "v1",
+    )
     short = ListedEntity(new_proxy("Company", "c1", [("name", "ALFA")]), "t", "c1")
     fake = FakeScreener(ids={"IMO9412347": "v1"})
     eng = PaymentScreening(fake, entities=[vessel, short])
@@ -159,8 +180,9 @@ def test_territory_data_loads_and_validates() -> None:
     assert {h.territory.id for h in t.scan("Nova Kakhovka")} == {"kherson_occupied"}
     assert t.scan("Qırım") and t.scan("Krym") and t.scan("Крым") and t.scan("Луганськ")
     with pytest.raises(ConfigError):
-        Territories({"territories": [{"id": "x", "label": "x", "severity": "maybe",
-                                      "names": ["x"]}]})
+        Territories(
+            {"territories": [{"id": "x", "label": "x", "severity": "maybe", "names": ["x"]}]}
+        )
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,12 @@ from circumspect.model.screening import Candidate, Query
 class FakeScreener:
     """Exact (case-insensitive) name and identifier matches; counts calls."""
 
-    def __init__(self, names: dict[str, str], identifiers: dict[str, str] | None = None,
-                 threshold: float = 0.7) -> None:
+    def __init__(
+        self,
+        names: dict[str, str],
+        identifiers: dict[str, str] | None = None,
+        threshold: float = 0.7,
+    ) -> None:
         self._names = {k.casefold(): v for k, v in names.items()}
         self._ids = {k.upper(): v for k, v in (identifiers or {}).items()}
         self._threshold = threshold
@@ -23,9 +27,14 @@ class FakeScreener:
 
     def _cand(self, caption: str, score: float) -> Candidate:
         return Candidate(
-            entity_id=f"test-{caption.lower().replace(' ', '-')}", source="ofac_sdn",
-            source_id="1", caption=caption, schema="Company", score=score,
-            alert=score >= self._threshold, explanation="test",
+            entity_id=f"test-{caption.lower().replace(' ', '-')}",
+            source="ofac_sdn",
+            source_id="1",
+            caption=caption,
+            schema="Company",
+            score=score,
+            alert=score >= self._threshold,
+            explanation="test",
         )
 
     def screen(self, query: Query, limit: int = 5) -> list[Candidate]:

@@ -19,14 +19,27 @@ def _run(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     return 0
 
 
-def test_score_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_score_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "in.csv"
     frame([row(), row(hs_code="8542.31", transit_countries="RU"), row(hs_code="1")]).to_csv(
-        src, index=False)
+        src, index=False
+    )
     out, err = tmp_path / "scored.csv", tmp_path / "errors.csv"
-    code = _run(monkeypatch, "declarations", "score", str(src), "-o", str(out),
-                "--errors", str(err), "--no-screening", "--html", str(tmp_path / "r.html"))
+    code = _run(
+        monkeypatch,
+        "declarations",
+        "score",
+        str(src),
+        "-o",
+        str(out),
+        "--errors",
+        str(err),
+        "--no-screening",
+        "--html",
+        str(tmp_path / "r.html"),
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "read 3 = scored 2 + rejected 1" in captured.out
@@ -38,38 +51,86 @@ def test_score_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert "ru_by_controlled" in report and "read 3" in report
 
 
-def test_score_cli_user_list_and_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_score_cli_user_list_and_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "in.csv"
     frame([row(transit_countries="RU")]).to_csv(src, index=False)
     mine = tmp_path / "mine.csv"
     mine.write_text("code,category\n0901,coffee watch\n", encoding="utf-8")
     out = tmp_path / "o.csv"
-    assert _run(monkeypatch, "declarations", "score", str(src), "-o", str(out),
-                "--no-screening", "--list", str(mine)) == 0
+    assert (
+        _run(
+            monkeypatch,
+            "declarations",
+            "score",
+            str(src),
+            "-o",
+            str(out),
+            "--no-screening",
+            "--list",
+            str(mine),
+        )
+        == 0
+    )
     assert pd.read_csv(out)["flags"].iloc[0] == "ru_by_controlled"
     bad_rules = tmp_path / "rules.yaml"
     bad_rules.write_text("rules: []\n", encoding="utf-8")
-    assert _run(monkeypatch, "declarations", "score", str(src), "-o", str(out),
-                "--no-screening", "--rules", str(bad_rules)) == 2
+    assert (
+        _run(
+            monkeypatch,
+            "declarations",
+            "score",
+            str(src),
+            "-o",
+            str(out),
+            "--no-screening",
+            "--rules",
+            str(bad_rules),
+        )
+        == 2
+    )
     assert "thresholds" in capsys.readouterr().err
 
 
-def test_score_cli_bad_input_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_score_cli_bad_input_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "in.csv"
     src.write_text("a,b\n1,2\n", encoding="utf-8")
-    assert _run(monkeypatch, "declarations", "score", str(src), "-o",
-                str(tmp_path / "o.csv"), "--no-screening") == 2
+    assert (
+        _run(
+            monkeypatch,
+            "declarations",
+            "score",
+            str(src),
+            "-o",
+            str(tmp_path / "o.csv"),
+            "--no-screening",
+        )
+        == 2
+    )
     assert "missing columns" in capsys.readouterr().err
     assert not (tmp_path / "o.csv").exists()
 
 
-def test_score_cli_empty_store_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_score_cli_empty_store_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "in.csv"
     frame([row()]).to_csv(src, index=False)
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
-    assert _run(monkeypatch, "declarations", "score", str(src), "-o",
-                str(tmp_path / "o.csv"), "--db", url) == 2
+    assert (
+        _run(
+            monkeypatch,
+            "declarations",
+            "score",
+            str(src),
+            "-o",
+            str(tmp_path / "o.csv"),
+            "--db",
+            url,
+        )
+        == 2
+    )
     assert "no sanctions lists are loaded" in capsys.readouterr().err

@@ -36,5 +36,4 @@ def test_risk_demo_after_store_step(tmp_path: Path) -> None:
     assert ctx.shared.get("db_url")
     summary = risk_demo.run(ctx)
     assert "lists in" in summary
-    assert "party_listed" in (tmp_path / "declarations" / "scored.csv").read_text(
-        encoding="utf-8")
+    assert "party_listed" in (tmp_path / "declarations" / "scored.csv").read_text(encoding="utf-8")

@@ -33,8 +33,15 @@ def test_generator_is_deterministic_and_labelled() -> None:
 def test_planted_patterns_raise_review_and_clean_rarely_does() -> None:
     names = ["ARLAN TRADE LLP", "Sberbank of Russia"]
     screener = FakeScreener({n: n for n in names}, {"SABRRUMM": "SBERBANK"})
-    data = generate(6000, parties=800, seed=11, planted_share=0.06, listed_names=names,
-                    listed_bics=["SABRRUMM"], bad_rows=7)
+    data = generate(
+        6000,
+        parties=800,
+        seed=11,
+        planted_share=0.06,
+        listed_names=names,
+        listed_bics=["SABRRUMM"],
+        bad_rows=7,
+    )
     scored, errors = score_frame(data, screener)
     assert len(scored) + errors["row"].nunique() == len(data)
     assert errors["row"].nunique() == 7

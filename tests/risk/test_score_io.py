@@ -63,8 +63,14 @@ def test_bad_rows_go_to_errors_and_accounting_holds(tmp_path: Path) -> None:
     assert sorted(by_row[12]["column"]) == ["hs_code", "value"]
     assert by_row[2]["declaration_id"].iloc[0] == "D2"
     scored = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(scored.columns[:6]) == ["declaration_id", "risk_score", "decision", "flags",
-                                        "explanation", "flag_details"]
+    assert list(scored.columns[:6]) == [
+        "declaration_id",
+        "risk_score",
+        "decision",
+        "flags",
+        "explanation",
+        "flag_details",
+    ]
     assert set(INPUT_COLUMNS) <= set(scored.columns)
     assert scored.loc[0, "extra_note"] == "keep me"
     assert scored["row"].tolist() == ["1", "11"]

@@ -42,8 +42,7 @@ def test_altynkol_aktau_matches_ktz_3128_km_in_about_3_days() -> None:
 
 def test_middle_corridor_rail_and_sea_length_matches_titr() -> None:
     """S11: TITR has 4,256 km of rail and 508 km of shipping (China border to Black Sea)."""
-    r = plan_routes("Altynkol", "Poti", avoid="RU", avoid_modes="road",
-                    optimize="time").routes[0]
+    r = plan_routes("Altynkol", "Poti", avoid="RU", avoid_modes="road", optimize="time").routes[0]
     assert _km(r, "rail") == pytest.approx(4256, rel=0.10)
     assert _km(r, "sea", "ferry") == pytest.approx(508, rel=0.15)
     assert "AZ" in r.countries and "GE" in r.countries
@@ -52,8 +51,7 @@ def test_middle_corridor_rail_and_sea_length_matches_titr() -> None:
 def test_middle_corridor_times_bracket_the_ministry_figures() -> None:
     """S09: Altynkol -> Absheron (Baku) 9 d, -> Poti/Batumi 12 d, -> Constanta 20-22 d."""
     for dest, published in (("Alat", 9), ("Poti", 12), ("Constanta", 21)):
-        r = plan_routes("Altynkol", dest, avoid="RU", avoid_modes="road",
-                        optimize="time").routes[0]
+        r = plan_routes("Altynkol", dest, avoid="RU", avoid_modes="road", optimize="time").routes[0]
         assert r.days_min <= published <= r.days_max, (dest, r.days_min, r.days_max)
 
 
@@ -80,8 +78,11 @@ def test_china_europe_middle_corridor_is_slower_than_the_northern_route() -> Non
 
 def test_northern_route_uses_gauge_changes() -> None:
     r = plan_routes("Xi'an", "Duisburg", optimize="time").routes[0]
-    gauge = [leg for leg in r.legs if leg.mode == "transfer" and "rail1435" in leg.service
-             and "rail1520" in leg.service]
+    gauge = [
+        leg
+        for leg in r.legs
+        if leg.mode == "transfer" and "rail1435" in leg.service and "rail1520" in leg.service
+    ]
     assert [leg.from_id for leg in gauge] == ["KZ_DOSTYK", "PL_MALASZEWICZE"]
     assert all(leg.days_max > 0 and leg.cost > 0 for leg in gauge)
 
@@ -104,11 +105,16 @@ def test_oil_cpc_vs_btc() -> None:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(NODE_IDS), st.sampled_from(NODE_IDS),
-       st.sampled_from([("RU",), ("RU", "BY"), ("RU", "BY", "IR")]),
-       st.sampled_from(["cost", "time", "distance"]), st.sampled_from(["feu", "tonne"]))
-def test_avoided_countries_are_never_touched(a: str, b: str, avoid: tuple[str, ...],
-                                             optimize: str, cargo: str) -> None:
+@given(
+    st.sampled_from(NODE_IDS),
+    st.sampled_from(NODE_IDS),
+    st.sampled_from([("RU",), ("RU", "BY"), ("RU", "BY", "IR")]),
+    st.sampled_from(["cost", "time", "distance"]),
+    st.sampled_from(["feu", "tonne"]),
+)
+def test_avoided_countries_are_never_touched(
+    a: str, b: str, avoid: tuple[str, ...], optimize: str, cargo: str
+) -> None:
     if a == b or NET.nodes[a].country in avoid or NET.nodes[b].country in avoid:
         return
     try:
@@ -135,7 +141,8 @@ def test_sanctioned_transit_flag_on_every_route_that_has_it(a: str, b: str) -> N
         return
     for r in plan.routes:
         touched = {NET.nodes[p].country for p in r.places} | {
-            c for leg in r.legs for c in leg.countries}
+            c for leg in r.legs for c in leg.countries
+        }
         assert set(r.sanctioned_transit) == touched & SANCTIONED
 
 
@@ -147,8 +154,9 @@ def test_k_best_are_ordered_distinct_and_pareto_is_non_dominated() -> None:
     assert plan.pareto
     for p in plan.pareto:
         for o in plan.routes + plan.pareto:
-            assert not (o.total_cost < p.total_cost and o.days_mid < p.days_mid
-                        and o.total_km < p.total_km)
+            assert not (
+                o.total_cost < p.total_cost and o.days_mid < p.days_mid and o.total_km < p.total_km
+            )
     assert pareto_front(plan.routes)[0].total_cost == costs[0]
     # the totals are the sums of the legs
     r = plan.routes[0]
@@ -184,15 +192,29 @@ def test_seasonal_closure_removes_an_edge(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- places and errors
 
 
-@pytest.mark.parametrize(("text", "node"), [
-    ("Алматы", "KZ_ALMATY"), ("alma-ata", "KZ_ALMATY"), ("Nur-Sultan", "KZ_ASTANA"),
-    ("Қорғас", "KZ_ALTYNKOL"), ("Khorgos", "KZ_ALTYNKOL"), ("Türkmenbaşy", "TM_TURKMENBASHI"),
-    ("Małaszewicze", "PL_MALASZEWICZE"), ("kz_aktau", "KZ_AKTAU"), ("Констанца", "RO_CONSTANTA"),
-    ("Шымкент", "KZ_SHYMKENT"), ("Сарыағаш", "KZ_SARYAGASH"),
-])
+@pytest.mark.parametrize(
+    ("text", "node"),
+    [
+        ("Алматы", "KZ_ALMATY"),
+        ("alma-ata", "KZ_ALMATY"),
+        ("Nur-Sultan", "KZ_ASTANA"),
+        ("Қорғас", "KZ_ALTYNKOL"),
+        ("Khorgos", "KZ_ALTYNKOL"),
+        ("Türkmenbaşy", "TM_TURKMENBASHI"),
+        ("Małaszewicze", "PL_MALASZEWICZE"),
+        ("kz_aktau", "KZ_AKTAU"),
+        ("Констанца", "RO_CONSTANTA"),
+        ("Шымкент", "KZ_SHYMKENT"),
+        ("Сарыағаш", "KZ_SARYAGASH"),
+    ],
+)
 def test_places_in_any_spelling(text: str, node: str) -> None:
-    assert plan_routes(text, "Duisburg" if node != "DE_DUISBURG" else "Almaty",
-                       k=1, pareto=False).origin.id == node
+    assert (
+        plan_routes(
+            text, "Duisburg" if node != "DE_DUISBURG" else "Almaty", k=1, pareto=False
+        ).origin.id
+        == node
+    )
 
 
 def test_unknown_place_suggests() -> None:
@@ -201,16 +223,19 @@ def test_unknown_place_suggests() -> None:
     assert info.value.field == "to"
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"optimize": "fastest"}, "optimize must be one of"),
-    ({"cargo": "teus"}, "did you mean 'teu'"),
-    ({"k": 0}, "k must be between"),
-    ({"month": 13}, "month must be 1-12"),
-    ({"avoid_modes": "plane"}, "avoid_mode must be one of"),
-    ({"avoid": "Atlantis"}, "not a country"),
-    ({"avoid": "XX"}, "not a country"),  # two letters, but no ISO 3166 code
-    ({"avoid": "KZ"}, "which is avoided"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"optimize": "fastest"}, "optimize must be one of"),
+        ({"cargo": "teus"}, "did you mean 'teu'"),
+        ({"k": 0}, "k must be between"),
+        ({"month": 13}, "month must be 1-12"),
+        ({"avoid_modes": "plane"}, "avoid_mode must be one of"),
+        ({"avoid": "Atlantis"}, "not a country"),
+        ({"avoid": "XX"}, "not a country"),  # two letters, but no ISO 3166 code
+        ({"avoid": "KZ"}, "which is avoided"),
+    ],
+)
 def test_bad_options_raise_input_error(kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(InputError, match=match):
         plan_routes("Almaty", "Duisburg", **kwargs)  # type: ignore[arg-type]
@@ -223,14 +248,16 @@ def test_impossible_constraints_give_a_clear_message() -> None:
         plan_routes("Almaty", "Алматы")
 
 
-@pytest.mark.parametrize(("a", "b", "objective", "avoid"), [
-    ("Almaty", "Duisburg", "cost", "RU,BY"),
-    ("Dostyk", "Poti", "time", "RU"),
-    ("Xi'an", "Duisburg", "time", ""),
-    ("Tashkent", "Istanbul", "distance", "RU"),
-])
-def test_k_best_agree_with_networkx_oracle(a: str, b: str, objective: str,
-                                           avoid: str) -> None:
+@pytest.mark.parametrize(
+    ("a", "b", "objective", "avoid"),
+    [
+        ("Almaty", "Duisburg", "cost", "RU,BY"),
+        ("Dostyk", "Poti", "time", "RU"),
+        ("Xi'an", "Duisburg", "time", ""),
+        ("Tashkent", "Istanbul", "distance", "RU"),
+    ],
+)
+def test_k_best_agree_with_networkx_oracle(a: str, b: str, objective: str, avoid: str) -> None:
     """Our place-simple Yen gives the same k best values as filtering the exhaustive
     ``networkx.shortest_simple_paths`` enumeration of the same expanded graph."""
     import itertools
@@ -245,8 +272,9 @@ def test_k_best_agree_with_networkx_oracle(a: str, b: str, objective: str,
     g = planner._expanded(NET).graph
     oracle: list[float] = []
     seen: set[tuple[str, ...]] = set()
-    paths = nx.shortest_simple_paths(g, ("S", plan.origin.id), ("T", plan.destination.id),
-                                     weight=q.weight(objective))
+    paths = nx.shortest_simple_paths(
+        g, ("S", plan.origin.id), ("T", plan.destination.id), weight=q.weight(objective)
+    )
     for path in itertools.islice(paths, 5000):
         r = planner._route_from_path(q, g, path)
         if r is None or r.key in seen:
@@ -260,8 +288,10 @@ def test_k_best_agree_with_networkx_oracle(a: str, b: str, objective: str,
 
 
 def test_country_names_in_other_languages() -> None:
-    assert plan_routes("Almaty", "Duisburg", avoid="Россия,Беларусь", k=1,
-                       pareto=False).avoid == ("BY", "RU")
+    assert plan_routes("Almaty", "Duisburg", avoid="Россия,Беларусь", k=1, pareto=False).avoid == (
+        "BY",
+        "RU",
+    )
 
 
 def test_volga_don_leg_only_in_season_and_never_when_avoiding_russia() -> None:
@@ -285,8 +315,9 @@ def test_no_pair_routes_through_russia_when_avoided_exhaustive() -> None:
             if a == b or "RU" in (NET.nodes[a].country, NET.nodes[b].country):
                 continue
             try:
-                plan = plan_routes(a, b, avoid="RU", optimize="distance", cargo="tonne",
-                                   k=1, pareto=False)
+                plan = plan_routes(
+                    a, b, avoid="RU", optimize="distance", cargo="tonne", k=1, pareto=False
+                )
             except NotFoundError:
                 continue
             for r in plan.routes:

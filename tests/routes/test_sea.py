@@ -52,8 +52,9 @@ def test_drawing_guard_refuses_a_russian_sea_leg_when_russia_is_avoided() -> Non
     from circumspect.routes.render import leg_coords
 
     net = default_network()
-    plan = plan_routes("Aktau", "Makhachkala", cargo="tonne", avoid_modes="pipeline,rail,road",
-                       k=1, pareto=False)
+    plan = plan_routes(
+        "Aktau", "Makhachkala", cargo="tonne", avoid_modes="pipeline,rail,road", k=1, pareto=False
+    )
     leg = plan.routes[0].legs[0]
     assert leg.edge_id == "E24" and plan.routes[0].sanctioned_transit == ("RU",)
     assert len(leg_coords(leg, net)) > 2  # drawn along the searoute path

@@ -69,8 +69,12 @@ def test_sberbank_vtb_timchenko_across_lists() -> None:
         inns = {i for e in by_source[source] for i in e.get("innCode")}
         assert {"7707083893", "7702070139"} <= inns
         assert any("TIMCHENKO" in e.caption.upper() for e in by_source[source])
-    cyrillic = [n for e in by_source["eu_fsf"] + by_source["uk_fcdo"] for n in e.names()
-                if re.search("[А-Яа-яҰұ]", n)]
+    cyrillic = [
+        n
+        for e in by_source["eu_fsf"] + by_source["uk_fcdo"]
+        for n in e.names()
+        if re.search("[А-Яа-яҰұ]", n)
+    ]
     assert "Тимченко Геннадий Николаевич" in cyrillic
     assert any("Серікұлы" in n for n in cyrillic)
 
@@ -83,9 +87,17 @@ def test_demo_entities_doc_names_every_demo_entity() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("Russia", "ru"), ("RUSSIAN FEDERATION", "ru"), ("Korea, North", "kp"),
-     ("Democratic People's Republic of Korea", "kp"), ("KZ", "kz"), ("Kazakhstan.", "kz"),
-     ("-0-", None), ("", None), ("12", None)],
+    [
+        ("Russia", "ru"),
+        ("RUSSIAN FEDERATION", "ru"),
+        ("Korea, North", "kp"),
+        ("Democratic People's Republic of Korea", "kp"),
+        ("KZ", "kz"),
+        ("Kazakhstan.", "kz"),
+        ("-0-", None),
+        ("", None),
+        ("12", None),
+    ],
 )
 def test_country_code(text: str, expected: str | None) -> None:
     assert country_code(text) == expected
@@ -93,8 +105,14 @@ def test_country_code(text: str, expected: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("31/01/1962", ["1962-01-31"]), ("31.01.1962", ["1962-01-31"]), ("ca. 1960", ["1960"]),
-     ("30 Feb 1962", []), ("Smarch 1962", []), ("1900-1990", ["1900", "1990"])],
+    [
+        ("31/01/1962", ["1962-01-31"]),
+        ("31.01.1962", ["1962-01-31"]),
+        ("ca. 1960", ["1960"]),
+        ("30 Feb 1962", []),
+        ("Smarch 1962", []),
+        ("1900-1990", ["1900", "1990"]),
+    ],
 )
 def test_parse_dates(text: str, expected: list[str]) -> None:
     assert parse_dates(text) == expected
@@ -102,9 +120,13 @@ def test_parse_dates(text: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("name", "schema"),
-    [("ARLAN TRADE LLP", "Company"), ("ТОО «Арлан Трейд»", "Company"),
-     ("HIZBALLAH", "Organization"), ("BANCO NACIONAL DE CUBA", "Company"),
-     ("Allied Democratic Forces", "Organization")],
+    [
+        ("ARLAN TRADE LLP", "Company"),
+        ("ТОО «Арлан Трейд»", "Company"),
+        ("HIZBALLAH", "Organization"),
+        ("BANCO NACIONAL DE CUBA", "Company"),
+        ("Allied Democratic Forces", "Organization"),
+    ],
 )
 def test_guess_org_schema(name: str, schema: str) -> None:
     assert guess_org_schema(name) == schema

@@ -11,8 +11,13 @@ from circumspect.errors import FormatMismatchError, InputError, ParseError
 from circumspect.sources import ACCEPTS, detect, parse_source
 from tests.sources.helpers import FIXTURES, demo_files
 
-EXPECTED = {"ofac_sdn": "ofac_csv", "un_sc": "un_xml", "eu_fsf": "eu_xml", "uk_fcdo": "uk_csv",
-            "bis_dpl": "bis_dpl"}
+EXPECTED = {
+    "ofac_sdn": "ofac_csv",
+    "un_sc": "un_xml",
+    "eu_fsf": "eu_xml",
+    "uk_fcdo": "uk_csv",
+    "bis_dpl": "bis_dpl",
+}
 
 
 @pytest.mark.parametrize(("source", "fmt"), sorted(EXPECTED.items()))
@@ -72,8 +77,10 @@ def test_binary_garbage_is_no_known_format(tmp_path: Path) -> None:
 
 def test_mixed_formats_are_refused(tmp_path: Path) -> None:
     export = tmp_path / "x.ftm.json"
-    export.write_text('{"id": "a", "schema": "Person", "properties": {}, '
-                      '"datasets": ["ofac_sdn"]}\n', encoding="utf-8")
+    export.write_text(
+        '{"id": "a", "schema": "Person", "properties": {}, "datasets": ["ofac_sdn"]}\n',
+        encoding="utf-8",
+    )
     with pytest.raises(FormatMismatchError, match="different formats"):
         parse_source("ofac_sdn", [*demo_files("ofac_sdn"), export])
 
@@ -94,8 +101,12 @@ def test_advanced_xml_is_detected() -> None:
 
 def test_consolidated_csv_as_sdn_is_a_mismatch(tmp_path: Path) -> None:
     for path in demo_files("ofac_sdn"):
-        name = {"sdn.csv": "cons_prim.csv", "alt.csv": "cons_alt.csv", "add.csv": "cons_add.csv",
-                "sdn_comments.csv": "cons_comments.csv"}[path.name]
+        name = {
+            "sdn.csv": "cons_prim.csv",
+            "alt.csv": "cons_alt.csv",
+            "add.csv": "cons_add.csv",
+            "sdn_comments.csv": "cons_comments.csv",
+        }[path.name]
         shutil.copy(path, tmp_path / name)
     with pytest.raises(FormatMismatchError, match="ofac_cons"):
         parse_source("ofac_sdn", sorted(tmp_path.iterdir()))

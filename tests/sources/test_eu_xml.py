@@ -58,13 +58,16 @@ def _write(tmp_path: Path, body: str) -> Path:
 
 
 def test_names_from_parts_and_weak_primary(tmp_path: Path) -> None:
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
       <sanctionEntity logicalId="5">
         <subjectType code="person" classificationCode="P"/>
         <nameAlias firstName="Ivan" lastName="Petrov" strong="true"/>
         <nameAlias wholeName="Vanya" strong="false"/>
         <birthdate year="1970" circa="true"/>
-      </sanctionEntity>""")
+      </sanctionEntity>""",
+    )
     (entity,) = parse_source("eu_fsf", [path]).entities()
     assert entity.caption == "Ivan Petrov"
     assert entity.get("weakAlias") == ["Vanya"]
@@ -79,8 +82,9 @@ def test_entity_without_logical_id_is_a_parse_error(tmp_path: Path) -> None:
 
 
 def test_entity_without_name_names_the_record(tmp_path: Path) -> None:
-    path = _write(tmp_path, '<sanctionEntity logicalId="77"><nameAlias wholeName=""/>'
-                            "</sanctionEntity>")
+    path = _write(
+        tmp_path, '<sanctionEntity logicalId="77"><nameAlias wholeName=""/></sanctionEntity>'
+    )
     with pytest.raises(ParseError) as info:
         list(parse_source("eu_fsf", [path]).entities())
     assert info.value.record == "77"
@@ -88,9 +92,11 @@ def test_entity_without_name_names_the_record(tmp_path: Path) -> None:
 
 def test_invalid_encoding_is_a_parse_error(tmp_path: Path) -> None:
     path = tmp_path / "eu.xml"
-    path.write_bytes(b'<?xml version="1.0" encoding="UTF-8"?>\n<export>'
-                     b'<sanctionEntity logicalId="1"><nameAlias wholeName="\xff\xfe"/>'
-                     b"</sanctionEntity></export>")
+    path.write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<export>'
+        b'<sanctionEntity logicalId="1"><nameAlias wholeName="\xff\xfe"/>'
+        b"</sanctionEntity></export>"
+    )
     with pytest.raises(ParseError) as info:
         list(parse_source("eu_fsf", [path]).entities())
     assert info.value.file == str(path) and info.value.line == 2

@@ -48,27 +48,47 @@ def test_opensanctions_file_is_not_a_list_source(tmp_path: Path) -> None:
 
 
 OPENSANCTIONS = [
-    {"id": "NK-sanc1", "schema": "Sanction", "properties": {
-        "entity": ["NK-abc"], "authority": ["Office of Foreign Assets Control"],
-        "program": ["RUSSIA-EO14024"], "listingDate": ["2022-04-06"]},
-     "datasets": ["us_ofac_sdn"]},
-    {"id": "NK-abc", "schema": "Company", "properties": {
-        "name": ["Sberbank"], "alias": ["ПАО Сбербанк"], "swiftBic": ["SABRRUMM"],
-        "innCode": ["7707083893"], "country": ["ru"]},
-     "datasets": ["us_ofac_sdn", "eu_fsf"], "referents": ["ofac-17018"],
-     "first_seen": "2022-04-06T00:00:00"},
+    {
+        "id": "NK-sanc1",
+        "schema": "Sanction",
+        "properties": {
+            "entity": ["NK-abc"],
+            "authority": ["Office of Foreign Assets Control"],
+            "program": ["RUSSIA-EO14024"],
+            "listingDate": ["2022-04-06"],
+        },
+        "datasets": ["us_ofac_sdn"],
+    },
+    {
+        "id": "NK-abc",
+        "schema": "Company",
+        "properties": {
+            "name": ["Sberbank"],
+            "alias": ["ПАО Сбербанк"],
+            "swiftBic": ["SABRRUMM"],
+            "innCode": ["7707083893"],
+            "country": ["ru"],
+        },
+        "datasets": ["us_ofac_sdn", "eu_fsf"],
+        "referents": ["ofac-17018"],
+        "first_seen": "2022-04-06T00:00:00",
+    },
     {"id": "addr-1", "schema": "Address", "properties": {"full": ["19 Vavilova St, Moscow"]}},
     {"id": "NK-pub", "schema": "PublicBody", "properties": {"name": ["Ministry of Defence"]}},
-    {"id": "NK-sanc2", "schema": "Sanction", "properties": {
-        "entity": ["NK-pub"], "authority": ["EU"], "program": ["UKR"]}},
+    {
+        "id": "NK-sanc2",
+        "schema": "Sanction",
+        "properties": {"entity": ["NK-pub"], "authority": ["EU"], "program": ["UKR"]},
+    },
     {"id": "Q1", "schema": "Person", "properties": {"name": ["Gennady Timchenko"]}},
 ]
 
 
 def _opensanctions_file(tmp_path: Path) -> Path:
     path = tmp_path / "entities.ftm.json"
-    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in OPENSANCTIONS),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in OPENSANCTIONS), encoding="utf-8"
+    )
     return path
 
 
@@ -133,10 +153,20 @@ def test_multi_source_export_loads_as_opensanctions(tmp_path: Path) -> None:
     entities keep distinct ids (their FtM ids), not the lists' own ids."""
     path = tmp_path / "all.ftm.json"
     lines = [
-        {"id": "ofac-sdn-18299", "schema": "Company", "datasets": ["ofac_sdn"],
-         "source_id": "18299", "properties": {"name": ["ROSNEFT TRADING S.A."]}},
-        {"id": "ofac-cons-18299", "schema": "Company", "datasets": ["ofac_cons"],
-         "source_id": "18299", "properties": {"name": ["ROSNEFT TRADING S.A."]}},
+        {
+            "id": "ofac-sdn-18299",
+            "schema": "Company",
+            "datasets": ["ofac_sdn"],
+            "source_id": "18299",
+            "properties": {"name": ["ROSNEFT TRADING S.A."]},
+        },
+        {
+            "id": "ofac-cons-18299",
+            "schema": "Company",
+            "datasets": ["ofac_cons"],
+            "source_id": "18299",
+            "properties": {"name": ["ROSNEFT TRADING S.A."]},
+        },
     ]
     path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     entities = list(parse_source("opensanctions", [path]).entities())

@@ -39,15 +39,32 @@ def mutations(draw: st.DrawFn, data: bytes) -> bytes:
         if kind == "flip":
             out[at] = draw(st.integers(0, 255))
         elif kind == "insert":
-            chunk = draw(st.sampled_from([b",", b"\t", b'"', b"<", b">", b"\x00", b"\xff",
-                                          b"\r\n", b"-0- ", b"&amp;", b"]]>", b"{", b"\xd0"]))
+            chunk = draw(
+                st.sampled_from(
+                    [
+                        b",",
+                        b"\t",
+                        b'"',
+                        b"<",
+                        b">",
+                        b"\x00",
+                        b"\xff",
+                        b"\r\n",
+                        b"-0- ",
+                        b"&amp;",
+                        b"]]>",
+                        b"{",
+                        b"\xd0",
+                    ]
+                )
+            )
             out[at:at] = chunk
         elif kind == "delete":
-            del out[at: at + draw(st.integers(1, 64))]
+            del out[at : at + draw(st.integers(1, 64))]
         elif kind == "truncate":
             del out[at:]
         else:
-            out[at:at] = out[at: at + draw(st.integers(1, 200))]
+            out[at:at] = out[at : at + draw(st.integers(1, 200))]
     return bytes(out)
 
 
@@ -77,8 +94,12 @@ def _run(source: str, original: Path, mutated: bytes) -> None:
 def test_mutated_inputs_only_raise_parse_error(source: str, path: Path) -> None:
     data = path.read_bytes()
 
-    @settings(max_examples=60, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(mutations(data))
     def check(mutated: bytes) -> None:
         _run(source, path, mutated)
@@ -87,21 +108,34 @@ def test_mutated_inputs_only_raise_parse_error(source: str, path: Path) -> None:
 
 
 @settings(max_examples=80, deadline=None, derandomize=True)
-@given(st.binary(max_size=300), st.sampled_from(["ofac_sdn", "un_sc", "eu_fsf", "uk_fcdo",
-                                                  "bis_dpl", "opensanctions"]))
+@given(
+    st.binary(max_size=300),
+    st.sampled_from(["ofac_sdn", "un_sc", "eu_fsf", "uk_fcdo", "bis_dpl", "opensanctions"]),
+)
 def test_random_bytes_only_raise_parse_error(data: bytes, source: str) -> None:
     _run(source, Path("list.dat"), data)
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(st.lists(st.dictionaries(st.sampled_from(["id", "schema", "properties", "datasets"]),
-                                st.one_of(st.text(max_size=8), st.integers(),
-                                          st.lists(st.text(max_size=5), max_size=2),
-                                          st.dictionaries(st.sampled_from(["name", "entity",
-                                                                           "birthDate"]),
-                                                          st.lists(st.text(max_size=6),
-                                                                   max_size=2))),
-                                max_size=4), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["id", "schema", "properties", "datasets"]),
+            st.one_of(
+                st.text(max_size=8),
+                st.integers(),
+                st.lists(st.text(max_size=5), max_size=2),
+                st.dictionaries(
+                    st.sampled_from(["name", "entity", "birthDate"]),
+                    st.lists(st.text(max_size=6), max_size=2),
+                ),
+            ),
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_random_ftm_lines_only_raise_parse_error(records: list[dict[str, object]]) -> None:
     import json
 

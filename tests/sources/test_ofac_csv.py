@@ -68,8 +68,7 @@ def test_full_sdn_2021_one_entity_per_entry_with_all_aliases_and_addresses() -> 
         assert [s.first("entity") for s in entity.sanctions] == [entity.id]
     # every vessel IMO number read from the remarks passes the IMO check digit (399 of them);
     # on companies "Company Number IMO ..." is an IMO company number (another scheme)
-    vessel_imos = [v for e in entities.values() if e.schema == "Vessel"
-                   for v in e.get("imoNumber")]
+    vessel_imos = [v for e in entities.values() if e.schema == "Vessel" for v in e.get("imoNumber")]
     assert len(vessel_imos) == 399
     assert all(validate("imo", v.removeprefix("IMO")) for v in vessel_imos)
     # the vessel columns and IMO from the remarks
@@ -139,14 +138,21 @@ def test_ids_are_stable_across_reloads() -> None:
         ("Registration Number 1027700132195 (Russia).", "ogrnCode", ["1027700132195"]),
         ("Legal Entity Number 253400V1H6ART1UQ0N98.", "leiCode", ["253400V1H6ART1UQ0N98"]),
         ("SWIFT/BIC SABRRUMM; a.k.a. 'SBER'.", "swiftBic", ["SABRRUMM"]),
-        ("a.k.a. 'SBER'; f.k.a. 'OLD NAME'; n.k.a. 'NEW NAME'.", "weakAlias",
-         ["SBER", "OLD NAME", "NEW NAME"]),
+        (
+            "a.k.a. 'SBER'; f.k.a. 'OLD NAME'; n.k.a. 'NEW NAME'.",
+            "weakAlias",
+            ["SBER", "OLD NAME", "NEW NAME"],
+        ),
         ("Gender Female.", "gender", ["female"]),
     ],
 )
 def test_remarks_items(remarks: str, prop: str, expected: list[str]) -> None:
-    schema = "Person" if prop in ("birthDate", "nationality", "citizenship", "passportNumber",
-                                  "gender", "idNumber") else "Company"
+    schema = (
+        "Person"
+        if prop
+        in ("birthDate", "nationality", "citizenship", "passportNumber", "gender", "idNumber")
+        else "Company"
+    )
     proxy = new_proxy(schema, "x")
     apply_remarks(proxy, remarks)
     assert [str(v) for v in proxy.get(prop)] == expected
@@ -168,8 +174,10 @@ def test_wrong_column_count_names_file_and_line(tmp_path: Path) -> None:
 
 def test_non_numeric_entry_number_is_rejected(tmp_path: Path) -> None:
     sdn = tmp_path / "sdn.csv"
-    sdn.write_bytes(b'36,"A",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
-                    b'X7,"B",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n')
+    sdn.write_bytes(
+        b'36,"A",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+        b'X7,"B",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+    )
     with pytest.raises(ParseError) as info:
         list(parse_source("ofac_sdn", [sdn]).entities())
     assert info.value.line == 2 and info.value.field == "ent_num"

@@ -31,8 +31,14 @@ def test_parties_schemas_and_ids_match_the_csv_ent_num() -> None:
     entities = _entities()
     assert sorted(entities) == ["12345", "15036", "15431", "16666", "17018", "306"]
     schemas = {k: e.schema for k, e in entities.items()}
-    assert schemas == {"306": "Company", "16666": "Person", "17018": "Company",
-                       "15036": "Vessel", "15431": "Airplane", "12345": "Person"}
+    assert schemas == {
+        "306": "Company",
+        "16666": "Person",
+        "17018": "Company",
+        "15036": "Vessel",
+        "15431": "Airplane",
+        "12345": "Person",
+    }
     assert entities["17018"].id == "ofac-sdn-17018"
 
 

@@ -48,8 +48,14 @@ def test_demo_uk_file_groups_rows_by_unique_id() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("09/11/1952", ["1952-11-09"]), ("00/00/1975", ["1975"]), ("00/03/1975", ["1975-03"]),
-     ("(1) 01/02/1960 (2) 00/00/1961", ["1960-02-01", "1961"]), ("", []), ("unknown", [])],
+    [
+        ("09/11/1952", ["1952-11-09"]),
+        ("00/00/1975", ["1975"]),
+        ("00/03/1975", ["1975-03"]),
+        ("(1) 01/02/1960 (2) 00/00/1961", ["1960-02-01", "1961"]),
+        ("", []),
+        ("unknown", []),
+    ],
 )
 def test_uk_dates(value: str, expected: list[str]) -> None:
     assert uk_dates(value) == expected
@@ -60,18 +66,23 @@ HEADER = "Last Updated,Unique ID,OFSI Group ID,Name 6,Name 1,Name type,Regime Na
 
 def test_older_group_type_header_and_no_report_date(tmp_path: Path) -> None:
     path = tmp_path / "uk.csv"
-    path.write_text(HEADER + "01/01/2024,RUS0001,1,PETROV,Ivan,Primary Name,Russia,Individual\n",
-                    encoding="utf-8")
+    path.write_text(
+        HEADER + "01/01/2024,RUS0001,1,PETROV,Ivan,Primary Name,Russia,Individual\n",
+        encoding="utf-8",
+    )
     (entity,) = parse_source("uk_fcdo", [path]).entities()
     assert entity.schema == "Person" and entity.caption == "Ivan PETROV"
 
 
 def test_wrong_column_count_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "uk.csv"
-    path.write_text("Report Date: 01-Jan-2026\n" + HEADER
-                    + "01/01/2024,RUS0001,1,PETROV,Ivan,Primary Name,Russia,Individual\n"
-                    + "01/01/2024,RUS0002,1,SIDOROV,Primary Name,Russia,Individual\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Report Date: 01-Jan-2026\n"
+        + HEADER
+        + "01/01/2024,RUS0001,1,PETROV,Ivan,Primary Name,Russia,Individual\n"
+        + "01/01/2024,RUS0002,1,SIDOROV,Primary Name,Russia,Individual\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ParseError) as info:
         list(parse_source("uk_fcdo", [path]).entities())
     assert info.value.line == 4 and "columns" in info.value.message
@@ -79,8 +90,11 @@ def test_wrong_column_count_names_the_line(tmp_path: Path) -> None:
 
 def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "uk.csv"
-    path.write_bytes(b"Report Date: 01-Jan-2026\n" + HEADER.encode()
-                     + b"01/01/2024,RUS0001,1,PETR\xd0V,Ivan,Primary Name,Russia,Individual\n")
+    path.write_bytes(
+        b"Report Date: 01-Jan-2026\n"
+        + HEADER.encode()
+        + b"01/01/2024,RUS0001,1,PETR\xd0V,Ivan,Primary Name,Russia,Individual\n"
+    )
     with pytest.raises(ParseError) as info:
         list(parse_source("uk_fcdo", [path]).entities())
     assert info.value.line == 3 and "utf-8" in info.value.message

@@ -44,5 +44,10 @@ def generated(source: str, count: int, *, start: int = 0) -> Iterator[ListedEnti
         if number % 3 == 0:
             yield company(source, str(number), f"TRADING HOUSE {number} LLC", inn=f"77{number:08d}")
         else:
-            yield person(source, str(number), f"IVANOV Ivan {number}",
-                         aliases=(f"Иванов Иван {number}",), birth_date="1970-01-01")
+            yield person(
+                source,
+                str(number),
+                f"IVANOV Ivan {number}",
+                aliases=(f"Иванов Иван {number}",),
+                birth_date="1970-01-01",
+            )

@@ -65,8 +65,14 @@ def test_load_creates_active_snapshot(store: SqlStore) -> None:
 
 
 def test_entities_round_trip(store: SqlStore) -> None:
-    original = person("un_sc", "QDi.001", "AL-QAIDA Person", aliases=("Ал-Каида",),
-                      birth_date="1961-07-30", nationality="sa")
+    original = person(
+        "un_sc",
+        "QDi.001",
+        "AL-QAIDA Person",
+        aliases=("Ал-Каида",),
+        birth_date="1961-07-30",
+        nationality="sa",
+    )
     store.load("un_sc", [original], checksum="x")
     back = store.get_entity(original.id)
     assert back is not None
@@ -84,9 +90,7 @@ def test_new_load_replaces_active_and_keeps_history(store: SqlStore) -> None:
     old = store.snapshot(first.id)
     assert not old.active and old.entity_count == 5
     assert _ids(store.iter_entities()) == [f"ofac-sdn-{n}" for n in (10, 11, 12)]
-    assert _ids(store.iter_entities(snapshot_id=first.id)) == [
-        f"ofac-sdn-{n}" for n in range(5)
-    ]
+    assert _ids(store.iter_entities(snapshot_id=first.id)) == [f"ofac-sdn-{n}" for n in range(5)]
     assert store.get_entity("ofac-sdn-0") is None  # only in the inactive snapshot
     assert store.get_entity("ofac-sdn-10") is not None
 
@@ -197,8 +201,9 @@ def test_invalid_entities_are_rejected_atomically(store: SqlStore) -> None:
     with pytest.raises(InputError, match="belongs to source"):
         store.load("ofac_sdn", [person("un_sc", "1", "X")], checksum="bad")
     with pytest.raises(InputError, match="duplicate entity id"):
-        store.load("ofac_sdn", [person("ofac_sdn", "1", "X"), person("ofac_sdn", "1", "Y")],
-                   checksum="bad")
+        store.load(
+            "ofac_sdn", [person("ofac_sdn", "1", "X"), person("ofac_sdn", "1", "Y")], checksum="bad"
+        )
     with pytest.raises(InputError, match="unknown source"):
         store.load("nowhere", [], checksum="bad")
     assert store.snapshots() == [first]
@@ -210,11 +215,13 @@ def test_readers_never_see_a_load_in_progress(store: SqlStore, store_url: str) -
     seen: list[tuple[list[str], int]] = []
     other = open_store(store_url)
     try:
+
         def observed() -> Iterator[ListedEntity]:
             for number, entity in enumerate(generated("ofac_sdn", BATCH_SIZE * 2)):
                 if number == BATCH_SIZE + 10:  # one batch already written
-                    seen.append(([s.id for s in other.snapshots()],
-                                 sum(1 for _ in other.iter_entities())))
+                    seen.append(
+                        ([s.id for s in other.snapshots()], sum(1 for _ in other.iter_entities()))
+                    )
                 yield entity
 
         second = store.load("ofac_sdn", observed(), checksum="new")
@@ -338,15 +345,32 @@ def test_stale_loading_rows_are_removed_on_open(store: SqlStore, store_url: str)
     good = store.load("ofac_sdn", generated("ofac_sdn", 2), checksum="ok")
     with store._engine.begin() as conn:
         stale = conn.execute(
-            snapshots_table.insert().values(
-                source="ofac_sdn", loaded_at=datetime.now(UTC), checksum="x", entity_count=0,
-                files="[]", status="loading", active=False,
-            ).returning(snapshots_table.c.id)
+            snapshots_table.insert()
+            .values(
+                source="ofac_sdn",
+                loaded_at=datetime.now(UTC),
+                checksum="x",
+                entity_count=0,
+                files="[]",
+                status="loading",
+                active=False,
+            )
+            .returning(snapshots_table.c.id)
         ).scalar_one()
-        conn.execute(entities_table.insert(), [
-            {"snapshot_id": stale, "entity_id": "e1", "source_id": "1", "schema": "Person",
-             "caption": "x", "fingerprint": "0", "data": "{}"}
-        ])
+        conn.execute(
+            entities_table.insert(),
+            [
+                {
+                    "snapshot_id": stale,
+                    "entity_id": "e1",
+                    "source_id": "1",
+                    "schema": "Person",
+                    "caption": "x",
+                    "fingerprint": "0",
+                    "data": "{}",
+                }
+            ],
+        )
     assert store.snapshots() == [good]  # readers never see it
     open_store(store_url).close()
     assert _raw_counts(store) == (1, 2)

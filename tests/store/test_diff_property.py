@@ -16,14 +16,16 @@ from tests.store.helpers import person
 versions = st.dictionaries(st.integers(0, 30), st.integers(0, 2), max_size=25)
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(old=versions, new=versions)
 def test_diff_matches_set_arithmetic(
     tmp_path: Path, old: dict[int, int], new: dict[int, int]
 ) -> None:
     store = open_store(f"sqlite:///{tmp_path / uuid.uuid4().hex}.sqlite")
     try:
+
         def entities(spec: dict[int, int]) -> list[ListedEntity]:
             return [person("un_sc", str(k), f"NAME {k} v{v}") for k, v in sorted(spec.items())]
 
@@ -40,7 +42,8 @@ def test_diff_matches_set_arithmetic(
         for change in diff.changes:
             if change.kind == "changed":
                 key = int(change.entity_id.rsplit("-", 1)[1])
-                assert change.properties == {"name": {"old": [f"NAME {key} v{old[key]}"],
-                                                      "new": [f"NAME {key} v{new[key]}"]}}
+                assert change.properties == {
+                    "name": {"old": [f"NAME {key} v{old[key]}"], "new": [f"NAME {key} v{new[key]}"]}
+                }
     finally:
         store.close()

@@ -44,7 +44,11 @@ def test_kill_9_mid_load_keeps_previous_snapshot(store_url: str) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.store.kill_load", store_url, "400000"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -88,11 +92,21 @@ def _big_ftm(path: Path, count: int) -> None:
 
     with path.open("wb") as fh:
         for number in range(count):
-            fh.write(orjson.dumps({
-                "id": f"NK-{number:07d}", "schema": "Person", "datasets": ["opensanctions"],
-                "properties": {"name": [f"GENERATED PERSON {number}"], "country": ["ru"],
-                               "notes": ["generated for the kill -9 test " * 3]},
-            }) + b"\n")
+            fh.write(
+                orjson.dumps(
+                    {
+                        "id": f"NK-{number:07d}",
+                        "schema": "Person",
+                        "datasets": ["opensanctions"],
+                        "properties": {
+                            "name": [f"GENERATED PERSON {number}"],
+                            "country": ["ru"],
+                            "notes": ["generated for the kill -9 test " * 3],
+                        },
+                    }
+                )
+                + b"\n"
+            )
 
 
 def _loading_started(url: str, sqlite_file: Path | None) -> bool:
@@ -117,14 +131,25 @@ def test_kill_9_of_the_cli_mid_load(store_url: str, tmp_path: Path) -> None:
     small = tmp_path / "small.ftm.json"
     _big_ftm(small, 5)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    cli = [sys.executable, "-m", "circumspect.cli.main", "lists", "load", "-s", "opensanctions",
-           "--db", store_url]
+    cli = [
+        sys.executable,
+        "-m",
+        "circumspect.cli.main",
+        "lists",
+        "load",
+        "-s",
+        "opensanctions",
+        "--db",
+        store_url,
+    ]
     subprocess.run([*cli, str(small)], env=env, cwd=ROOT, check=True, capture_output=True)
-    sqlite_file = (Path(store_url.removeprefix("sqlite:///"))
-                   if store_url.startswith("sqlite") else None)
+    sqlite_file = (
+        Path(store_url.removeprefix("sqlite:///")) if store_url.startswith("sqlite") else None
+    )
 
-    proc = subprocess.Popen([*cli, str(big)], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*cli, str(big)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 180
         while not _loading_started(store_url, sqlite_file):

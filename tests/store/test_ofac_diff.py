@@ -14,8 +14,7 @@ from circumspect.store.loading import load_paths
 from tests.conftest import shared_path
 
 NEW_ROW = (
-    b'99999,"ARLAN TEST TRADING LLP",-0- ,"RUSSIA-EO14024",'
-    b"-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- "
+    b'99999,"ARLAN TEST TRADING LLP",-0- ,"RUSSIA-EO14024",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '
 )
 
 

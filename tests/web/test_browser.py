@@ -18,15 +18,24 @@ from tests.api.conftest import Api, make_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium_path() -> str:
     path = os.environ.get("CIRCUMSPECT_CHROMIUM") or shutil.which("chromium") or ""
     if not path or not Path(path).exists():
-        pytest.skip("Chromium not installed (apt-get install chromium, or set "
-                    "CIRCUMSPECT_CHROMIUM; scripts/services.sh does this)")
+        pytest.skip(
+            "Chromium not installed (apt-get install chromium, or set "
+            "CIRCUMSPECT_CHROMIUM; scripts/services.sh does this)"
+        )
     return path
 
 
@@ -42,8 +51,9 @@ def live(tmp_path: Path) -> Iterator[tuple[str, Api]]:
 
     api = make_api(tmp_path)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(api.app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(api.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

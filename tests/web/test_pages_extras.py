@@ -23,15 +23,20 @@ def test_declarations_and_route_pages(tmp_path: Path) -> None:
         page = client.get("/ui/declarations")
         assert page.status_code == 200 and _csrf(page.text) == csrf
         data = (DATA_DIR / "declarations" / "declarations.csv").read_bytes()
-        r = client.post("/ui/declarations", data={"csrf": csrf, "show": "risky"},
-                        files={"file": ("declarations.csv", data, "text/csv")})
+        r = client.post(
+            "/ui/declarations",
+            data={"csrf": csrf, "show": "risky"},
+            files={"file": ("declarations.csv", data, "text/csv")},
+        )
         assert r.status_code == 200, r.text[:500]
         assert "rows read" in r.text and "badge alert" in r.text and "/ui/cases/" in r.text
-        r = client.post("/ui/declarations", data={"csrf": "forged"},
-                        files={"file": ("d.csv", data, "text/csv")})
+        r = client.post(
+            "/ui/declarations", data={"csrf": "forged"}, files={"file": ("d.csv", data, "text/csv")}
+        )
         assert r.status_code == 403
-        r = client.get("/ui/route", params={"origin": "Almaty", "destination": "Duisburg",
-                                            "avoid": "RU,BY"})
+        r = client.get(
+            "/ui/route", params={"origin": "Almaty", "destination": "Duisburg", "avoid": "RU,BY"}
+        )
         assert r.status_code == 200 and "data:image/png;base64," in r.text
         r = client.get("/ui/route", params={"origin": "Nowhere-X", "destination": "Duisburg"})
         assert r.status_code == 422

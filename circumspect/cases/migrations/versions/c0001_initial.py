@@ -98,11 +98,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
     )
-    op.execute(
-        "INSERT INTO case_audit_head (id, seq, hash) VALUES (1, 0, '"
-        + "0" * 64
-        + "')"
-    )
+    op.execute("INSERT INTO case_audit_head (id, seq, hash) VALUES (1, 0, '" + "0" * 64 + "')")
 
 
 def downgrade() -> None:
