@@ -32,15 +32,49 @@ SOURCES: tuple[str, ...] = (
     "eu_fsf",
     "uk_fcdo",
     "bis_dpl",
+    "us_csl",
+    "kz_afm",
     "opensanctions",
 )
+
+#: Prefix of user-defined list sources (``custom:NAME``), see :func:`is_source`.
+CUSTOM_PREFIX = "custom:"
+_CUSTOM_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+
+
+def custom_name_problem(source: str) -> str | None:
+    """Why ``source`` is not a valid ``custom:NAME`` source, or None when it is."""
+    if not source.startswith(CUSTOM_PREFIX):
+        return f"{source!r} does not start with {CUSTOM_PREFIX!r}"
+    name = source[len(CUSTOM_PREFIX) :]
+    if not _CUSTOM_NAME.match(name):
+        return (
+            f"custom list name {name!r} must be 1-48 characters of a-z, 0-9, '_' and '-', "
+            "starting with a letter or digit"
+        )
+    return None
+
+
+def is_source(source: str) -> bool:
+    """A built-in source name or a well-formed ``custom:NAME``."""
+    return source in SOURCES or (
+        source.startswith(CUSTOM_PREFIX) and custom_name_problem(source) is None
+    )
+
+
+def unknown_source_message(source: str) -> str:
+    if source.startswith(CUSTOM_PREFIX):
+        return str(custom_name_problem(source))
+    return f"unknown source {source!r}; expected one of {', '.join(SOURCES)} or custom:NAME"
+
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def make_entity_id(source: str, source_id: str, suffix: str | None = None) -> str:
     """A stable entity id from the source name and the list's own record id."""
-    base = f"{source.replace('_', '-')}-{_ID_UNSAFE.sub('-', source_id.strip()).strip('-')}"
+    prefix = source.replace("_", "-").replace(":", "-")
+    base = f"{prefix}-{_ID_UNSAFE.sub('-', source_id.strip()).strip('-')}"
     return base if suffix is None else f"{base}-{suffix}"
 
 
@@ -52,6 +86,9 @@ class ListedEntity:
     source: str
     source_id: str
     sanctions: list[EntityProxy] = field(default_factory=list)
+    #: The sub-list of the source the entry is on (US CSL: ``EL``, ``MEU``, ``SDN``...),
+    #: stored as ``list`` in the JSON; None for single-list sources.
+    sublist: str | None = None
 
     @property
     def id(self) -> str:
@@ -91,6 +128,8 @@ class ListedEntity:
         data["source"] = self.source
         data["source_id"] = self.source_id
         data["sanctions"] = [s.to_dict() for s in self.sanctions]
+        if self.sublist is not None:
+            data["list"] = self.sublist
         return data
 
     @classmethod
@@ -103,6 +142,7 @@ class ListedEntity:
             source=str(data["source"]),
             source_id=str(data["source_id"]),
             sanctions=sanctions,
+            sublist=str(data["list"]) if data.get("list") else None,
         )
 
     def fingerprint(self) -> dict[str, list[str]]:
@@ -117,6 +157,8 @@ class ListedEntity:
                 key = f"sanction.{prop}"
                 props[key] = sorted(set(props.get(key, [])) | {str(v) for v in values})
         props["schema"] = [self.schema]
+        if self.sublist is not None:
+            props["list"] = [self.sublist]
         return props
 
 

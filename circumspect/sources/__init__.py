@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from circumspect.errors import FormatMismatchError, InputError, ParseError
-from circumspect.model.entities import SOURCES, ListedEntity
+from circumspect.model.entities import ListedEntity, is_source, unknown_source_message
 from circumspect.sources.detect import ACCEPTS, DESCRIPTIONS, FORMATS, Detected, detect
 
 __all__ = [
@@ -45,6 +45,8 @@ _MODULES: dict[str, str] = {
     "eu_xml": "eu_xml",
     "uk_csv": "uk_csv",
     "bis_dpl": "bis_dpl",
+    "us_csl": "us_csl",
+    "kz_afm": "kz_afm",
     "ftm": "ftm",
 }
 
@@ -105,10 +107,8 @@ def _check_variant(source: str, path: Path, found: Detected) -> None:
 
 def parse_source(source: str, paths: Sequence[Path | str]) -> ParsedSource:
     """Detect and check the files of one list source; entities are parsed lazily."""
-    if source not in SOURCES:
-        raise InputError(
-            f"unknown source {source!r}; expected one of {', '.join(SOURCES)}", field="source"
-        )
+    if not is_source(source):
+        raise InputError(unknown_source_message(source), field="source")
     if not paths:
         raise InputError(f"no files given for source {source}")
     resolved = tuple(Path(p) for p in paths)
@@ -119,7 +119,7 @@ def parse_source(source: str, paths: Sequence[Path | str]) -> ParsedSource:
                 "file not found" if not path.exists() else "not a regular file", file=str(path)
             )
         found = detect(path)
-        accepted = ACCEPTS[source]
+        accepted = ACCEPTS.get(source, ("ftm",))
         if found.format not in accepted:
             raise FormatMismatchError(
                 f"{DESCRIPTIONS[found.format]} is not a format of source {source} "

@@ -14,7 +14,17 @@ from pathlib import Path
 
 from circumspect.errors import FormatMismatchError, ParseError
 
-FORMATS: tuple[str, ...] = ("ofac_csv", "ofac_xml", "un_xml", "eu_xml", "uk_csv", "bis_dpl", "ftm")
+FORMATS: tuple[str, ...] = (
+    "ofac_csv",
+    "ofac_xml",
+    "un_xml",
+    "eu_xml",
+    "uk_csv",
+    "bis_dpl",
+    "us_csl",
+    "kz_afm",
+    "ftm",
+)
 
 #: Which formats each source accepts (FtM JSON lines: our own exports, or OpenSanctions).
 ACCEPTS: dict[str, tuple[str, ...]] = {
@@ -24,6 +34,8 @@ ACCEPTS: dict[str, tuple[str, ...]] = {
     "eu_fsf": ("eu_xml", "ftm"),
     "uk_fcdo": ("uk_csv", "ftm"),
     "bis_dpl": ("bis_dpl", "ftm"),
+    "us_csl": ("us_csl", "ftm"),
+    "kz_afm": ("kz_afm", "ftm"),
     "opensanctions": ("ftm",),
 }
 
@@ -34,6 +46,8 @@ DESCRIPTIONS: dict[str, str] = {
     "eu_xml": "EU Financial Sanctions Files XML (xmlFullSanctionsList_1_1)",
     "uk_csv": "UK Sanctions List (FCDO) CSV",
     "bis_dpl": "BIS Denied Persons List (tab-separated)",
+    "us_csl": "US Consolidated Screening List CSV (trade.gov, with or without _id)",
+    "kz_afm": "Kazakhstan Financial Monitoring Agency list XML",
     "ftm": "FollowTheMoney JSON lines",
 }
 
@@ -92,10 +106,14 @@ def detect(path: Path) -> Detected:
                 return Detected("eu_xml")
             if root == "Sanctions":
                 return Detected("ofac_xml", _ofac_variant(path))
+            from circumspect.sources.kz_afm import looks_like
+
+            if looks_like(text):
+                return Detected("kz_afm")
             break
         raise FormatMismatchError(
             "XML of no supported list format (root element not CONSOLIDATED_LIST, "
-            "export or Sanctions)",
+            "export or Sanctions, and no AFM person/org records)",
             file=str(path),
             line=1,
         )
@@ -108,6 +126,10 @@ def detect(path: Path) -> Detected:
                 raise ParseError("first line is not valid JSON", file=str(path), line=1) from None
         return Detected("ftm")
     lowered = first_line.lower()
+    if "entity_number" in lowered and (
+        "license_policy" in lowered or "source_information_url" in lowered
+    ):
+        return Detected("us_csl")
     if "\t" in first_line and "name" in lowered and "street_address" in lowered:
         return Detected("bis_dpl")
     if lowered.startswith("report date") or (

@@ -27,7 +27,13 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
 from circumspect.errors import FormatMismatchError, ParseError
-from circumspect.model.entities import SOURCES, ListedEntity, make_entity_id, new_proxy
+from circumspect.model.entities import (
+    CUSTOM_PREFIX,
+    SOURCES,
+    ListedEntity,
+    make_entity_id,
+    new_proxy,
+)
 from circumspect.sources.base import put
 
 FORMAT = "ftm"
@@ -43,6 +49,8 @@ def write_entities(entities: Iterable[ListedEntity], fh: IO[str]) -> int:
         body: dict[str, Any] = dict(entity.proxy.to_dict())
         body["datasets"] = [entity.source]
         body["source_id"] = entity.source_id
+        if entity.sublist is not None:
+            body["list"] = entity.sublist
         fh.write(orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode("utf-8") + "\n")
         for sanction in entity.sanctions:
             data: dict[str, Any] = dict(sanction.to_dict())
@@ -142,7 +150,14 @@ def _entity(data: dict[str, Any], source: str, sanctions: list[EntityProxy]) -> 
             put(proxy, prop, value)
     for sanction in sanctions:
         sanction.set("entity", entity_id)
-    return ListedEntity(proxy=proxy, source=source, source_id=source_id, sanctions=sanctions)
+    sublist = data.get("list") if own else None
+    return ListedEntity(
+        proxy=proxy,
+        source=source,
+        source_id=source_id,
+        sanctions=sanctions,
+        sublist=str(sublist) if isinstance(sublist, str) and sublist else None,
+    )
 
 
 def read_entities(
@@ -192,7 +207,7 @@ def check_source(source: str, path: Path) -> None:
     least one line of that source. A mixed export (``lists export`` of several sources) is
     fine: only the lines of ``source`` are read.
     """
-    if source == "opensanctions":
+    if _any_data(source):
         return
     with path.open("r", encoding="utf-8", newline="") as fh:
         for line_no, line in _lines(fh, str(path)):
@@ -218,10 +233,15 @@ def check_source(source: str, path: Path) -> None:
 
 
 def _belongs(data: dict[str, Any], source: str | None) -> bool:
-    if source is None or source == "opensanctions":
+    if source is None or _any_data(source):
         return True
     datasets = data.get("datasets")
     return isinstance(datasets, list) and source in datasets
+
+
+def _any_data(source: str) -> bool:
+    """OpenSanctions and custom lists take every entity of an FtM file."""
+    return source == "opensanctions" or source.startswith(CUSTOM_PREFIX)
 
 
 def parse(source: str, paths: Sequence[Path]) -> Iterator[ListedEntity]:

@@ -36,6 +36,12 @@ EU_FSF_URL = (
     "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content"
     "?token={token}"
 )
+#: The AFM's export of the list of persons and organisations linked to the financing of
+#: terrorism and extremism (category 1, entries in force); the legacy afmrk.gov.kz export
+#: follows as a mirror. See docs/lists.md.
+KZ_AFM_URL = (
+    "https://api.websfm.kz/v1/sanctions/sanction-terrorist-old/xml_category_1/?status=acting"
+)
 
 #: Retries after the first attempt, and the first backoff delay in seconds (doubling).
 RETRIES = 3
@@ -132,6 +138,35 @@ PUBLICATIONS: dict[str, Publication] = {
             Download(
                 "dpl.txt",
                 ("https://www.bis.doc.gov/dpl/dpl.txt", "https://media.bis.gov/dpl/dpl.txt"),
+            ),
+        ),
+    ),
+    "us_csl": Publication(
+        "us_csl",
+        "US Consolidated Screening List (trade.gov), CSV",
+        "https://www.trade.gov/consolidated-screening-list",
+        (
+            Download(
+                "consolidated.csv",
+                (
+                    "https://data.trade.gov/downloadable_consolidated_screening_list/v1/"
+                    "consolidated.csv",
+                ),
+            ),
+        ),
+    ),
+    "kz_afm": Publication(
+        "kz_afm",
+        "Kazakhstan AFM list of persons and organisations linked to the financing of "
+        "terrorism and extremism, XML",
+        "https://www.gov.kz/memleket/entities/afm",
+        (
+            Download(
+                "afm_list.xml",
+                (
+                    KZ_AFM_URL,
+                    "https://afmrk.gov.kz/blacklist/export/active/xml",
+                ),
             ),
         ),
     ),

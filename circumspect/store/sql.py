@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from circumspect.errors import ConfigError, InputError, NotFoundError, StoreError
-from circumspect.model.entities import SOURCES, ListedEntity
+from circumspect.model.entities import ListedEntity, is_source, unknown_source_message
 from circumspect.store.base import Diff, EntityChange, Snapshot, Store
 
 #: Version of the store's own tables; bump it and add a step to ``_MIGRATIONS`` on change.
@@ -228,8 +228,8 @@ class SqlStore(Store):
         checksum: str,
         files: Sequence[str] = (),
     ) -> Snapshot:
-        if source not in SOURCES:
-            raise InputError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+        if not is_source(source):
+            raise InputError(unknown_source_message(source))
         try:
             with self._write() as conn, conn.begin():
                 self._lock(conn, f"load:{source}")

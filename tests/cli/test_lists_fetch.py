@@ -235,7 +235,15 @@ def test_eu_needs_a_token_which_is_never_stored(cli: Cli, serve: Serve) -> None:
 
 
 def test_default_sources(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert fetch.default_sources() == ["ofac_sdn", "ofac_cons", "un_sc", "uk_fcdo", "bis_dpl"]
+    assert fetch.default_sources() == [
+        "ofac_sdn",
+        "ofac_cons",
+        "un_sc",
+        "uk_fcdo",
+        "bis_dpl",
+        "us_csl",
+        "kz_afm",
+    ]
     monkeypatch.setenv("CIRCUMSPECT_EU_FSF_TOKEN", "abc")
     assert "eu_fsf" in fetch.default_sources()
     assert "opensanctions" not in fetch.default_sources()
@@ -244,3 +252,39 @@ def test_default_sources(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_unknown_source(cli: Cli) -> None:
     result = cli("lists", "fetch", "nowhere")
     assert result.code == 2 and "no official download for source 'nowhere'" in result.err
+
+
+def test_fetch_kz_afm_from_the_official_address_then_the_legacy_mirror(
+    cli: Cli, serve: Serve
+) -> None:
+    from tests.sources.helpers import FIXTURES
+
+    body = (FIXTURES / "kz_afm" / "afm_legacy.xml").read_bytes()
+
+    def site(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == fetch.KZ_AFM_URL:
+            return httpx.Response(404)  # the primary address moved: the mirror answers
+        if request.url.host == "afmrk.gov.kz":
+            return httpx.Response(200, content=body, headers={"ETag": '"a1"'})
+        return httpx.Response(404)
+
+    seen = serve(site)
+    result = cli("lists", "fetch", "kz_afm", "--retries", "0")
+    assert result.code == 0, result.err
+    assert "kz_afm: 5 entities" in result.out
+    assert [str(r.url) for r in seen] == [
+        fetch.KZ_AFM_URL,
+        "https://afmrk.gov.kz/blacklist/export/active/xml",
+    ]
+    assert str(seen[0].url).startswith("https://api.websfm.kz/")
+
+
+def test_fetch_us_csl(cli: Cli, serve: Serve) -> None:
+    from tests.conftest import shared_path
+
+    body = shared_path("fixtures", "lists", "us_csl", "consolidated_2023.csv").read_bytes()
+    seen = serve(lambda request: httpx.Response(200, content=body))
+    result = cli("lists", "fetch", "us_csl")
+    assert result.code == 0, result.err
+    assert "us_csl: 13 entities" in result.out
+    assert seen[0].url.host == "data.trade.gov"
