@@ -97,12 +97,20 @@ def load_cmd(
         help="After a load that changed entities, re-screen the parties stored by the case "
         "service against the changed entities only (opens cases for new hits).",
     ),
+    column_map: str | None = typer.Option(
+        None,
+        "--map",
+        help="Custom lists (--source custom:NAME) from CSV/XLSX: FIELD=Column pairs, e.g. "
+        "name=Company,country=Country,inn=INN (see docs/lists.md).",
+    ),
 ) -> None:
     """Parse list files and store them as a new, active snapshot of SOURCE."""
+    from circumspect.sources.custom import parse_mapping
     from circumspect.store.loading import load_paths
 
+    mapping = parse_mapping(column_map)
     with _opened(db) as store, _progress(f"loading {source}") as update:
-        report = load_paths(store, source, paths, progress=update)
+        report = load_paths(store, source, paths, progress=update, mapping=mapping)
         rescreened = (
             _rescreen_after_load(store, source)
             if rescreen and any(report.changes.values())
@@ -159,6 +167,28 @@ def _rescreen_after_load(store: SqlStore, source: str) -> dict[str, Any] | None:
         service.close()
 
 
+@lists_app.command("remove")
+def remove_cmd(
+    source: str = typer.Argument(..., help="A custom list, custom:NAME."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Delete a custom list: every snapshot of custom:NAME (screening stops using it)."""
+    from circumspect.errors import InputError, NotFoundError
+    from circumspect.model.entities import CUSTOM_PREFIX
+
+    if not source.startswith(CUSTOM_PREFIX):
+        raise InputError(
+            f"only custom lists can be removed ({source!r} is not custom:NAME); "
+            "use `lists prune` for official lists",
+            field="source",
+        )
+    with _opened(db) as store:
+        removed = store.remove_source(source)
+    if not removed:
+        raise NotFoundError(f"no custom list {source} in the store", record=source)
+    typer.echo(f"{source}: removed {removed} snapshot(s)")
+
+
 @lists_app.command("status")
 def status_cmd(
     db: str | None = DB_OPTION,
@@ -172,6 +202,7 @@ def status_cmd(
         active = store.active_snapshots()
         history = {s: len(store.snapshots(s)) for s in active}
         url = safe_url(store.url)
+    shown = list(SOURCES) + sorted(s for s in active if s not in SOURCES)
     if as_json:
         _echo_json(
             {
@@ -182,13 +213,13 @@ def status_cmd(
                         if source in active
                         else None
                     )
-                    for source in SOURCES
+                    for source in shown
                 },
             }
         )
         return
     typer.echo(f"store: {url}")
-    for source in SOURCES:
+    for source in shown:
         snap = active.get(source)
         if snap is None:
             typer.echo(f"  {source:<14} not loaded")

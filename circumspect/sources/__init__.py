@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from circumspect.errors import FormatMismatchError, InputError, ParseError
-from circumspect.model.entities import ListedEntity, is_source, unknown_source_message
+from circumspect.model.entities import (
+    CUSTOM_PREFIX,
+    ListedEntity,
+    is_source,
+    unknown_source_message,
+)
 from circumspect.sources.detect import ACCEPTS, DESCRIPTIONS, FORMATS, Detected, detect
 
 __all__ = [
@@ -48,6 +53,7 @@ _MODULES: dict[str, str] = {
     "us_csl": "us_csl",
     "kz_afm": "kz_afm",
     "ftm": "ftm",
+    "custom_table": "custom",
 }
 
 
@@ -70,6 +76,8 @@ class ParsedSource:
     files: tuple[str, ...]
     checksum: str
     paths: tuple[Path, ...] = field(repr=False, default=())
+    #: custom lists: (field, column) pairs of ``--map``
+    mapping: tuple[tuple[str, str], ...] = ()
 
     def entities(self) -> Iterator[ListedEntity]:
         """Stream the entities (parses the files again on every call).
@@ -78,9 +86,12 @@ class ParsedSource:
         ``ParseError``: entity ids must be unique within a snapshot.
         """
         module = importlib.import_module(f"circumspect.sources.{_MODULES[self.format]}")
-        parse = module.parse
+        if self.format == "custom_table":
+            stream = module.parse(self.source, list(self.paths), dict(self.mapping))
+        else:
+            stream = module.parse(self.source, list(self.paths))
         seen: set[str] = set()
-        for entity in parse(self.source, list(self.paths)):
+        for entity in stream:
             if entity.id in seen:
                 raise ParseError(
                     f"record id {entity.source_id} occurs twice",
@@ -105,13 +116,24 @@ def _check_variant(source: str, path: Path, found: Detected) -> None:
         )
 
 
-def parse_source(source: str, paths: Sequence[Path | str]) -> ParsedSource:
-    """Detect and check the files of one list source; entities are parsed lazily."""
+def parse_source(
+    source: str, paths: Sequence[Path | str], mapping: dict[str, str] | None = None
+) -> ParsedSource:
+    """Detect and check the files of one list source; entities are parsed lazily.
+
+    ``mapping`` ({field: column}) is for custom-list tables only (``custom:NAME``).
+    """
     if not is_source(source):
         raise InputError(unknown_source_message(source), field="source")
     if not paths:
         raise InputError(f"no files given for source {source}")
     resolved = tuple(Path(p) for p in paths)
+    if source.startswith(CUSTOM_PREFIX):
+        custom_parsed = _custom_source(source, resolved, mapping or {})
+        if custom_parsed is not None:
+            return custom_parsed
+    elif mapping:
+        raise InputError("--map is for custom lists (--source custom:NAME) only", field="map")
     formats: dict[str, list[Path]] = {}
     for path in resolved:
         if not path.is_file():
@@ -145,6 +167,37 @@ def parse_source(source: str, paths: Sequence[Path | str]) -> ParsedSource:
         files=tuple(str(p) for p in resolved),
         checksum=checksum(resolved),
         paths=resolved,
+    )
+
+
+def _custom_source(
+    source: str, paths: tuple[Path, ...], mapping: dict[str, str]
+) -> ParsedSource | None:
+    """A custom list's tables, checked (name column, mapped columns) before anything is
+    stored; None for FtM JSON files, which take the ordinary path."""
+    from circumspect.sources import custom
+
+    for path in paths:
+        if not path.is_file():
+            raise ParseError(
+                "file not found" if not path.exists() else "not a regular file", file=str(path)
+            )
+    tables = [p for p in paths if custom.is_table(p)]
+    if not tables:
+        if mapping:
+            raise InputError("--map applies to CSV/XLSX tables, not FtM JSON", field="map")
+        return None
+    if len(tables) != len(paths):
+        raise FormatMismatchError("CSV/XLSX tables and FtM JSON given together")
+    for path in paths:
+        custom.check(path, mapping)
+    return ParsedSource(
+        source=source,
+        format="custom_table",
+        files=tuple(str(p) for p in paths),
+        checksum=checksum(paths),
+        paths=paths,
+        mapping=tuple(sorted(mapping.items())),
     )
 
 

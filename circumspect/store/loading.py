@@ -47,6 +47,7 @@ def load_paths(
     *,
     files: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> LoadReport:
     """Parse ``paths`` as ``source`` and load them; the active snapshot changes only on success.
 
@@ -56,7 +57,7 @@ def load_paths(
     from circumspect.sources import parse_source
 
     started = time.perf_counter()
-    parsed = parse_source(source, list(paths))
+    parsed = parse_source(source, list(paths), mapping)
     schemata: Counter[str] = Counter()
 
     def counted() -> Iterator[ListedEntity]:

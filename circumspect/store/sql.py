@@ -340,6 +340,27 @@ class SqlStore(Store):
             raise StoreError(f"pruning {source} failed: {_reason(exc)}") from exc
         return len(doomed)
 
+    def remove_source(self, source: str) -> int:
+        """Delete every snapshot of ``source`` (and its entities) in one transaction;
+        returns the number of snapshots removed (0 when the source was never loaded)."""
+        try:
+            with self._write() as conn, conn.begin():
+                self._lock(conn, f"load:{source}")
+                ids = [
+                    int(r[0])
+                    for r in conn.execute(
+                        sa.select(snapshots_table.c.id).where(snapshots_table.c.source == source)
+                    )
+                ]
+                if ids:
+                    conn.execute(
+                        entities_table.delete().where(entities_table.c.snapshot_id.in_(ids))
+                    )
+                    conn.execute(snapshots_table.delete().where(snapshots_table.c.id.in_(ids)))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"removing {source} failed: {_reason(exc)}") from exc
+        return len(ids)
+
     # -- reads ------------------------------------------------------------------------------
 
     def _snapshot_query(self) -> sa.Select[Any]:
