@@ -67,8 +67,8 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from circumspect.risk.engine import PartyCache
     from circumspect.risk.generate import evaluate, generate
+    from circumspect.risk.pipeline import PartyCache
     from circumspect.risk.score import score_declarations
 
     timings: dict[str, float] = {}

@@ -14,15 +14,15 @@ and per-batch functions partition by partition:
 ``declarations score``
     1. every row gets its record number (``_row``) from partition offsets;
     2. pass A, rows partitioned by declaration id (so duplicates meet):
-       :func:`~circumspect.risk.engine.validate_frame` gives the error records, the
+       :func:`~circumspect.risk.pipeline.validate_frame` gives the error records, the
        unit-value key of every valid row and the distinct parties;
     3. whole-dataset features: the HS-6 unit-value medians (a grouped aggregation with the
        same pandas median) and the party screening cache (each distinct party screened
        once, distributed over the executors) are collected and broadcast;
     4. pass B, valid rows partitioned by consignee (so a consignee's history is in one
-       partition): validate, :func:`~circumspect.risk.engine.history_features` (medians
-       replaced by the broadcast global ones), :func:`~circumspect.risk.engine.screen_frame`
-       over the broadcast cache, :func:`~circumspect.risk.engine.score_batch`.
+       partition): validate, :func:`~circumspect.risk.pipeline.history_features` (medians
+       replaced by the broadcast global ones), :func:`~circumspect.risk.pipeline.screen_frame`
+       over the broadcast cache, :func:`~circumspect.risk.pipeline.score_batch`.
 
 Outputs on local paths are written by the same writers as the local engine (one file,
 atomically); on a Hadoop-compatible URL Spark writes a folder of part files.
@@ -430,7 +430,7 @@ def validate_partition(frame: pd.DataFrame, ctx: Any, parties: bool = True) -> p
     import pandas as pd
 
     from circumspect.risk.columns import ROW, STR
-    from circumspect.risk.engine import PARTY_ROLES, history_features, validate_frame
+    from circumspect.risk.pipeline import PARTY_ROLES, history_features, validate_frame
 
     frame = frame.sort_values(ROW, kind="stable").reset_index(drop=True)
     valid, errors = validate_frame(frame, ctx)
@@ -514,10 +514,10 @@ def validate_partition(frame: pd.DataFrame, ctx: Any, parties: bool = True) -> p
 
 def screen_parties(frame: pd.DataFrame, screener: PartyScreener, limit: int) -> pd.DataFrame:
     """Screen distinct parties (``kind`` name/id, ``name``, ``country``) exactly as
-    :class:`~circumspect.risk.engine.PartyCache` does; rows with hits, pickled."""
+    :class:`~circumspect.risk.pipeline.PartyCache` does; rows with hits, pickled."""
     import pandas as pd
 
-    from circumspect.risk.engine import PartyCache
+    from circumspect.risk.pipeline import PartyCache
 
     cache = PartyCache(screener, limit=limit)
     out = []
@@ -545,7 +545,7 @@ def score_partition(
     import pandas as pd
 
     from circumspect.risk.columns import ROW
-    from circumspect.risk.engine import (
+    from circumspect.risk.pipeline import (
         PartyCache,
         history_features,
         score_batch,
@@ -604,7 +604,7 @@ def score_declarations_job(
     progress: Progress | None = None,
 ) -> ScoreReport:
     """``declarations score`` on ``engine``: the same scored rows and errors on every engine."""
-    from circumspect.risk.engine import PartyCache
+    from circumspect.risk.pipeline import PartyCache
     from circumspect.risk.score import score_declarations
 
     if engine.name == "local":
@@ -665,7 +665,7 @@ def _score_spark(
     )
 
     from circumspect.risk.columns import ROW, check_header
-    from circumspect.risk.engine import ERROR_COLUMNS, OUTPUT_FIRST, ScoringContext
+    from circumspect.risk.pipeline import ERROR_COLUMNS, OUTPUT_FIRST, ScoringContext
     from circumspect.risk.score import ScoreReport, _atomic_write
 
     started = time.perf_counter()

@@ -117,6 +117,12 @@ _ISO_DATE = r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00:00(?:\.0+)?)?$"
 _DMY_DATE = r"^\d{2}\.\d{2}\.\d{4}$"
 
 
+def blank(series: pd.Series) -> pd.Series:
+    """True where a value is empty, whitespace or a spelled-out null (``nan``, ``None``)."""
+    s = series.astype(STR).str.strip()
+    return (s.isna() | (s == "") | s.str.lower().isin(["nan", "none", "null"])).astype(bool)
+
+
 def parse_dates(values: pd.Series) -> pd.Series:
     """ISO ``YYYY-MM-DD`` (a midnight time allowed) or ``DD.MM.YYYY``; NaT when neither."""
     import pandas as pd

@@ -31,7 +31,7 @@ def _screener(ctx: Any) -> tuple[Any, str]:
 def run(ctx: Any) -> str:
     import pandas as pd
 
-    from circumspect.risk.engine import PartyCache
+    from circumspect.risk.pipeline import PartyCache
     from circumspect.risk.report import write_report
     from circumspect.risk.rules import load_rules
     from circumspect.risk.score import score_declarations

@@ -39,13 +39,26 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from circumspect.risk.columns import INPUT_COLUMNS
-from circumspect.risk.rules import KNOWN_RULES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: One planted pattern per rule the engine implements.
-PATTERNS: tuple[str, ...] = KNOWN_RULES
+#: The rules this generator plants a pattern for (a rule without one here is not planted;
+#: tests/risk/test_generate.py checks each planted pattern is caught by its rule).
+PATTERNS: tuple[str, ...] = (
+    "party_listed",
+    "ru_by_controlled",
+    "transshipment_new_consignee",
+    "transshipment_outside_business",
+    "unit_value_high",
+    "unit_value_low",
+    "quantity_implausible",
+    "third_country_payment",
+    "forwarder_as_end_user",
+    "end_user_missing",
+    "indirect_route",
+    "many_suppliers",
+)
 
 #: line of business -> (controlled HS-6 codes, uncontrolled HS-6 codes)
 LINES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

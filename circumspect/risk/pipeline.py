@@ -12,16 +12,15 @@ partition by partition:
    parties once and broadcast the resulting map).
 4. :func:`score_batch` - pure function of a batch with its history columns, the party hits
    and a :class:`ScoringContext` (rules, controlled-goods index, FX rates - all small and
-   broadcastable). Returns the output frame.
+   broadcastable). Each rule is a function registered in :mod:`circumspect.risk.rules`.
+   Returns the output frame.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from circumspect.errors import InputError
@@ -34,13 +33,14 @@ from circumspect.risk.columns import (
     REQUIRED_VALUES,
     ROW,
     STR,
+    blank,
     country_codes,
     fx_rates,
     parse_dates,
     parse_numbers,
     split_countries,
 )
-from circumspect.risk.rules import RuleSet, load_rules
+from circumspect.risk.rules import RULES, RuleInput, RuleResult, RuleSet, load_rules
 
 if TYPE_CHECKING:
     import numpy as np
@@ -92,11 +92,6 @@ class ScoringContext:
 # 1. validation
 
 
-def _blank(series: pd.Series) -> pd.Series:
-    s = series.astype(STR).str.strip()
-    return (s.isna() | (s == "") | s.str.lower().isin(["nan", "none", "null"])).astype(bool)
-
-
 def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split a batch of raw rows (strings) into typed valid rows and error records.
 
@@ -132,7 +127,7 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
             )
         )
 
-    blanks = {c: _blank(df[c]).to_numpy() for c in INPUT_COLUMNS}
+    blanks = {c: blank(df[c]).to_numpy() for c in INPUT_COLUMNS}
     for col in REQUIRED_VALUES:
         record(blanks[col], col, df[col], f"{col} is empty")
 
@@ -504,321 +499,25 @@ def screen_frame(
 # 4. scoring
 
 
-@dataclass(slots=True)
-class RuleResult:
-    mask: np.ndarray[Any, Any]
-    strength: np.ndarray[Any, Any]
-    message: Callable[[int], str]
-    evidence: Callable[[int], dict[str, Any]] = field(default=lambda i: {})
-
-
-def _bin_registration(value: str) -> tuple[int, int] | None:
-    from circumspect.names.identifiers import kz_bin_registration
-
-    return kz_bin_registration(value)
-
-
-def _is_iin(value: str) -> bool:
-    from circumspect.names.identifiers import validate
-
-    return bool(value) and validate("kz_iin", value)
-
-
-def _rules(
-    frame: pd.DataFrame, ctx: ScoringContext, party_hits: Mapping[Any, list[PartyHit]]
-) -> dict[str, RuleResult]:
-    import numpy as np
-
-    rs = ctx.rules
-    n = len(frame)
-    idx = frame.index
-    controlled = frame["_controlled"].to_numpy(dtype=bool)
-    tierw = frame["_tierw"].to_numpy(dtype="float64")
-    tier = frame["_tier"].astype(STR).fillna("").to_numpy()
-    hs = frame["_hs"].to_numpy()
-    col = {c: frame["_" + c].to_numpy() for c in COUNTRY_COLUMNS}
-    transit = frame["_transit"].to_numpy()
-    results: dict[str, RuleResult] = {}
-
-    def goods(i: int) -> str:
-        t = f" (CHPL tier {tier[i]})" if tier[i] else ""
-        return f"HS {hs[i]}{t}"
-
-    if rs.get("party_listed"):
-        mask = np.zeros(n, dtype=bool)
-        strength = np.zeros(n)
-        positions = {label: pos for pos, label in enumerate(idx)} if party_hits else {}
-        best: dict[int, list[PartyHit]] = {}
-        for label, hits in party_hits.items():
-            pos = positions[label]
-            mask[pos] = True
-            strength[pos] = max(h.score for h in hits)
-            best[pos] = sorted(hits, key=lambda h: -h.score)
-
-        def party_msg(i: int) -> str:
-            return "Listed party: " + "; ".join(h.text() for h in best[i][:3]) + "."
-
-        results["party_listed"] = RuleResult(
-            mask,
-            np.clip(strength, 0, 1),
-            party_msg,
-            lambda i: {"matches": [h.to_dict() for h in best[i]]},
-        )
-
-    rb = rs.russia_belarus
-    if rs.get("ru_by_controlled"):
-        dest_rb = np.isin(col["destination_country"], list(rb))
-        cons_rb = np.isin(col["consignee_country"], list(rb))
-        eu_rb = np.isin(col["end_user_country"], list(rb))
-        tr_rb = np.array([any(c in rb for c in t.split(";") if c) for t in transit], dtype=bool)
-        mask = controlled & (dest_rb | cons_rb | eu_rb | tr_rb)
-
-        def rb_msg(i: int) -> str:
-            where = []
-            if dest_rb[i]:
-                where.append(f"destination {col['destination_country'][i]}")
-            if cons_rb[i]:
-                where.append(f"consignee in {col['consignee_country'][i]}")
-            if eu_rb[i]:
-                where.append(f"end user in {col['end_user_country'][i]}")
-            if tr_rb[i]:
-                where.append(f"transit via {transit[i]}")
-            return (
-                f"Controlled goods {goods(i)} with {', '.join(where)}: exports of these "
-                "goods to Russia/Belarus are prohibited (EU 833/2014, CHPL)."
-            )
-
-        results["ru_by_controlled"] = RuleResult(mask, tierw, rb_msg)
-
-    ts = rs.transshipment
-    to_ts = np.isin(col["destination_country"], list(ts)) | np.isin(
-        col["consignee_country"], list(ts)
-    )
-    cid = frame["consignee_id"].astype(STR).fillna("").str.strip().to_numpy()
-
-    rule = rs.get("transshipment_new_consignee")
-    if rule:
-        y, m = (int(p) for p in str(rule.param("cutoff", "2022-03")).split("-"))
-        cutoff = y * 12 + m
-        reg: dict[str, tuple[int, int] | None] = {}
-        for value in set(cid[controlled & to_ts]):
-            reg[value] = _bin_registration(value) if value else None
-        registered = np.array(
-            [
-                reg.get(v) if c and t else None
-                for v, c, t in zip(cid, controlled, to_ts, strict=True)
-            ],
-            dtype=object,
-        )
-        mask = np.array(
-            [r is not None and r[0] * 12 + r[1] >= cutoff for r in registered], dtype=bool
-        )
-
-        def new_msg(i: int) -> str:
-            yy, mm = registered[i]
-            return (
-                f"Controlled goods {goods(i)} to {col['destination_country'][i]} "
-                f"(transshipment country) for consignee '{frame['consignee_name'].iat[i]}' "
-                f"whose BIN {cid[i]} shows registration in {yy}-{mm:02d}, after the "
-                "invasion of 24 Feb 2022."
-            )
-
-        results["transshipment_new_consignee"] = RuleResult(mask, tierw, new_msg)
-
-    rule = rs.get("transshipment_outside_business")
-    if rule:
-        min_hist = int(rule.param("min_history", 3))
-        prev = frame["_prev_n"].to_numpy()
-        same = frame["_prev_same_section"].to_numpy()
-        section = frame["_section"].astype(STR).fillna("").to_numpy()
-        mask = controlled & to_ts & (prev >= min_hist) & (same == 0)
-
-        def lob_msg(i: int) -> str:
-            return (
-                f"Controlled goods {goods(i)} to {col['destination_country'][i]} "
-                f"(transshipment country) for consignee '{frame['consignee_name'].iat[i]}', "
-                f"none of whose {prev[i]} earlier declarations is in HS section "
-                f"{section[i]} (chapter {hs[i][:2]}): outside its line of business."
-            )
-
-        results["transshipment_outside_business"] = RuleResult(mask, tierw, lob_msg)
-
-    uv = frame["_uv"].to_numpy(dtype="float64")
-    med = frame["_uv_median"].to_numpy(dtype="float64")
-    uvn = frame["_uv_n"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = uv / med
-    unit = np.where(frame["_uvkey"].str.endswith("/kg").to_numpy(dtype=bool), "kg", "unit")
-
-    rule = rs.get("unit_value_high")
-    if rule:
-        r = float(rule.param("ratio", 5.0))
-        mask = (uvn >= int(rule.param("min_samples", 8))) & (ratio >= r)
-        if rule.param("controlled_only", False):
-            mask &= controlled
-        strength = np.clip(np.log(np.where(mask, ratio, 1.0)) / math.log(r * r), 0.5, 1.0)
-
-        def high_msg(i: int) -> str:
-            return (
-                f"Unit value {uv[i]:,.2f} USD/{unit[i]} is {ratio[i]:.1f}x the median "
-                f"{med[i]:,.2f} USD/{unit[i]} of {uvn[i]} declarations of HS {hs[i][:6]}: "
-                "overpayment can hide payment for something else."
-            )
-
-        results["unit_value_high"] = RuleResult(mask, strength, high_msg)
-
-    rule = rs.get("unit_value_low")
-    if rule:
-        r = float(rule.param("ratio", 5.0))
-        mask = (uvn >= int(rule.param("min_samples", 8))) & (ratio <= 1.0 / r)
-        inv = np.where(mask & (ratio > 0), 1.0 / np.where(ratio > 0, ratio, 1.0), 1.0)
-        strength = np.clip(np.log(inv) / math.log(r * r), 0.5, 1.0)
-
-        def low_msg(i: int) -> str:
-            return (
-                f"Unit value {uv[i]:,.2f} USD/{unit[i]} is 1/{1 / ratio[i]:.1f} of the "
-                f"median {med[i]:,.2f} USD/{unit[i]} for HS {hs[i][:6]}: undervaluation "
-                "or goods declared under the wrong code."
-            )
-
-        results["unit_value_low"] = RuleResult(mask, strength, low_msg)
-
-    rule = rs.get("quantity_implausible")
-    if rule:
-        r = float(rule.param("ratio", 20.0))
-        min_hist = int(rule.param("min_history", 3))
-        usd = frame["_usd"].to_numpy(dtype="float64")
-        cmed = frame["_c_usd_median"].to_numpy(dtype="float64")
-        cn = frame["_c_n"].to_numpy()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cratio = usd / cmed
-        big = (cn > min_hist) & (cratio >= r)
-        person_usd = float(rule.param("person_usd", 10000))
-        cand = controlled & (usd > person_usd) & (cid != "")
-        iin_cache = {v: _is_iin(v) for v in set(cid[cand])}
-        person = np.array(
-            [bool(c) and iin_cache.get(v, False) for v, c in zip(cid, cand, strict=True)],
-            dtype=bool,
-        )
-        mask = big | person
-        qty = frame["_qty"].to_numpy(dtype="float64")
-        units = frame["unit"].astype(STR).fillna("").to_numpy()
-
-        def qty_msg(i: int) -> str:
-            if person[i]:
-                return (
-                    f"Consignee '{frame['consignee_name'].iat[i]}' is a private person "
-                    f"(IIN {cid[i]}) declaring {qty[i]:,.0f} {units[i]} of controlled goods "
-                    f"{goods(i)} worth {usd[i]:,.0f} USD."
-                )
-            return (
-                f"Shipment of {qty[i]:,.0f} {units[i]} worth {usd[i]:,.0f} USD is "
-                f"{cratio[i]:.0f}x the median value of consignee "
-                f"'{frame['consignee_name'].iat[i]}''s {cn[i]} declarations."
-            )
-
-        results["quantity_implausible"] = RuleResult(mask, np.ones(n), qty_msg)
-
-    rule = rs.get("third_country_payment")
-    if rule:
-        pay = col["payment_country"].copy()
-        bic_country = frame["_bic"].astype(STR).fillna("").str.slice(4, 6).to_numpy()
-        pay = np.where(pay == "", bic_country, pay)
-        seller = col["exporter_country"]
-        buyer = col["consignee_country"]
-        mask = (pay != "") & (seller != "") & (buyer != "") & (pay != seller) & (pay != buyer)
-        strength = np.where(controlled, 1.0, float(rule.param("other_strength", 0.6)))
-
-        def pay_msg(i: int) -> str:
-            return (
-                f"Paid from {pay[i]}, which is neither the seller's country "
-                f"({seller[i]}) nor the buyer's ({buyer[i]})."
-            )
-
-        results["third_country_payment"] = RuleResult(mask, strength, pay_msg)
-
-    rule = rs.get("forwarder_as_end_user")
-    if rule:
-        words = [str(w).casefold() for w in rule.param("words", [])]
-        eu_name = frame["end_user_name"].astype(STR).fillna("").str.strip()
-        target = eu_name.where(
-            eu_name != "", frame["consignee_name"].astype(STR).fillna("")
-        ).str.casefold()
-        pattern = "|".join(re.escape(w) for w in words) or "$^"
-        is_fwd = target.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
-        mask = controlled & is_fwd
-        tnames = target.to_numpy()
-
-        def fwd_msg(i: int) -> str:
-            return (
-                f"The end user of controlled goods {goods(i)} is '{tnames[i]}', a "
-                "logistics/forwarding company, not the real user of the goods."
-            )
-
-        results["forwarder_as_end_user"] = RuleResult(mask, tierw, fwd_msg)
-
-    if rs.get("end_user_missing"):
-        missing = _blank(frame["end_user_name"]).to_numpy()
-        mask = controlled & missing
-
-        def eu_msg(i: int) -> str:
-            return f"Controlled goods {goods(i)} declared without an end user."
-
-        results["end_user_missing"] = RuleResult(mask, tierw, eu_msg)
-
-    if rs.get("indirect_route"):
-        disp = col["dispatch_country"]
-        orig = col["origin_country"]
-        expc = col["exporter_country"]
-        mask = (
-            controlled
-            & np.isin(disp, list(ts))
-            & (disp != "")
-            & (orig != "")
-            & (disp != orig)
-            & (disp != expc)
-            & (disp != col["destination_country"])
-        )
-
-        def route_msg(i: int) -> str:
-            return (
-                f"Controlled goods {goods(i)} of {orig[i]} origin sold by an exporter in "
-                f"{expc[i] or '?'} were dispatched from {disp[i]}, a transshipment country."
-            )
-
-        results["indirect_route"] = RuleResult(mask, tierw, route_msg)
-
-    rule = rs.get("many_suppliers")
-    if rule:
-        k = int(rule.param("min_exporters", 5))
-        sup = frame["_suppliers"].to_numpy()
-        mask = controlled & (sup >= k)
-
-        def sup_msg(i: int) -> str:
-            return (
-                f"Consignee '{frame['consignee_name'].iat[i]}' receives HS {hs[i][:6]} "
-                f"from {sup[i]} different exporters: split purchases of controlled goods."
-            )
-
-        results["many_suppliers"] = RuleResult(mask, tierw, sup_msg)
-    return results
-
-
 def score_batch(
     frame: pd.DataFrame, ctx: ScoringContext, party_hits: Mapping[Any, list[PartyHit]] | None = None
 ) -> pd.DataFrame:
-    """Score validated rows (with history columns); returns the output frame."""
+    """Score validated rows (with history columns); returns the output frame.
+
+    Each enabled rule of ``ctx.rules`` runs its registered function
+    (:data:`circumspect.risk.rules.RULES`); a hit earns ``weight x strength`` points and
+    the points combine as ``100 x (1 - prod(1 - points/100))``.
+    """
     import numpy as np
     import pandas as pd
 
     n = len(frame)
-    results = _rules(frame, ctx, party_hits or {})
+    inp = RuleInput(frame, ctx, party_hits)
+    results: dict[str, RuleResult] = {}
     keep = np.ones(n)
     points: dict[str, np.ndarray[Any, Any]] = {}
     for rule in ctx.rules.rules:
-        res = results.get(rule.id)
-        if res is None:
-            continue
+        res = results[rule.id] = RULES[rule.id](inp, rule)
         p = np.where(res.mask, rule.weight * np.clip(res.strength, 0.0, 1.0), 0.0)
         points[rule.id] = p
         keep *= 1.0 - p / 100.0

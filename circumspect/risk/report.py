@@ -85,7 +85,7 @@ def write_report(scored_path: Path, errors_path: Path | None, rules: RuleSet, ht
     """HTML report from the files ``score_declarations`` wrote."""
     import pandas as pd
 
-    from circumspect.risk.engine import ERROR_COLUMNS
+    from circumspect.risk.pipeline import ERROR_COLUMNS
     from circumspect.risk.score import read_table
 
     scored = read_table(scored_path)

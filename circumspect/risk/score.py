@@ -21,7 +21,7 @@ from circumspect.fsutil import atomic_path
 from circumspect.goods.lists import ControlIndex
 from circumspect.model.screening import PartyScreener
 from circumspect.risk.columns import ROW, check_header
-from circumspect.risk.engine import (
+from circumspect.risk.pipeline import (
     ERROR_COLUMNS,
     PartyCache,
     ScoringContext,

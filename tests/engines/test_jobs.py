@@ -20,8 +20,8 @@ from circumspect.errors import InputError
 from circumspect.matching import Screener
 from circumspect.matching.batch import screen_file
 from circumspect.model.screening import Candidate, Query
-from circumspect.risk.engine import PartyCache, ScoringContext
 from circumspect.risk.generate import generate
+from circumspect.risk.pipeline import PartyCache, ScoringContext
 from circumspect.risk.score import score_declarations
 
 pytestmark = pytest.mark.xdist_group("spark")

@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from circumspect.risk.engine import PartyCache
 from circumspect.risk.generate import make_bin, make_iin
+from circumspect.risk.pipeline import PartyCache
 from circumspect.risk.score import score_frame
 from tests.risk.helpers import FakeScreener, frame, row
 

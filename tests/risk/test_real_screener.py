@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from circumspect.risk.engine import PartyCache
+from circumspect.risk.pipeline import PartyCache
 from circumspect.risk.score import score_frame
 from tests.risk.helpers import frame, row
 

@@ -1,10 +1,10 @@
-"""Risk rules loaded from YAML (``circumspect/risk/rules.yaml`` by default).
+"""Risk rule configuration loaded from YAML (``circumspect/risk/rules.yaml`` by default).
 
 A rules file has ``version``, ``thresholds`` (``review``, ``block``), ``countries``
 (``russia_belarus``, ``transshipment``) and ``rules``: a list of ``id, description, weight,
 evidence, source, params`` (``enabled: false`` switches a rule off). Rule ids name the
-checks implemented in :mod:`circumspect.risk.engine`; an unknown id is an error, so a typo
-never silently disables a check.
+functions registered in :data:`circumspect.risk.rules.registry.RULES`; an unknown id is an
+error, so a typo never silently disables a check.
 """
 
 from __future__ import annotations
@@ -16,24 +16,9 @@ from typing import Any
 import yaml
 
 from circumspect.errors import ConfigError
+from circumspect.risk.rules.registry import RULES
 
-DEFAULT_RULES = Path(__file__).resolve().parent / "rules.yaml"
-
-#: Rule ids the engine implements.
-KNOWN_RULES: tuple[str, ...] = (
-    "party_listed",
-    "ru_by_controlled",
-    "transshipment_new_consignee",
-    "transshipment_outside_business",
-    "unit_value_high",
-    "unit_value_low",
-    "quantity_implausible",
-    "third_country_payment",
-    "forwarder_as_end_user",
-    "end_user_missing",
-    "indirect_route",
-    "many_suppliers",
-)
+DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules.yaml"
 
 DECISIONS: tuple[str, ...] = ("clear", "review", "block")
 
@@ -108,9 +93,9 @@ def parse_rules(data: Any, path: str = "<rules>") -> RuleSet:
         if not isinstance(item, dict):
             raise ConfigError(f"rule #{n} is not a mapping", file=path, record=str(n))
         rule_id = str(item.get("id", "")).strip()
-        if rule_id not in KNOWN_RULES:
+        if rule_id not in RULES:
             raise ConfigError(
-                f"unknown rule id {rule_id!r}; known: {', '.join(KNOWN_RULES)}",
+                f"unknown rule id {rule_id!r}; known: {', '.join(RULES)}",
                 file=path,
                 record=str(n),
                 field="id",
