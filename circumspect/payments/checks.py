@@ -7,6 +7,7 @@ so the message gets decision ``error`` (fail closed).
 
 from __future__ import annotations
 
+import csv
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -178,20 +179,64 @@ def iban_country(account: str | None) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def currencies() -> frozenset[str]:
-    import yaml
+#: ISO 4217 codes that never denominate a payment: XTS (testing), XXX (no currency).
+_NOT_PAYMENT_CURRENCIES = frozenset({"XTS", "XXX"})
 
-    path = resources.files("circumspect.payments").joinpath("data/currencies.yaml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return frozenset(str(data["codes"]).split())
+
+@lru_cache(maxsize=1)
+def minor_units() -> dict[str, int | None]:
+    """ISO 4217 list one: currency code -> minor units (None where ISO gives ``N.A.``:
+    precious metals, XDR, testing codes). From ``data/iso4217.csv`` (SIX list one, pinned;
+    regenerate with ``scripts/gen/iso4217.py``)."""
+    text = (
+        resources.files("circumspect.payments")
+        .joinpath("data/iso4217.csv")
+        .read_text(encoding="utf-8")
+    )
+    out: dict[str, int | None] = {}
+    for row in csv.DictReader(text.splitlines()):
+        if row["code"] in _NOT_PAYMENT_CURRENCIES:
+            continue
+        units = row["minor_units"].strip()
+        out[row["code"]] = int(units) if units.isdigit() else None
+    return out
+
+
+def currencies() -> frozenset[str]:
+    """Active ISO 4217 alphabetic codes."""
+    return frozenset(minor_units())
 
 
 def check_currency(value: str, field: str, file: str | None = None) -> str:
     code = value.strip().upper()
-    if code not in currencies():
+    if code not in minor_units():
         raise ParseError(f"unknown currency {value.strip()[:10]!r}", file=file, field=field)
     return code
+
+
+def check_decimals(
+    amount: str, currency: str, field: str, file: str | None = None, *, line: int | None = None
+) -> None:
+    """:class:`ParseError` when ``amount`` (``123.45`` or MT ``123,45``) has more decimals
+    than ``currency``'s ISO 4217 minor unit (EUR 2, JPY 0, KWD 3), or the currency is not an
+    ISO 4217 code. Trailing zeros count: ``JPY 100.0`` is as wrong as ``JPY 100.5``, since a
+    sender that writes decimals a currency does not have is not following the standard."""
+    code = currency.strip().upper()
+    if code not in minor_units():
+        raise ParseError(
+            f"unknown currency {currency.strip()[:10]!r}", file=file, line=line, field=field
+        )
+    allowed = minor_units()[code]
+    text = amount.strip().replace(",", ".")
+    decimals = len(text.partition(".")[2])
+    if allowed is not None and decimals > allowed:
+        raise ParseError(
+            f"amount {amount.strip()[:30]!r} has {decimals} decimals; {code} has "
+            f"{allowed} (ISO 4217)",
+            file=file,
+            line=line,
+            field=field,
+        )
 
 
 def parse_amount(

@@ -8,8 +8,15 @@ pacs.009.001.08/.10, pain.001.001.03/.09/.11). Both ``BICFI`` (2009 onwards) and
 (older versions) carry an agent's BIC. A business application header (``AppHdr``, head.001)
 beside the ``Document`` gives the sender and receiver.
 
-The parser never guesses: an element it needs that is missing or malformed raises
-:class:`ParseError` naming the element path; the screening turns that into ``error``.
+The parser never guesses. The XML is read by the package's one safe XML layer
+(:mod:`circumspect.sources.xmlutil`: a DOCTYPE is refused); every element is then checked
+against the message definition of its exact version (:mod:`circumspect.payments.structure`:
+cardinalities, order, unknown elements, mixed content, value formats, ISO 4217 decimals) and
+the group header's ``NbOfTxs`` / ``CtrlSum`` / ``TtlIntrBkSttlmAmt`` against the transactions.
+Anything wrong raises :class:`ParseError` naming the element path; the screening turns that
+into ``error``. Every element whose type is a party or a bank, wherever it sits (charges
+agents, invoicer/invoicee, tax and garnishment parties, the header's ``Fr``/``To``), is
+returned for screening, not only the roles read by name.
 """
 
 from __future__ import annotations
@@ -17,9 +24,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import TypeAlias
-
-from lxml import etree
+from typing import Any
 
 from circumspect.errors import ParseError
 from circumspect.payments.checks import (
@@ -30,8 +35,8 @@ from circumspect.payments.checks import (
     parse_amount,
 )
 from circumspect.payments.model import Agent, Party, PaymentMessage, Transfer
-
-_El: TypeAlias = etree._Element
+from circumspect.payments.structure import Node, build, is_agent_type, is_party_type, schemas
+from circumspect.sources.xmlutil import parse_bytes
 
 _NS = re.compile(
     r"^urn:(?:iso:std:iso:20022:tech:xsd|swift:xsd):(?P<kind>[a-z]{4}\.\d{3})"
@@ -46,22 +51,13 @@ SUPPORTED: dict[str, str] = {
 MAX_BYTES = 2_000_000
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
-def _local(el: _El) -> str:
-    tag = el.tag
+def _split(tag: object) -> tuple[str, str]:
     if not isinstance(tag, str):
-        return ""
-    return tag.rpartition("}")[2]
+        return "", ""
+    if tag.startswith("{"):
+        ns, _, name = tag[1:].partition("}")
+        return ns, name
+    return "", tag
 
 
 class _Reader:
@@ -69,11 +65,13 @@ class _Reader:
 
     def __init__(self, file: str | None) -> None:
         self.file = file
+        #: ids of the party and agent nodes read for a role (the rest are collected after).
+        self.seen: set[int] = set()
 
     def text(self, el: Node | None, path: str) -> str | None:
         if el is None:
             return None
-        found = el.find(_wild(path))
+        found = el.find(path)
         if found is None or found.text is None:
             return None
         value = " ".join(found.text.split())
@@ -83,7 +81,7 @@ class _Reader:
         if el is None:
             return []
         out: list[str] = []
-        for found in el.findall(_wild(path)):
+        for found in el.findall(path):
             if found.text and found.text.strip():
                 out.append(" ".join(found.text.split()))
         return out
@@ -91,7 +89,7 @@ class _Reader:
     def find(self, el: Node | None, path: str) -> Node | None:
         if el is None:
             return None
-        return el.find(_wild(path))
+        return el.find(path)
 
     def error(self, message: str, field: str) -> ParseError:
         return ParseError(message, file=self.file, field=field)
@@ -99,10 +97,10 @@ class _Reader:
     # -- building blocks ------------------------------------------------------------------
 
     def address(
-        self, el: Node | None, field: str
+        self, el: Node | None, field: str, tag: str = "PstlAdr"
     ) -> tuple[tuple[str, ...], str | None, str | None]:
-        """(address lines, town, country) of a ``PstlAdr``."""
-        adr = self.find(el, "PstlAdr")
+        """(address lines, town, country) of a ``PstlAdr`` (``Adr`` in NameAndAddress)."""
+        adr = self.find(el, tag)
         if adr is None:
             return (), None, None
         lines: list[str] = []
@@ -127,9 +125,7 @@ class _Reader:
         town = self.text(adr, "TwnNm")
         country_text = self.text(adr, "Ctry")
         country = (
-            check_country(country_text, f"{field}/PstlAdr/Ctry", self.file)
-            if country_text
-            else None
+            check_country(country_text, f"{field}/{tag}/Ctry", self.file) if country_text else None
         )
         return tuple(lines), town, country
 
@@ -161,20 +157,25 @@ class _Reader:
         el = self.find(parent, tag)
         if el is None:
             return None
+        account = self.account(self.find(parent, account_tag), account_tag) if account_tag else None
+        return self.party_node(el, role, tag, account)
+
+    def party_node(self, el: Node, role: str, field: str, account: str | None = None) -> Party:
+        """A party from a ``PartyIdentification`` or ``NameAndAddress`` element."""
+        self.seen.add(id(el))
         name = self.text(el, "Nm")
-        address, town, country = self.address(el, tag)
+        address, town, country = self.address(el, field, "Adr" if el.find("Adr") else "PstlAdr")
         residence = self.text(el, "CtryOfRes")
         if country is None and residence:
-            country = check_country(residence, f"{tag}/CtryOfRes", self.file)
-        bic = self.bic(el, "Id/OrgId", tag)
+            country = check_country(residence, f"{field}/CtryOfRes", self.file)
+        bic = self.bic(el, "Id/OrgId", field)
         idents = tuple(
             self.texts(el, "Id/OrgId/Othr/Id")
             + self.texts(el, "Id/OrgId/LEI")
             + self.texts(el, "Id/PrvtId/Othr/Id")
         )
-        account = self.account(self.find(parent, account_tag), account_tag) if account_tag else None
         if not name and not bic and not idents and not account:
-            raise self.error(f"{tag} has neither name nor identifier", tag)
+            raise self.error(f"{field} has neither name nor identifier", el.path)
         return Party(
             role=role,
             name=name,
@@ -184,7 +185,7 @@ class _Reader:
             account=account,
             bic=bic,
             identifiers=idents,
-            field=tag,
+            field=field,
         )
 
     def agent(
@@ -197,18 +198,23 @@ class _Reader:
         el = self.find(parent, tag)
         if el is None:
             return None
+        account = self.account(self.find(parent, account_tag), account_tag) if account_tag else None
+        return self.agent_node(el, role, tag, account)
+
+    def agent_node(self, el: Node, role: str, field: str, account: str | None = None) -> Agent:
+        """A bank from a ``BranchAndFinancialInstitutionIdentification`` element."""
+        self.seen.add(id(el))
         fin = self.find(el, "FinInstnId")
         if fin is None:
-            raise self.error(f"{tag} has no FinInstnId", tag)
-        bic = self.bic(fin, ".", f"{tag}/FinInstnId")
+            raise self.error(f"{field} has no FinInstnId", f"{el.path}/FinInstnId")
+        bic = self.bic(fin, ".", f"{field}/FinInstnId")
         name = self.text(fin, "Nm")
-        address, town, country = self.address(fin, f"{tag}/FinInstnId")
-        account = self.account(self.find(parent, account_tag), account_tag) if account_tag else None
+        address, town, country = self.address(fin, f"{field}/FinInstnId")
         if not bic and not name:
             raise self.error(
-                f"{tag} is identified neither by BIC nor by name "
+                f"{field} is identified neither by BIC nor by name "
                 "(a clearing member id alone cannot be screened)",
-                tag,
+                el.path,
             )
         return Agent(
             role=role,
@@ -218,7 +224,7 @@ class _Reader:
             town=town,
             country=country,
             account=account,
-            field=tag,
+            field=field,
         )
 
     def amount(self, el: Node | None, path: str) -> tuple[Decimal, str]:
@@ -252,78 +258,6 @@ class _Reader:
         parts.extend(self.texts(tx, "Purp/Prtry"))
         parts.extend(self.texts(tx, "RgltryRptg/Dtls/Inf"))
         return "\n".join(parts)
-
-
-def _wild(path: str) -> str:
-    return path
-
-
-class Node:
-    """An element reduced to what the reader needs: local-name children in a dict, text and
-    attributes. Built once per message; lookups are dictionary gets (far cheaper than lxml
-    path searches, which dominated the parse time)."""
-
-    __slots__ = ("attrib", "children", "tag", "text")
-
-    def __init__(self, tag: str, text: str | None, attrib: dict[str, str]) -> None:
-        self.tag = tag
-        self.text = text
-        self.attrib = attrib
-        self.children: dict[str, list[Node]] = {}
-
-    @classmethod
-    def build(cls, root: _El) -> Node:
-        """The tree under ``root`` (comments and processing instructions are skipped)."""
-        top = cls(_local(root), root.text, dict(root.attrib) if root.attrib else {})
-        stack: list[tuple[_El, Node]] = [(root, top)]
-        while stack:
-            el, node = stack.pop()
-            children = node.children
-            for child in el:
-                tag = child.tag
-                if not isinstance(tag, str):
-                    continue
-                brace = tag.find("}")
-                local = tag[brace + 1 :] if brace >= 0 else tag
-                attrib = child.attrib
-                sub = cls(local, child.text, dict(attrib) if attrib else {})
-                found = children.get(local)
-                if found is None:
-                    children[local] = [sub]
-                else:
-                    found.append(sub)
-                if len(child):
-                    stack.append((child, sub))
-        return top
-
-    def get(self, name: str) -> str | None:
-        value = self.attrib.get(name)
-        return None if value is None else str(value)
-
-    def findall(self, path: str) -> list[Node]:
-        nodes = [self]
-        for part in path.split("/"):
-            if part == ".":
-                continue
-            nxt: list[Node] = []
-            for node in nodes:
-                nxt.extend(node.children.get(part, ()))
-            nodes = nxt
-            if not nodes:
-                break
-        return nodes
-
-    def find(self, path: str) -> Node | None:
-        node: Node | None = self
-        for part in path.split("/"):
-            if part == ".":
-                continue
-            assert node is not None
-            found = node.children.get(part)
-            if not found:
-                return None
-            node = found[0]
-        return node
 
 
 def _agents(r: _Reader, tx: Node, specs: list[tuple[str, str, str | None]]) -> list[Agent]:
@@ -431,6 +365,7 @@ def _pacs008(r: _Reader, body: Node) -> tuple[str, str | None, list[Transfer], l
         )
     if not transfers:
         raise r.error("missing mandatory element CdtTrfTxInf", "CdtTrfTxInf")
+    _check_totals(r, hdr, transfers, settlement=True)
     return msg_id, r.text(hdr, "CreDtTm"), transfers, header_agents
 
 
@@ -485,6 +420,7 @@ def _pacs009(r: _Reader, body: Node) -> tuple[str, str | None, list[Transfer], l
         )
     if not transfers:
         raise r.error("missing mandatory element CdtTrfTxInf", "CdtTrfTxInf")
+    _check_totals(r, hdr, transfers, settlement=True)
     return msg_id, r.text(hdr, "CreDtTm"), transfers, header_agents
 
 
@@ -504,6 +440,7 @@ def _pain001(r: _Reader, body: Node) -> tuple[str, str | None, list[Transfer], l
         txs = block.findall("CdtTrfTxInf")
         if not txs:
             raise r.error("missing mandatory element PmtInf/CdtTrfTxInf", "CdtTrfTxInf")
+        first = len(transfers)
         for tx in txs:
             if r.find(tx, "Amt/InstdAmt") is not None:
                 amount, currency = r.amount(tx, "Amt/InstdAmt")
@@ -527,7 +464,43 @@ def _pain001(r: _Reader, body: Node) -> tuple[str, str | None, list[Transfer], l
                     remittance=r.remittance(tx),
                 )
             )
+        _check_totals(r, block, transfers[first:], settlement=False)
+    _check_totals(r, hdr, transfers, settlement=False)
     return msg_id, r.text(hdr, "CreDtTm"), transfers, []
+
+
+def _check_totals(
+    r: _Reader, head: Node | None, transfers: list[Transfer], *, settlement: bool
+) -> None:
+    """``NbOfTxs``, ``CtrlSum`` and (pacs) ``TtlIntrBkSttlmAmt`` of a group header or payment
+    block must agree with the transactions it holds: a count or total that does not is a
+    message that reads two ways (which transactions are meant?), so an error."""
+    if head is None:
+        return
+    where = head.path
+    count = r.text(head, "NbOfTxs")
+    if count is not None and int(count) != len(transfers):
+        raise r.error(
+            f"NbOfTxs is {count} but the message holds {len(transfers)} transaction(s)",
+            f"{where}/NbOfTxs",
+        )
+    total = sum((t.amount for t in transfers), Decimal(0))
+    control = r.text(head, "CtrlSum")
+    if control is not None and Decimal(control) != total:
+        raise r.error(
+            f"CtrlSum is {control} but the transaction amounts add up to {total}",
+            f"{where}/CtrlSum",
+        )
+    if settlement:
+        node = r.find(head, "TtlIntrBkSttlmAmt")
+        if node is not None and node.text:
+            currencies = {t.currency for t in transfers}
+            if Decimal(node.text) != total or currencies != {node.get("Ccy")}:
+                raise r.error(
+                    f"TtlIntrBkSttlmAmt is {node.get('Ccy')} {node.text} but the transactions "
+                    f"settle {', '.join(sorted(currencies))} {total}",
+                    f"{where}/TtlIntrBkSttlmAmt",
+                )
 
 
 def _message_id(r: _Reader, hdr: Node | None) -> str:
@@ -542,65 +515,156 @@ def _message_id(r: _Reader, hdr: Node | None) -> str:
 _HANDLERS = {"pacs.008": _pacs008, "pacs.009": _pacs009, "pain.001": _pain001}
 
 
+_HEAD_NS = re.compile(
+    r"^urn:(?:iso:std:iso:20022:tech:xsd|swift:xsd):(?P<id>head\.001\.001\.\d{2})$"
+)
+
+
+def _split_envelope(root: Any, file: str | None) -> tuple[Any, Any | None]:
+    """(Document, AppHdr or None). The Document is the root, or the root is an envelope
+    holding an optional AppHdr and one Document and nothing else."""
+    _, name = _split(root.tag)
+    if name == "Document":
+        return root, None
+    if name == "AppHdr":
+        raise ParseError("AppHdr without its Document", file=file, field="/AppHdr")
+    if root.text is not None and root.text.strip():
+        raise ParseError(f"text inside the envelope <{name}>", file=file, field=f"/{name}")
+    kids: list[str] = []
+    elements: dict[str, Any] = {}
+    for child in root:
+        child_name = _split(child.tag)[1] or "?"
+        kids.append(child_name)
+        elements[child_name] = child
+        if child.tail is not None and child.tail.strip():
+            raise ParseError(
+                f"text inside the envelope <{name}>", file=file, field=f"/{name}/{child_name}"
+            )
+    if kids not in (["Document"], ["AppHdr", "Document"]):
+        raise ParseError(
+            f"envelope <{name}> must hold an optional AppHdr and one Document, in that order; "
+            f"it holds {', '.join(kids) or 'nothing'}",
+            file=file,
+            field=f"/{name}",
+        )
+    return elements["Document"], elements.get("AppHdr")
+
+
 def parse_iso20022(raw: bytes, file: str | None = None) -> PaymentMessage:
     """One ISO 20022 message (optionally with its ``AppHdr``) as a :class:`PaymentMessage`."""
     if len(raw) > MAX_BYTES:
         raise ParseError(f"message larger than {MAX_BYTES} bytes", file=file)
-    try:
-        root = etree.fromstring(raw, parser=_parser())
-    except etree.XMLSyntaxError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ParseError(f"not well-formed XML: {exc.msg}", file=file, line=line) from exc
-    if root is None:
-        raise ParseError("empty XML document", file=file)
-    tree = root.getroottree()
-    if tree.docinfo.doctype:
-        raise ParseError("XML with a DOCTYPE is refused (entity expansion)", file=file)
-    if _local(root) == "Document":
-        document = root
-    else:
-        documents = root.findall(".//{*}Document")
-        if len(documents) > 1:
-            raise ParseError(
-                f"{len(documents)} Document elements in one file (one message per file)",
-                file=file,
-                field="Document",
-            )
-        document = documents[0] if documents else None
-    if document is None:
-        raise ParseError("no ISO 20022 Document element", file=file, field="Document")
-    namespace = etree.QName(document).namespace or ""
+    root = parse_bytes(raw, file)
+    document, hdr_el = _split_envelope(root, file)
+    namespace = _split(document.tag)[0]
     match = _NS.match(namespace)
     if not match:
         raise ParseError(
-            f"not an ISO 20022 message namespace: {namespace[:80]!r}", file=file, field="Document"
+            f"not an ISO 20022 message namespace: {namespace[:80]!r}", file=file, field="/Document"
         )
     kind = match.group("kind")
     if kind not in SUPPORTED:
         raise ParseError(
             f"unsupported ISO 20022 message {kind} (supported: {', '.join(SUPPORTED)})",
             file=file,
-            field="Document",
+            field="/Document",
         )
-    hdr_el = root if _local(root) == "AppHdr" else root.find(".//{*}AppHdr")
-    hdr_root = Node.build(hdr_el) if hdr_el is not None else None
-    body_el = document.find("{*}" + SUPPORTED[kind])
-    body = Node.build(body_el) if body_el is not None else None
-    if body is None:
+    definition = namespace.rsplit(":", 1)[-1]
+    schema = schemas().get(definition)
+    if schema is None:
+        known = sorted(m for m in schemas() if m.startswith(kind))
         raise ParseError(
-            f"{kind} without {SUPPORTED[kind]} element", file=file, field=SUPPORTED[kind]
+            f"unsupported version {definition} (supported: {known[0]} to {known[-1]})",
+            file=file,
+            field="/Document",
         )
+    for key in document.attrib:
+        if _split(str(key))[0] != "http://www.w3.org/2001/XMLSchema-instance":
+            raise ParseError(f"unknown attribute {key!r}", file=file, field="/Document")
+    if document.text is not None and document.text.strip():
+        raise ParseError("text directly inside <Document>", file=file, field="/Document")
+    children = list(document)
+    if len(children) != 1:
+        raise ParseError(
+            f"<Document> must hold exactly one <{schema.root.name}>, it holds {len(children)} "
+            "elements",
+            file=file,
+            field="/Document",
+        )
+    body = build(children[0], schema, namespace, "/Document", file)
+    hdr_root: Node | None = None
+    if hdr_el is not None:
+        hdr_ns = _split(hdr_el.tag)[0]
+        hdr_match = _HEAD_NS.match(hdr_ns)
+        hdr_schema = schemas().get(hdr_match.group("id")) if hdr_match else None
+        if hdr_schema is None:
+            raise ParseError(
+                f"AppHdr namespace {hdr_ns[:80]!r} is not a supported head.001 version",
+                file=file,
+                field="/AppHdr",
+            )
+        hdr_root = build(hdr_el, hdr_schema, hdr_ns, "", file)
+        declared = hdr_root.find("MsgDefIdr")
+        if declared is not None and declared.text and declared.text.strip() != definition:
+            raise ParseError(
+                f"AppHdr/MsgDefIdr says {declared.text.strip()!r} but the Document is {definition}",
+                file=file,
+                field="/AppHdr/MsgDefIdr",
+            )
     reader = _Reader(file)
     msg_id, created, transfers, header_agents = _HANDLERS[kind](reader, body)
     header_agents = _app_header(reader, hdr_root) + header_agents
+    extra_parties, extra_agents, notes = _collect_rest(reader, [body, hdr_root])
     return PaymentMessage(
         message_id=msg_id,
-        format=namespace.rsplit(":", 1)[-1],
+        format=definition,
         message_type=kind,
         transfers=tuple(transfers),
-        agents=tuple(header_agents),
+        agents=tuple(header_agents + extra_agents),
         created=created,
+        parties=tuple(extra_parties),
+        notes="\n".join(notes),
     )
+
+
+#: Roles of party and agent elements not read by a handler, by element name.
+_OTHER_ROLES = {
+    "Agt": "charges_agent",
+    "UltmtDbtr": "ultimate_debtor",
+    "UltmtCdtr": "ultimate_creditor",
+    "Invcr": "invoicer",
+    "Invcee": "invoicee",
+    "Grnshee": "garnishee",
+    "GrnshmtAdmstr": "garnishment_administrator",
+    "Fr": "sender",
+    "To": "receiver",
+    "FIId": "financial_institution",
+    "OrgId": "organisation",
+}
+
+
+def _collect_rest(
+    r: _Reader, roots: list[Node | None]
+) -> tuple[list[Party], list[Agent], list[str]]:
+    """Every party or agent element no handler read (so none escapes screening), and the
+    text of supplementary data (``xs:any``) for the free-text scan."""
+    parties: list[Party] = []
+    agents: list[Agent] = []
+    notes: list[str] = []
+    for root in roots:
+        if root is None:
+            continue
+        for node in root.walk():
+            if id(node) in r.seen:
+                continue
+            role = _OTHER_ROLES.get(node.tag)
+            if is_agent_type(node.type):
+                agents.append(r.agent_node(node, role or "other_agent", node.path))
+            elif is_party_type(node.type):
+                parties.append(r.party_node(node, role or "other_party", node.path))
+            elif node.type == "SupplementaryDataEnvelope1" and node.text:
+                notes.append(node.text)
+    return parties, agents, notes
 
 
 def _app_header(r: _Reader, hdr: Node | None) -> list[Agent]:
@@ -608,7 +672,17 @@ def _app_header(r: _Reader, hdr: Node | None) -> list[Agent]:
         return []
     out: list[Agent] = []
     for tag, role in (("Fr", "sender"), ("To", "receiver")):
-        bic = r.bic(hdr, f"{tag}/FIId/FinInstnId", f"AppHdr/{tag}")
-        if bic:
-            out.append(Agent(role=role, bic=bic, field=f"AppHdr/{tag}"))
+        agent = r.agent(r.find(hdr, tag), "FIId", role)
+        if agent is not None:
+            out.append(
+                Agent(
+                    role=role,
+                    bic=agent.bic,
+                    name=agent.name,
+                    address=agent.address,
+                    town=agent.town,
+                    country=agent.country,
+                    field=f"AppHdr/{tag}",
+                )
+            )
     return out

@@ -24,6 +24,12 @@ PARTY_ROLES: tuple[str, ...] = (
     "ultimate_debtor",
     "ultimate_creditor",
     "initiating_party",
+    "invoicer",
+    "invoicee",
+    "garnishee",
+    "garnishment_administrator",
+    "organisation",
+    "other_party",
 )
 
 #: Agent roles (banks in a payment chain). ``sender``/``receiver`` are the SWIFT header
@@ -46,6 +52,9 @@ AGENT_ROLES: tuple[str, ...] = (
     "debtor_institution",
     "creditor_institution",
     "forwarding_agent",
+    "charges_agent",
+    "financial_institution",
+    "other_agent",
 )
 
 
@@ -125,6 +134,11 @@ class PaymentMessage:
     transfers: tuple[Transfer, ...]
     agents: tuple[Agent, ...] = ()
     created: str | None = None
+    #: Parties outside any transfer's roles (charges agents' customers, invoicer/invoicee,
+    #: header parties, ...): screened like every other party.
+    parties: tuple[Party, ...] = ()
+    #: Free text outside the remittance (ISO supplementary data): scanned like remittance.
+    notes: str = ""
 
     @property
     def first(self) -> Transfer:
@@ -143,6 +157,7 @@ class PaymentMessage:
         return self.transfers[0].value_date
 
     def all_parties(self) -> Iterator[Party]:
+        yield from self.parties
         for transfer in self.transfers:
             yield from transfer.parties
 

@@ -22,14 +22,18 @@ Structured ``50F``/``59F`` lines (``1/`` name, ``2/`` address, ``3/CC/town``, ``
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 
 from circumspect.errors import ParseError
 from circumspect.payments.checks import (
     check_country,
     check_currency,
+    check_decimals,
     normalize_account,
     normalize_bic,
     parse_amount,
@@ -47,33 +51,68 @@ _B2_OUT = re.compile(
 _32A = re.compile(r"^(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>[0-9,]{2,15})$")
 _NUMBERED = re.compile(r"^(?P<n>[1-8])/(?P<text>.*)$")
 SUPPORTED_TYPES = ("103", "202")
-_OPTIONS: dict[str, tuple[str, ...]] = {
-    "50": ("A", "F", "K"),
-    "52": ("A", "D"),
-    "53": ("A", "B", "D"),
-    "54": ("A", "B", "D"),
-    "55": ("A", "B", "D"),
-    "56": ("A", "C", "D"),
-    "57": ("A", "B", "C", "D"),
-    "58": ("A", "D"),
-    "59": ("", "A", "F"),
-}
-_AGENT_ROLES_103 = {
-    "52": "debtor_agent",
-    "53": "senders_correspondent",
-    "54": "receivers_correspondent",
-    "55": "third_reimbursement",
-    "56": "intermediary_agent",
-    "57": "creditor_agent",
-}
-_AGENT_ROLES_202 = {
-    "52": "debtor_institution",
-    "53": "senders_correspondent",
-    "54": "receivers_correspondent",
-    "56": "intermediary_agent",
-    "57": "creditor_agent",
-    "58": "creditor_institution",
-}
+_CCY_AMOUNT = re.compile(r"^(?P<ccy>[A-Z]{3})(?P<amount>[0-9,]{2,15})$")
+_CHARGES = frozenset({"BEN", "OUR", "SHA"})
+#: Field widths: 35 characters a line; a first line holding a party identifier
+#: ``[/1!a][/34x]`` (options A, B, C, D) may have 37.
+WIDTH = 35
+ID_WIDTH = 37
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRule:
+    """One field of an MT message definition (``data/mt_fields.csv``)."""
+
+    message: str
+    sequence: str
+    tag: str  # "20", "32A", or "50a" for a field with letter options
+    options: dict[str, int]  # option letter ("-" none) -> max lines; fixed fields: {"-": n}
+    mandatory: bool
+    max_repeat: int | None
+    role: str
+
+    def same_field(self, f: _Field) -> bool:
+        if self.tag.endswith("a"):
+            return f.number == self.tag[:2]
+        return f.tag == self.tag
+
+    @property
+    def label(self) -> str:
+        return f":{self.tag}:"
+
+    def has_room(self, count: int) -> bool:
+        return self.max_repeat is None or count < self.max_repeat
+
+
+@lru_cache(maxsize=1)
+def field_rules() -> dict[str, tuple[FieldRule, ...]]:
+    """Message (``MT103``, ``MT202``, ``MT202 COV`` sequence B) -> its fields in order."""
+    text = (
+        resources.files("circumspect.payments")
+        .joinpath("data/mt_fields.csv")
+        .read_text(encoding="utf-8")
+    )
+    out: dict[str, list[FieldRule]] = {}
+    for row in csv.DictReader(text.splitlines()):
+        if row["lines"]:
+            options = {"-": int(row["lines"])}
+        else:
+            options = {
+                key: int(value)
+                for key, _, value in (item.partition(":") for item in row["options"].split())
+            }
+        out.setdefault(row["message"], []).append(
+            FieldRule(
+                message=row["message"],
+                sequence=row["sequence"],
+                tag=row["tag"],
+                options=options,
+                mandatory=row["status"] == "M",
+                max_repeat=None if row["max_repeat"] == "unbounded" else int(row["max_repeat"]),
+                role=row["role"],
+            )
+        )
+    return {key: tuple(value) for key, value in out.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +371,85 @@ def _coded_parties(f: _Field) -> list[Party]:
     return out
 
 
+def _assign(
+    fields: list[_Field], rules: tuple[FieldRule, ...], message: str, file: str | None
+) -> list[tuple[_Field, FieldRule]]:
+    """Each field matched to its place in the message definition, in order: a field the
+    message does not define, an option it does not have, a non-repeatable field given twice,
+    a field out of order, or a missing mandatory field is a :class:`ParseError`."""
+    counts = [0] * len(rules)
+    cursor = 0
+    out: list[tuple[_Field, FieldRule]] = []
+    for f in fields:
+        label = f":{f.tag}:"
+        index = next(
+            (
+                i
+                for i in range(cursor, len(rules))
+                if rules[i].same_field(f) and rules[i].has_room(counts[i])
+            ),
+            None,
+        )
+        if index is None:
+            known = [r for r in rules if r.same_field(f)]
+            if not known:
+                raise ParseError(
+                    f"field {label} is not part of {message}", file=file, line=f.line, field=label
+                )
+            if all(counts[i] for i, r in enumerate(rules) if r.same_field(f)):
+                raise ParseError(
+                    f"field {label} repeated: {known[0].label} may appear at most "
+                    f"{known[0].max_repeat} time(s) in {message}",
+                    file=file,
+                    line=f.line,
+                    field=label,
+                )
+            raise ParseError(
+                f"field {label} out of order in {message}", file=file, line=f.line, field=label
+            )
+        rule = rules[index]
+        option = f.option or "-"
+        if rule.tag.endswith("a") and option not in rule.options:
+            raise ParseError(
+                f"field {f.number} has no option {f.option!r} in {message} "
+                f"(allowed: {', '.join(o if o != '-' else 'none' for o in rule.options)})",
+                file=file,
+                line=f.line,
+                field=label,
+            )
+        counts[index] += 1
+        cursor = index
+        out.append((f, rule))
+    for i, rule in enumerate(rules):
+        if rule.mandatory and not counts[i]:
+            where = f" (sequence {rule.sequence})" if rule.message.endswith("COV") else ""
+            raise ParseError(
+                f"missing mandatory field {rule.label}{where}", file=file, field=rule.label
+            )
+    return out
+
+
+def _check_lines(reader: _MT, f: _Field, rule: FieldRule) -> None:
+    """Every line of a field holds text (an empty line, e.g. ``:59:`` with nothing after
+    the tag and the name on the next line, is not a valid field and would read two ways),
+    at most the number of lines and the width the field's format allows."""
+    lines = [x.rstrip() for x in f.lines]
+    while len(lines) > 1 and not lines[-1]:
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            raise reader.err(f"line {number} of field :{f.tag}: is empty", f)
+        width = ID_WIDTH if number == 1 and line.startswith("/") else WIDTH
+        if len(line) > width:
+            raise reader.err(
+                f"line {number} of field :{f.tag}: has {len(line)} characters (at most {width})",
+                f,
+            )
+    allowed = rule.options.get(f.option or "-", 0) if rule.tag.endswith("a") else rule.options["-"]
+    if len(lines) > allowed:
+        raise reader.err(f"field :{f.tag}: has {len(lines)} lines (at most {allowed})", f)
+
+
 def parse_mt(raw: bytes, file: str | None = None) -> PaymentMessage:
     """One FIN MT103 or MT202 message as a :class:`PaymentMessage`."""
     if len(raw) > MAX_BYTES:
@@ -376,27 +494,17 @@ def parse_mt(raw: bytes, file: str | None = None) -> PaymentMessage:
     first_line = text.count("\n", 0, body_start) + 1
     fields = _fields(blocks["4"], first_line, file)
     reader = _MT(file)
-    by_tag: dict[str, list[_Field]] = {}
-    for f in fields:
-        by_tag.setdefault(f.number, []).append(f)
-        allowed = _OPTIONS.get(f.number)
-        if allowed is not None and f.option not in allowed:
-            raise reader.err(f"field {f.number} has no option {f.option!r}", f)
-    mandatory = (
-        ("20", "23", "32", "50", "59", "71") if mt_type == "103" else ("20", "21", "32", "58")
-    )
-    for tag in mandatory:
-        if tag not in by_tag:
-            label = {
-                "23": "23B",
-                "32": "32A",
-                "50": "50a",
-                "59": "59a",
-                "71": "71A",
-                "58": "58a",
-            }.get(tag, tag)
-            raise ParseError(f"missing mandatory field :{label}:", file=file, field=f":{label}:")
-    ref_field = by_tag["20"][0]
+    message_kind = f"MT{mt_type}"
+    rules = field_rules()[message_kind]
+    if cover and mt_type == "202":
+        rules = rules + field_rules()["MT202 COV"]
+    assigned = _assign(fields, rules, message_kind + (" COV" if cover else ""), file)
+    for f, rule in assigned:
+        _check_lines(reader, f, rule)
+    by_rule: dict[str, list[_Field]] = {}
+    for f, rule in assigned:
+        by_rule.setdefault(rule.tag, []).append(f)
+    ref_field = by_rule["20"][0]
     reference = " ".join(reader._value_lines(ref_field))
     if (
         len(reference) > 16
@@ -407,9 +515,7 @@ def parse_mt(raw: bytes, file: str | None = None) -> PaymentMessage:
         raise reader.err(
             "reference must be 1-16 characters without leading, trailing or double '/'", ref_field
         )
-    f32 = by_tag["32"][0]
-    if f32.option != "A":
-        raise reader.err("field 32 must be option A", f32)
+    f32 = by_rule["32A"][0]
     match = _32A.match("".join(reader._value_lines(f32)))
     if not match:
         raise reader.err("32A must be YYMMDD, currency and an amount with a decimal comma", f32)
@@ -423,24 +529,29 @@ def parse_mt(raw: bytes, file: str | None = None) -> PaymentMessage:
         raise reader.err(f"invalid value date {match.group('date')}", f32) from exc
     currency = check_currency(match.group("ccy"), ":32A:", file)
     amount = parse_amount(match.group("amount"), ":32A:", file, comma=True)
+    check_decimals(match.group("amount"), currency, ":32A:", file, line=f32.line)
+    for tag in ("33B", "71F", "71G"):
+        for f in by_rule.get(tag, ()):
+            found = _CCY_AMOUNT.match("".join(reader._value_lines(f)))
+            if not found:
+                raise reader.err(f"{tag} must be a currency and an amount with a decimal comma", f)
+            check_currency(found.group("ccy"), f":{tag}:", file)
+            parse_amount(found.group("amount"), f":{tag}:", file, comma=True)
+            check_decimals(found.group("amount"), found.group("ccy"), f":{tag}:", file, line=f.line)
+    for f in by_rule.get("71A", ()):
+        if "".join(reader._value_lines(f)) not in _CHARGES:
+            raise reader.err("71A must be BEN, OUR or SHA", f)
     parties: list[Party] = []
     agents: list[Agent] = []
-    roles = _AGENT_ROLES_103 if mt_type == "103" else _AGENT_ROLES_202
     texts: list[str] = []
-    for f in fields:
-        if f.number == "50":
-            parties.append(reader.party(f, "debtor"))
-        elif f.number == "59":
-            parties.append(reader.party(f, "creditor"))
-        elif f.number in roles:
-            agents.append(reader.agent(f, roles[f.number]))
+    for f, rule in assigned:
+        if rule.role in ("debtor", "creditor"):
+            parties.append(reader.party(f, rule.role))
+        elif rule.role:
+            agents.append(reader.agent(f, rule.role))
         elif f.number in ("70", "72", "77"):
             texts.append("\n".join(x.strip() for x in f.lines if x.strip()))
             parties.extend(_coded_parties(f))
-    if mt_type == "103" and (len(by_tag["50"]) != 1 or len(by_tag["59"]) != 1):
-        raise ParseError(
-            "MT103 must have exactly one :50a: and one :59a:", file=file, field=":50a:/:59a:"
-        )
     transfer = Transfer(
         transaction_id=reference,
         amount=amount,

@@ -1,9 +1,14 @@
 """Free-text scan of remittance information for listed names and vessels.
 
 Listed names (primary names, aliases and previous names; never weak aliases) of at least
-``remittance_min_tokens`` words and ``remittance_min_chars`` characters are put in a
-:class:`~circumspect.payments.text.PhraseIndex`; a scan finds them as whole-word phrases in
-any script (both sides are transliterated to ASCII). IMO numbers (``IMO 9412347``, or a
+``remittance_min_tokens`` words and ``remittance_min_chars`` characters are found in free
+text as names are found in party fields: in **any word order** and **any script**. Both sides
+are transliterated to ASCII and each word reduced to its spelling skeleton
+(:func:`circumspect.names.phonetic.skeleton`: ``Gennadiy``/``Gennady``/``Геннадий`` alike);
+a name is found where a run of consecutive words of the text is the same multiset of
+skeletons (``GENNADY TIMCHENKO``, ``TIMCHENKO GENNADY``, ``Тимченко Геннадий``). A listed
+``SURNAME, Given Middle`` is also searched for as ``Given SURNAME``, the way people write it.
+IMO numbers (``IMO 9412347``, or a
 7-digit number with a valid IMO check digit after the word IMO) are looked up exactly through
 the party screener's identifier index.
 """
@@ -18,6 +23,8 @@ from typing import Any
 from rigour.ids import IMO
 
 from circumspect.model.entities import ListedEntity
+from circumspect.names.phonetic import skeleton
+from circumspect.names.translit import transliterate
 from circumspect.payments.text import PhraseIndex, tokens
 
 _IMO = re.compile(r"\bIMO\W{0,3}(?P<number>\d{7})\b", re.IGNORECASE)
@@ -31,13 +38,42 @@ class ListedName:
     source: str
 
 
+def _skeletons(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(skeleton(w) or w for w in words)
+
+
+def latin_words(text: str) -> tuple[str, ...]:
+    """Word tokens of ``text`` with Cyrillic romanised as names are (BGN/PCGN:
+    ``Геннадий Тимченко`` -> ``gennadiy timchenko``; ICU's ``gennadij timcenko`` would
+    not meet the Latin spelling of the list)."""
+    if text.isascii():
+        return tokens(text)
+    return tokens(transliterate(text, "bgn"))
+
+
+def name_forms(name: str) -> list[tuple[str, ...]]:
+    """The word sequences a listed name is searched for as: the name, and for a
+    ``SURNAME, Given Middle`` name also ``Given SURNAME``."""
+    forms = [latin_words(name)]
+    surname, comma, given = name.partition(",")
+    if comma:
+        first = latin_words(given)[:1]
+        last = latin_words(surname)
+        if first and last and len(first) + len(last) < len(forms[0]):
+            forms.append(first + last)
+    return forms
+
+
 class NameIndex:
-    """Listed names searchable in free text."""
+    """Listed names searchable in free text, in any word order and script."""
 
     def __init__(self, min_tokens: int = 2, min_chars: int = 10) -> None:
         self.min_tokens = min_tokens
         self.min_chars = min_chars
         self.index: PhraseIndex[ListedName] = PhraseIndex()
+        #: sorted skeleton multiset -> listed names
+        self.unordered: dict[tuple[str, ...], list[ListedName]] = {}
+        self.sizes: set[int] = set()
         self.entities = 0
 
     @classmethod
@@ -56,13 +92,23 @@ class NameIndex:
     def add_names(self, listed: ListedName, names: Iterable[str]) -> None:
         self.entities += 1
         for name in names:
-            words = tokens(name)
-            if (
-                len(words) < self.min_tokens
-                or sum(map(len, words)) + len(words) - 1 < self.min_chars
-            ):
-                continue
-            self.index.add(words, listed)
+            exact = tokens(name)
+            if self._long_enough(exact):
+                self.index.add(exact, listed)
+            for words in name_forms(name):
+                if not self._long_enough(words):
+                    continue
+                key = tuple(sorted(_skeletons(words)))
+                bucket = self.unordered.setdefault(key, [])
+                if listed not in bucket:
+                    bucket.append(listed)
+                self.sizes.add(len(key))
+
+    def _long_enough(self, words: tuple[str, ...]) -> bool:
+        return (
+            len(words) >= self.min_tokens
+            and sum(map(len, words)) + len(words) - 1 >= self.min_chars
+        )
 
     @classmethod
     def from_screener(
@@ -83,10 +129,29 @@ class NameIndex:
         return index
 
     def scan(self, text: str) -> list[tuple[str, ListedName]]:
+        """(phrase as found, listed name) for every listed name in ``text``."""
         out: list[tuple[str, ListedName]] = []
-        for hit in self.index.scan_text(text):
+        seen: set[tuple[str, str]] = set()
+        words = tokens(text)
+        for hit in self.index.scan(words):
             for value in hit.values:
-                out.append((" ".join(hit.phrase), value))
+                phrase = " ".join(hit.phrase)
+                seen.add((value.entity_id, phrase))
+                out.append((phrase, value))
+        if not self.unordered:
+            return out
+        words = latin_words(text)
+        keys = _skeletons(words)
+        for size in sorted(self.sizes):
+            for start in range(len(words) - size + 1):
+                found = self.unordered.get(tuple(sorted(keys[start : start + size])))
+                if not found:
+                    continue
+                phrase = " ".join(words[start : start + size])
+                for value in found:
+                    if (value.entity_id, phrase) not in seen:
+                        seen.add((value.entity_id, phrase))
+                        out.append((phrase, value))
         return out
 
 

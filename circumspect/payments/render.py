@@ -124,13 +124,20 @@ def _rmt(text: str, indent: str) -> str:
     return f"{indent}<RmtInf>\n{body}{indent}</RmtInf>\n"
 
 
-def _app_hdr(spec: PaymentSpec, msg_def: str, sender: str | None, receiver: str | None) -> str:
-    def fi(bic: str | None) -> str:
-        return f"<FIId><FinInstnId><BICFI>{_x(bic or '')}</BICFI></FinInstnId></FIId>"
+def _app_hdr(
+    spec: PaymentSpec,
+    msg_def: str,
+    sender: str | None,
+    receiver: str | None,
+    receiver_name: str | None = None,
+) -> str:
+    def fi(bic: str | None, name: str | None = None) -> str:
+        inner = f"<BICFI>{_x(bic)}</BICFI>" if bic else f"<Nm>{_x(name or 'UNKNOWN')}</Nm>"
+        return f"<FIId><FinInstnId>{inner}</FinInstnId></FIId>"
 
     return (
         '  <AppHdr xmlns="urn:iso:std:iso:20022:tech:xsd:head.001.001.02">\n'
-        f"    <Fr>{fi(sender)}</Fr>\n    <To>{fi(receiver)}</To>\n"
+        f"    <Fr>{fi(sender)}</Fr>\n    <To>{fi(receiver, receiver_name)}</To>\n"
         f"    <BizMsgIdr>{_x(spec.msg_id)}</BizMsgIdr>\n"
         f"    <MsgDefIdr>{msg_def}</MsgDefIdr>\n    <BizSvc>swift.cbprplus.02</BizSvc>\n"
         f"    <CreDt>{spec.value_date.isoformat()}T09:30:00Z</CreDt>\n  </AppHdr>\n"
@@ -167,7 +174,7 @@ def render_pacs008(spec: PaymentSpec) -> bytes:
     settlement = "INDA"
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n<BusinessMessage>\n'
-        + _app_hdr(spec, "pacs.008.001.08", sender, receiver)
+        + _app_hdr(spec, "pacs.008.001.08", sender, receiver, spec.creditor_agent.name)
         + f'  <Document xmlns="{ns}">\n    <FIToFICstmrCdtTrf>\n      <GrpHdr>\n'
         f"        <MsgId>{_x(spec.msg_id)}</MsgId>\n"
         f"        <CreDtTm>{spec.value_date.isoformat()}T09:30:00+05:00</CreDtTm>\n"
@@ -214,7 +221,13 @@ def render_pacs009(spec: PaymentSpec) -> bytes:
     cover += f"{tx}</UndrlygCstmrCdtTrf>\n"
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n<BusinessMessage>\n'
-        + _app_hdr(spec, "pacs.009.001.08", debtor_fi.bic, corr.bic if corr else creditor_fi.bic)
+        + _app_hdr(
+            spec,
+            "pacs.009.001.08",
+            debtor_fi.bic,
+            corr.bic if corr else creditor_fi.bic,
+            (corr.name if corr else None) or creditor_fi.name,
+        )
         + f'  <Document xmlns="{ns}">\n    <FICdtTrf>\n      <GrpHdr>\n'
         f"        <MsgId>{_x(spec.msg_id)}</MsgId>\n"
         f"        <CreDtTm>{spec.value_date.isoformat()}T09:30:00+05:00</CreDtTm>\n"

@@ -117,6 +117,8 @@ class PaymentScreening:
         for transfer in message.transfers:
             if transfer.remittance:
                 self._check_text(transfer.remittance, flags)
+        if message.notes:
+            self._check_text(message.notes, flags)
         return _dedupe(flags)
 
     def _check_agent(self, agent: Agent, flags: list[Flag]) -> None:
@@ -124,7 +126,10 @@ class PaymentScreening:
             self._check_bic(agent.bic, agent.role, flags)
         if agent.name:
             severity = self.policy.agent_name_with_bic if agent.bic else None
-            self._check_name(agent.name, agent.role, agent.country, flags, "Organization", severity)
+            # A bank slot is screened against every schema: an evader can write a listed
+            # person's or company's name where a bank belongs (MT :57D:, FinInstnId/Nm).
+            schema = "Organization" if agent.bic else "LegalEntity"
+            self._check_name(agent.name, agent.role, agent.country, flags, schema, severity)
         self._check_place(agent.role, agent.address_text(), agent.country, agent.account, flags)
 
     def _check_party(self, party: Party, flags: list[Flag]) -> None:

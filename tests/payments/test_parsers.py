@@ -109,11 +109,14 @@ def _mt(
     p50: str = ":50K:/KZ42601KZT0000123456\r\nTOO ALPHA\r\nALMATY",
     p59: str = ":59:/DE89370400440532013000\r\nBETA GMBH\r\nBERLIN",
     extra: str = "",
+    agents: str = "",
 ) -> bytes:
+    """An MT103 in field order: ``agents`` (:52a: to :57a:) between :50a: and :59a:,
+    ``extra`` (:70:) after :59a:."""
     return (
         MT_HEAD
         + ":20:REF1\r\n:23B:CRED\r\n:32A:250102EUR1000,\r\n"
-        + f"{p50}\r\n{p59}\r\n{extra}:71A:SHA\r\n-}}"
+        + f"{p50}\r\n{agents}{p59}\r\n{extra}:71A:SHA\r\n-}}"
     ).encode()
 
 
@@ -122,8 +125,8 @@ def test_mt_options_and_output_header() -> None:
         _mt(
             p50=":50A:/KZ42601KZT0000123456\r\nHSBKKZKX",
             p59=":59A:COBADEFF",
-            extra=":52D:HALYK BANK\r\nALMATY\r\n:56A:/C/123456\r\nDEUTDEFF\r\n"
-            ":70:INV 1\r\n/ULTB/JOHN DOE TRADING\r\n",
+            agents=":52D:HALYK BANK\r\nALMATY\r\n:56A:/C/123456\r\nDEUTDEFF\r\n",
+            extra=":70:INV 1\r\n/ULTB/JOHN DOE TRADING\r\n",
         )
     )
     assert msg.amount == Decimal("1000")
@@ -181,7 +184,7 @@ BAD = [
     (b"", "empty"),
     (b"hello", "unrecognised"),
     ("{1:F01DEUTDEFFAXXX0000000000}".encode("utf-16"), "UTF-16"),
-    (b"<a><b></a>", "not well-formed"),
+    (b"<a><b></a>", "malformed XML"),
     (
         b'<!DOCTYPE d [<!ENTITY x "y">]><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
         b'pacs.008.001.08"/>',
@@ -192,7 +195,7 @@ BAD = [
     (
         b'<E><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"/>'
         b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"/></E>',
-        "one message",
+        "one Document",
     ),
     (_mt().replace(b":32A:250102EUR1000,", b":32A:250230EUR1000,"), "invalid value date"),
     (_mt().replace(b"EUR1000,", b"EUR1000.00"), "decimal comma"),

@@ -1,0 +1,198 @@
+"""Issue 13: payments fail closed. The adversarial corpus (tests/payments/adversarial.py,
+generated from the message definitions) never passes; a listed party inserted at any party
+position of any supported message, repeated or not, never passes."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from circumspect.matching import Screener
+from circumspect.payments.screening import PaymentScreening
+from circumspect.payments.structure import is_agent_type, is_party_type
+from circumspect.sources import demo_entities
+from circumspect.sources.xmlutil import parse_bytes
+from tests.payments.adversarial import (
+    ISO_FORMATS,
+    LISTED_BANK,
+    LISTED_BIC,
+    LISTED_NAMES,
+    LISTED_TOWN,
+    _local,
+    base_messages,
+    corpus,
+    typed_elements,
+)
+
+
+@lru_cache(maxsize=1)
+def engine() -> PaymentScreening:
+    entities = demo_entities()
+    return PaymentScreening(Screener(entities), entities=entities)
+
+
+def test_base_messages_are_valid_and_pass() -> None:
+    for fmt, raw in base_messages().items():
+        decision = engine().screen_raw(raw, fmt)
+        assert decision.decision == "pass", (fmt, decision.explanation)
+
+
+def test_adversarial_corpus_never_passes() -> None:
+    cases = corpus()
+    assert len(cases) >= 200
+    outcome: Counter[str] = Counter()
+    wrong: list[str] = []
+    for case in cases:
+        decision = engine().screen_raw(case.raw, case.name)
+        outcome[decision.decision] += 1
+        if decision.decision == "pass" or (case.expect == "error" and decision.decision != "error"):
+            wrong.append(f"{case.name}: {decision.decision} {decision.explanation[:200]}")
+    assert not wrong, "\n".join(wrong[:40])
+    assert outcome["pass"] == 0
+
+
+def test_errors_name_the_element_path() -> None:
+    by_name = {c.name: c for c in corpus()}
+    cases = {
+        "two CdtrAgt, second Sberbank": "CdtTrfTxInf/CdtrAgt[2]",
+        "two Nm in Cdtr": "Cdtr/Nm[2]",
+        "mixed content in Nm": "Cdtr/Nm/b",
+        "unknown element in Cdtr": "Cdtr/Alias",
+        "two Fr in AppHdr": "/AppHdr/Fr[2]",
+        "NbOfTxs 2 with one transaction": "GrpHdr/NbOfTxs",
+        "EUR with three decimals": "IntrBkSttlmAmt",
+        "MT103 duplicate :32A:": ":32A:",
+        "MT103 :59: empty first line then a listed name": ":59:",
+    }
+    for name, path in cases.items():
+        decision = engine().screen_raw(by_name[name].raw, "m.xml")
+        assert decision.decision == "error"
+        assert path in (decision.error or ""), (name, decision.error)
+
+
+# -- property: a listed party at any party position ------------------------------------------
+
+_PARTY_XML = "<{ns}Nm>{name}</{ns}Nm>"
+
+
+def _party_positions(raw: bytes) -> list[tuple[int, str, bool]]:
+    """(index in typed order, kind "party"/"agent"/"text", repeatable) of every place a
+    party or free text can sit in the message, present or optional-but-absent."""
+    out: list[tuple[int, str, bool]] = []
+    for index, (_, _, ctype) in enumerate(typed_elements(parse_bytes(raw))):
+        if ctype is None or ctype.wildcard:
+            continue
+        for name, rule in ctype.elements.items():
+            kind = (
+                "agent"
+                if is_agent_type(rule.type)
+                else "party"
+                if is_party_type(rule.type)
+                else "text"
+                if name in ("Ustrd", "AddtlRmtInf", "InstrInf")
+                else ""
+            )
+            if kind:
+                out.append((index, f"{kind}:{name}", rule.maximum != 1))
+    return out
+
+
+def _insert(parent: Any, ctype: Any, name: str, new: Any) -> None:
+    """Insert ``new`` (element ``name``) into ``parent`` at its place in the sequence."""
+    order = ctype.order[name]
+    for i, child in enumerate(parent):
+        if ctype.order.get(_local(child.tag)[1], -1) > order:
+            parent.insert(i, new)
+            return
+    parent.append(new)
+
+
+def _element(ns: str, kind: str, name: str, listed: str, by_bic: bool) -> Any:
+    q = f"{{{ns}}}"
+    el = etree.Element(q + name)
+    if kind == "agent":
+        fin = etree.SubElement(el, q + "FinInstnId")
+        if by_bic:
+            etree.SubElement(fin, q + "BICFI").text = LISTED_BIC
+        else:
+            etree.SubElement(fin, q + "Nm").text = LISTED_BANK
+    elif kind == "party":
+        etree.SubElement(el, q + "Nm").text = listed
+        if not by_bic:
+            adr = etree.SubElement(el, q + "PstlAdr")
+            etree.SubElement(adr, q + "TwnNm").text = LISTED_TOWN
+    else:
+        el.text = f"payment for {listed}"
+    return el
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_listed_party_anywhere_never_passes(data: st.DataObject) -> None:
+    fmt = data.draw(st.sampled_from(ISO_FORMATS))
+    raw = base_messages()[fmt]
+    positions = _party_positions(raw)
+    index, what, _ = data.draw(st.sampled_from(positions))
+    kind, name = what.split(":")
+    listed = data.draw(st.sampled_from(LISTED_NAMES))
+    by_bic = data.draw(st.booleans())
+    mode = data.draw(st.sampled_from(["add", "replace"]))
+    tree = parse_bytes(raw)
+    parent, _, ctype = list(typed_elements(tree))[index]
+    ns = _local(parent.tag)[0]
+    new = _element(ns, kind, name, listed, by_bic)
+    existing = [c for c in parent if _local(c.tag)[1] == name]
+    if mode == "replace" and existing:
+        old = existing[0]
+        if kind == "text":
+            old.text = new.text
+        else:
+            for child in list(old):
+                old.remove(child)
+            for child in new:
+                old.append(copy.deepcopy(child))
+    else:
+        _insert(parent, ctype, name, new)
+    message = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    decision = engine().screen_raw(message, "m.xml")
+    assert decision.decision != "pass", (fmt, what, mode, listed, decision.explanation)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    fmt=st.sampled_from(["MT103", "MT202 COV"]),
+    field=st.sampled_from(["50K", "59", "52D", "56D", "57D", "70", "72"]),
+    listed=st.sampled_from([n for n in LISTED_NAMES if n.isascii()]),
+    twice=st.booleans(),
+)
+def test_listed_party_in_any_mt_field_never_passes(
+    fmt: str, field: str, listed: str, twice: bool
+) -> None:
+    raw = base_messages()[fmt].decode("ascii")
+    line = f":{field}:" + (
+        listed if field[:2] in ("50", "59", "70", "72") else f"{listed}\r\nMOSCOW"
+    )
+    if field[:2] == "52" and fmt == "MT202 COV":
+        line = f":52D:{listed}"
+    lines = raw.split("\r\n")
+    # put the field where the definition wants it: before :71A: (MT103) or :33B: (COV)
+    anchor = next(i for i, x in enumerate(lines) if x.startswith((":71A:", ":33B:", ":70:")))
+    tag = field[:2]
+    present = [i for i, x in enumerate(lines) if x.startswith(f":{tag}")]
+    if present and not twice:
+        lines[present[-1]] = line.split("\r\n")[0]
+    else:
+        lines.insert(present[-1] + 1 if present else anchor, line)
+    message = "\r\n".join(lines).encode("ascii")
+    decision = engine().screen_raw(message, "m.fin")
+    assert decision.decision != "pass", (fmt, field, listed, twice, decision.explanation)
