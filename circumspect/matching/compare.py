@@ -16,6 +16,12 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import OSA, Levenshtein
 
+from circumspect.names.confusables import fold_variants, look_alike_latin
+from circumspect.names.frequency import (
+    is_common_given_name,
+    is_common_name,
+    is_common_surname,
+)
 from circumspect.names.legal_forms import compatible, join_letters, split_legal_forms
 from circumspect.names.normalize import ascii_fold, clean, normalize, scripts
 from circumspect.names.persons import is_patronymic
@@ -331,32 +337,26 @@ def _compound(token: str) -> tuple[str, str]:
 @lru_cache(maxsize=200_000)
 def compile_name(name: str, schema: str = "LegalEntity") -> CompiledName:
     """Compile a name for comparison under a schema (Person names keep one-letter tokens
-    as initials; organisation names lose their legal forms, recorded in ``forms``)."""
+    as initials; organisation names lose their legal forms, recorded in ``forms``).
+
+    Words mixing Latin, Cyrillic and Greek letters are read through their confusable
+    skeletons (``ОРLОТ`` as ``OPLOT``, see :mod:`circumspect.names.confusables`), and a name
+    typed wholly in look-alike letters is also read as Latin."""
     text = clean(name)[:MAX_NAME_CHARS]
     person = schema == "Person"
-    tokens = normalize(text).split()
-    forms: tuple[str, ...] = ()
-    if schema in ORG_SCHEMATA:
-        core, found = split_legal_forms(join_letters(tokens))
-        tokens = core
-        forms = tuple(f.canonical for f in found)
-    core_text = " ".join(tokens)
     variants: list[Variant] = []
     seen: set[tuple[str, ...]] = set()
-    latins = list(latin_variants(core_text))
-    if "ё" in text.lower():
-        # Normalising folds ё into е ("Ёнгвон" -> "енгвон" -> "engvon"); ё also reads "yo"
-        # ("Yongwon"), which is kept as one more spelling.
-        yo = normalize(text.lower().replace("ё", "йо")).split()
-        if schema in ORG_SCHEMATA:
-            yo = split_legal_forms(join_letters(yo))[0]
-        latins.extend(latin_variants(" ".join(yo)))
-    if not person:
-        words = loanwords()
-        if any(t in words for t in tokens):
-            # Only the Latin spellings: the mixed-script text itself would lose its
-            # Cyrillic words ("орда energy" -> "energy") and match on the loanword alone.
-            latins.extend(latin_variants(" ".join(words.get(t, t) for t in tokens)))
+    latins: list[str] = []
+    forms: tuple[str, ...] = ()
+    core_text = ""
+    for n, reading in enumerate(fold_variants(text)):
+        tokens, found = _core_tokens(reading, schema)
+        if n == 0:
+            forms, core_text = found, " ".join(tokens)
+        latins.extend(_latin_readings(reading, tokens, schema, person))
+    look_alike = look_alike_latin(core_text) if not core_text.isascii() else None
+    if look_alike is not None:
+        latins.extend(latin_variants(look_alike))
     for latin in latins:
         variant = _variant(latin, person)
         if variant is not None and variant.tokens not in seen:
@@ -373,6 +373,32 @@ def compile_name(name: str, schema: str = "LegalEntity") -> CompiledName:
                 letters, (NORMAL,) * n, (2.0,) * n, letters, "".join(letters), False, (2.0,) * n
             )
     return CompiledName(text, tuple(variants), forms, abjad, person, chars)
+
+
+def _core_tokens(text: str, schema: str) -> tuple[list[str], tuple[str, ...]]:
+    """Normalised tokens without legal forms (organisations), and the forms found."""
+    tokens = normalize(text).split()
+    if schema in ORG_SCHEMATA:
+        core, found = split_legal_forms(join_letters(tokens))
+        return core, tuple(f.canonical for f in found)
+    return tokens, ()
+
+
+def _latin_readings(text: str, tokens: list[str], schema: str, person: bool) -> list[str]:
+    """Latin spellings of one reading of a name (its core ``tokens``)."""
+    latins = list(latin_variants(" ".join(tokens)))
+    if "ё" in text.lower():
+        # Normalising folds ё into е ("Ёнгвон" -> "енгвон" -> "engvon"); ё also reads "yo"
+        # ("Yongwon"), which is kept as one more spelling.
+        yo = _core_tokens(text.lower().replace("ё", "йо"), schema)[0]
+        latins.extend(latin_variants(" ".join(yo)))
+    if not person:
+        words = loanwords()
+        if any(t in words for t in tokens):
+            # Only the Latin spellings: the mixed-script text itself would lose its
+            # Cyrillic words ("орда energy" -> "energy") and match on the loanword alone.
+            latins.extend(latin_variants(" ".join(words.get(t, t) for t in tokens)))
+    return latins
 
 
 #: Similarity of two words one edit apart (substitution, insertion, deletion or swap of
@@ -496,7 +522,7 @@ def align(
     sims: list[tuple[float, int, int]] = []
     min_pair = MIN_PAIR
     if not (exact or abjad or q.special or c.special):
-        sim = token_similarity
+        sim = person_similarity if person else token_similarity
         for i, a in enumerate(qt):
             for j, b in enumerate(ct):
                 s = 1.0 if a == b else sim(a, b)
@@ -525,7 +551,7 @@ def align(
                     if a != b and OSA.distance(q.stems[i][0], c.stems[j][0], score_cutoff=2) > 1:
                         s = token_similarity(q.stems[i][0], c.stems[j][0])
                 else:
-                    s = token_similarity(a, b)
+                    s = person_similarity(a, b) if person else token_similarity(a, b)
                 if s >= min_pair:
                     sims.append((s, i, j))
     if not sims and len(q.tokens) == len(c.tokens):
@@ -590,6 +616,8 @@ def align(
     ):
         # "Marta Garcia" / "GARCIA RODRIGUEZ, Martha": on a two-word name with one word equal,
         # the other word spelt differently and a listed surname left over is too little.
+        score = GENERIC_CAP
+    if person and score > GENERIC_CAP and _common_only(q, c, pairs, used_q, used_c):
         score = GENERIC_CAP
     if q.bin_pos and c.bin_pos and len(pairs) >= 2:
         # "A bin B" names B's father: the word after "bin" must be the same person.
@@ -659,6 +687,86 @@ def _distinctive(
     return not unexplained
 
 
+#: Factor on the similarity of two different words when one is a frequent surname: a letter
+#: apart from a common surname is likely another surname (Ivanov / Ivakov), not a typo.
+COMMON_NEAR_FACTOR = 0.9
+
+
+@lru_cache(maxsize=1 << 20)
+def person_similarity(a: str, b: str) -> float:
+    """:func:`token_similarity` for person-name words, lower for near misses on a common
+    surname (``names/data``: public statistics and the lists' own counts)."""
+    s = token_similarity(a, b)
+    common = is_common_surname(a) or is_common_surname(b)
+    if MIN_PAIR < s < 1.0 and min(len(a), len(b)) > 1 and common:
+        return max(MIN_PAIR, s * COMMON_NEAR_FACTOR)
+    return s
+
+
+def _typo_like(a: str, b: str) -> bool:
+    """Whether two different words look like one word mistyped: the same first letter and
+    one letter replaced, two neighbours swapped, or one letter added or dropped before the
+    ending (``putin``/``pudin``, ``johnson``/``jonson``). Another first letter or an added
+    letter in the last three (where surname endings are: -in/-kin, -ov/-ev) more often
+    makes another name (``usmanov``/``osmanov``, ``sechin``/``sechkin``)."""
+    if a[:1] != b[:1]:
+        return False
+    if len(a) == len(b):
+        return OSA.distance(a, b, score_cutoff=2) == 1
+    if abs(len(a) - len(b)) != 1 or Levenshtein.distance(a, b, score_cutoff=2) != 1:
+        return False
+    longer = max(a, b, key=len)
+    prefix = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        prefix += 1
+    return prefix < len(longer) - 3
+
+
+def _common_only(
+    q: Variant,
+    c: Variant,
+    pairs: list[tuple[int, int, float]],
+    used_q: set[int],
+    used_c: set[int],
+) -> bool:
+    """Whether a person match rests only on common names, which do not identify anyone:
+
+    * the only equal words are common given names or patronymics while another name word
+      (a surname) differs by more than a typo (``Igor Sechin`` / ``Igor Sechkin``,
+      ``Alisher Usmanov`` / ``Alisher Osmanov``, ``Viktor Orbán`` / ``Viktor Orbach``);
+    * one side is a single common name, alone or with initials (``Ivanov I.I.``, ``Ivanov``),
+      and the other has more name words: a common surname with initials names thousands.
+    """
+    exact: list[int] = []
+    other_name = False
+    for i, j, s in pairs:
+        ki, kj = q.kinds[i], c.kinds[j]
+        a, b = q.tokens[i], c.tokens[j]
+        if ki == INITIAL or kj == INITIAL or min(len(a), len(b)) <= 3 or a in _BIN_SKELETONS:
+            continue  # initials and particles (bin, al, de) say nothing either way
+        if s >= 1.0:
+            exact.append(i)
+        elif ki == NORMAL and kj == NORMAL and not _typo_like(a, b):
+            other_name = other_name or not (is_common_given_name(a) or is_common_given_name(b))
+    if (
+        exact
+        and other_name
+        and all(q.kinds[i] == PATRONYMIC or is_common_given_name(q.tokens[i]) for i in exact)
+    ):
+        return True
+    for one, other, pos in ((q, c, 0), (c, q, 1)):
+        words = [k for k in one.kinds if k in (NORMAL, PATRONYMIC)]
+        if len(words) != 1 or sum(k in (NORMAL, PATRONYMIC) for k in other.kinds) < 2:
+            continue
+        for i, j, _ in pairs:
+            k = i if pos == 0 else j
+            if one.kinds[k] == NORMAL and is_common_name(one.tokens[k]):
+                return True
+    return False
+
+
 def _joined_distinctive(v: Variant, abjad: bool) -> str:
     """The name written together without its generic words and letters."""
     tokens = v.cons if abjad else v.tokens
@@ -717,9 +825,39 @@ def compare_names(q: CompiledName, c: CompiledName) -> NameMatch:
 
 
 def forms_conflict(q: CompiledName, c: CompiledName) -> tuple[str, str] | None:
-    """A pair of incompatible legal forms (LLP vs JSC), if both names carry one."""
+    """A pair of legal forms of different kinds (LLP vs JSC), if both names carry one and no
+    pair of their forms is compatible. Evidence, never a veto (see docs/decisions)."""
+    conflict: tuple[str, str] | None = None
     for a in q.forms:
         for b in c.forms:
-            if not compatible(a, b):
-                return a, b
-    return None
+            if compatible(a, b):
+                return None
+            conflict = conflict or (a, b)
+    return conflict
+
+
+#: Names whose spelling skeleton has at most this many letters are "short": equal skeletons
+#: with different spellings (ВАД / WAAD) are not taken for the same name.
+SHORT_NAME = 5
+#: Raw score of a short name equal only after spelling-skeleton folding.
+SKELETON_ONLY = 0.9
+
+
+@lru_cache(maxsize=65536)
+def _spellings(text: str, schema: str) -> frozenset[str]:
+    """Latin spellings (letters and digits only) of a name's core."""
+    out: set[str] = set()
+    for reading in fold_variants(text):
+        core = " ".join(_core_tokens(reading, schema)[0])
+        out.update(_NOT_ASCII_ALNUM.sub("", v).replace(" ", "") for v in latin_variants(core))
+    return frozenset(out)
+
+
+def skeleton_only(q: CompiledName, c: CompiledName, schema: str) -> bool:
+    """Whether two short names are equal only as spelling skeletons (``ВАД`` read ``vad`` /
+    ``WAAD``): no Latin spelling of one is a spelling of the other."""
+    if not q.variants or not c.variants:
+        return False
+    if min(len(q.variants[0].joined), len(c.variants[0].joined)) > SHORT_NAME:
+        return False
+    return not (_spellings(q.text, schema) & _spellings(c.text, schema))

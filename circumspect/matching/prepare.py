@@ -13,8 +13,9 @@ from circumspect.errors import InputError
 from circumspect.matching.compare import CompiledName, compile_name
 from circumspect.model.entities import ListedEntity
 from circumspect.model.screening import QUERY_SCHEMATA, Query
+from circumspect.names.confusables import disguises, invisible_chars
 from circumspect.names.identifiers import compact, detect
-from circumspect.names.normalize import char_script, clean
+from circumspect.names.normalize import clean
 
 #: Longest query name accepted (characters); longer names are refused with a clear error.
 MAX_QUERY_CHARS = 1000
@@ -34,11 +35,6 @@ ID_PROPS: tuple[str, ...] = (
     "okpoCode",
     "bikCode",
 )
-
-
-#: Latin letters that look like Cyrillic ones (fixed inside mostly-Cyrillic words).
-_HOMOGLYPHS_TO_CYR = str.maketrans("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКкМОоРрТХхУу")
-_HOMOGLYPHS_TO_LAT = str.maketrans("АаВСсЕеНКкМОоРрТХхУу", "AaBCcEeHKkMOoPpTXxYy")
 
 
 class IndexedEntity(NamedTuple):
@@ -67,25 +63,13 @@ class PreparedQuery:
     raw_id: str | None
     country: str | None
     birth_date: str | None
+    #: What the query's spelling hid (invisible characters, mixed-script words).
+    disguises: tuple[str, ...] = ()
 
 
 def identifier_keys(value: str) -> set[str]:
     """``kind:normal`` keys for every kind ``value`` validly is."""
     return {f"{kind}:{norm}" for kind, norm in detect(value)}
-
-
-def repair_homoglyphs(text: str) -> str:
-    """Fix Latin look-alike letters inside mostly-Cyrillic words and vice versa
-    (``Тоkаев`` -> ``Токаев``): a frequent artefact of copy-typed documents."""
-    words = text.split(" ")
-    out: list[str] = []
-    for word in words:
-        cyr = sum(1 for ch in word if char_script(ch) == "Cyrillic")
-        lat = sum(1 for ch in word if char_script(ch) == "Latin")
-        if cyr and lat:
-            word = word.translate(_HOMOGLYPHS_TO_CYR if cyr >= lat else _HOMOGLYPHS_TO_LAT)
-        out.append(word)
-    return " ".join(out)
 
 
 @lru_cache(maxsize=1)
@@ -166,8 +150,9 @@ def _check_name(name: str) -> str:
             raise InputError(f"name contains control character U+{ord(ch):04X}", field="name")
     cleaned = clean(name)
     if not any(ch.isalnum() for ch in cleaned):
-        raise InputError("name has no letters or digits", field="name")
-    return repair_homoglyphs(cleaned)
+        hidden = " (only invisible characters)" if invisible_chars(name) and not cleaned else ""
+        raise InputError(f"name has no letters or digits{hidden}", field="name")
+    return cleaned
 
 
 def prepare_query(query: Query) -> PreparedQuery:
@@ -190,6 +175,7 @@ def prepare_query(query: Query) -> PreparedQuery:
         raw_id=raw if raw and len(raw) >= 5 else None,
         country=clean_country(query.country),
         birth_date=birth or None,
+        disguises=disguises(query.name),
     )
 
 
@@ -205,7 +191,7 @@ def index_entity(entity: ListedEntity) -> IndexedEntity:
         if not key or key in seen:
             continue
         seen.add(key)
-        compiled = compile_name(repair_homoglyphs(clean(name)), schema)
+        compiled = compile_name(clean(name), schema)
         if not compiled.empty:
             names.append(compiled)
             weak.append(name not in strong)

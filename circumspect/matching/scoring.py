@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from circumspect.matching.compare import (
+    SKELETON_ONLY,
     Alignment,
     CompiledName,
     NameMatch,
@@ -21,6 +22,7 @@ from circumspect.matching.compare import (
     compare_names,
     forms_conflict,
     name_match,
+    skeleton_only,
 )
 from circumspect.matching.prepare import IndexedEntity, PreparedQuery
 from circumspect.model.screening import FeatureScore
@@ -113,8 +115,26 @@ def name_feature(match: NameMatch, listed: str, score: float) -> str:
 
 
 def legal_form_feature(a: str, b: str) -> str:
-    """legal form: query is {a}, listed is {b}: different kinds of company"""
+    """legal form differs ({b} listed, {a} given): a re-registration or a misdeclared form"""
     return explain(legal_form_feature, a=a.upper(), b=b.upper())
+
+
+def skeleton_only_feature(limit: float) -> str:
+    """spelling: short name equal to the listed one only after spelling folding ({limit:.2f})"""
+    return explain(skeleton_only_feature, limit=limit)
+
+
+def disguise_feature(what: str) -> str:
+    """disguise: the name hides its spelling ({what}); compared as a person reads it"""
+    return explain(disguise_feature, what=what)
+
+
+def disguise_features(disguises: tuple[str, ...], explain_: bool = True) -> list[FeatureScore]:
+    """The disguise feature of a query (none for an ordinary spelling)."""
+    if not disguises:
+        return []
+    text = disguise_feature("; ".join(disguises)) if explain_ else ""
+    return [FeatureScore("disguise", 0.0, 1.0, text)]
 
 
 def schema_feature(query_schema: str, schema: str) -> str:
@@ -191,8 +211,14 @@ class CircumspectV1(Scorer):
     IDENTIFIER_RAW: ClassVar[float] = 0.90
     #: Subtracted when both carry a valid identifier of one kind and they differ.
     IDENTIFIER_CONFLICT: ClassVar[float] = 0.20
-    #: Subtracted for incompatible legal forms (LLP vs JSC).
-    LEGAL_FORM_CONFLICT: ClassVar[float] = 0.35
+    #: Subtracted for legal forms of different kinds (LLP vs JSC) on an otherwise matching
+    #: name (raw name score >= ``LEGAL_FORM_NAME``): evidence, never a veto, since
+    #: re-registering under another form is the cheapest disguise there is.
+    LEGAL_FORM_CONFLICT: ClassVar[float] = 0.05
+    LEGAL_FORM_NAME: ClassVar[float] = 0.92
+    #: ... and on a name that differs as well (a sibling company: "Bowne Solutions, L.L.C." /
+    #: "Bowne Litigation Solutions, L.P."), where the two differences add up.
+    LEGAL_FORM_AND_NAME: ClassVar[float] = 0.35
     #: Multiplier for incompatible schemata (a person vs a vessel).
     SCHEMA_CONFLICT: ClassVar[float] = 0.5
     #: Factor for a name match on a weak alias (OFAC weak a.k.a., UN "low quality").
@@ -216,6 +242,12 @@ class CircumspectV1(Scorer):
             return raw / anchor * t
         return t + (raw - anchor) / (1 - anchor) * (1 - t)
 
+    def legal_form_cost(self, raw_name: float) -> float:
+        """What a legal form of another kind subtracts, given the raw name score."""
+        if raw_name >= self.LEGAL_FORM_NAME:
+            return self.LEGAL_FORM_CONFLICT
+        return self.LEGAL_FORM_AND_NAME
+
     def _best_name(
         self, query: CompiledName, names: tuple[CompiledName, ...], weak: tuple[bool, ...] = ()
     ) -> tuple[Alignment | None, CompiledName | None, bool]:
@@ -235,16 +267,19 @@ class CircumspectV1(Scorer):
 
     def compare(self, a: CompiledName, b: CompiledName, schema: str) -> ScoreResult:
         m = compare_names(a, b)
-        score = self.calibrate(m.score, schema)
+        raw = m.score
+        short = raw > SKELETON_ONLY and skeleton_only(a, b, schema)
+        if short:
+            raw = SKELETON_ONLY
+        score = self.calibrate(raw, schema)
         features = [FeatureScore("name", score, 1.0, name_feature(m, b.text, score))]
+        if short:
+            features.append(FeatureScore("spelling", 0.0, 1.0, skeleton_only_feature(score)))
         conflict = forms_conflict(a, b)
         if conflict:
-            score -= self.LEGAL_FORM_CONFLICT
-            features.append(
-                FeatureScore(
-                    "legal_form", -self.LEGAL_FORM_CONFLICT, 1.0, legal_form_feature(*conflict)
-                )
-            )
+            cost = self.legal_form_cost(m.score)
+            score -= cost
+            features.append(FeatureScore("legal_form", -cost, 1.0, legal_form_feature(*conflict)))
         return ScoreResult(max(0.0, min(1.0, score)), features, b.text)
 
     def explained(
@@ -274,7 +309,11 @@ class CircumspectV1(Scorer):
         matched_name: str | None = None
         if alignment is not None and name is not None:
             schema = entity.schema if query.schema == "LegalEntity" else query.schema
-            score = self.calibrate(alignment[0] * (self.WEAK_ALIAS if weak else 1.0), schema)
+            raw = alignment[0]
+            short = raw > SKELETON_ONLY and skeleton_only(query.name, name, schema)
+            if short:
+                raw = SKELETON_ONLY
+            score = self.calibrate(raw * (self.WEAK_ALIAS if weak else 1.0), schema)
             matched_name = name.text
             text = ""
             if explain:
@@ -282,17 +321,25 @@ class CircumspectV1(Scorer):
                 if weak:
                     text += f" (weak alias, counted at {self.WEAK_ALIAS:.0%})"
             features.append(FeatureScore("name", score, 1.0, text))
+            if short:
+                features.append(
+                    FeatureScore(
+                        "spelling", 0.0, 1.0, skeleton_only_feature(score) if explain else ""
+                    )
+                )
             conflict = forms_conflict(query.name, name)
             if conflict:
-                score -= self.LEGAL_FORM_CONFLICT
+                cost = self.legal_form_cost(alignment[0])
+                score -= cost
                 features.append(
                     FeatureScore(
                         "legal_form",
-                        -self.LEGAL_FORM_CONFLICT,
+                        -cost,
                         1.0,
                         (legal_form_feature(*conflict) if explain else ""),
                     )
                 )
+        features.extend(disguise_features(query.disguises, explain))
         if query.country and entity.countries:
             agrees = query.country in entity.countries
             adj = self.ADJUST["country_match" if agrees else "country_mismatch"]

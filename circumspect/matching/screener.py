@@ -20,16 +20,17 @@ from circumspect.matching.prepare import (
     index_entities,
     prepare_query,
 )
-from circumspect.matching.scoring import Scorer, ScoreResult, get_scorer
+from circumspect.matching.scoring import Scorer, ScoreResult, disguise_features, get_scorer
 from circumspect.model.entities import ListedEntity
 from circumspect.model.screening import QUERY_SCHEMATA, Candidate, FeatureScore, Query
+from circumspect.names.confusables import disguises
 from circumspect.names.identifiers import compact
 
 if TYPE_CHECKING:
     from circumspect.store.base import Store
 
 #: Bump when the compiled index format or the compilation rules change.
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 #: Entities scored per query (from the candidate index).
 DEFAULT_CANDIDATES = 40
 
@@ -187,7 +188,9 @@ class Screener:
             )
         a = compile_name(check_name(name1), schema)
         b = compile_name(check_name(name2), schema)
-        return self.scorer.compare(a, b, schema)
+        result = self.scorer.compare(a, b, schema)
+        result.features.extend(disguise_features(disguises(name1)))
+        return result
 
 
 def compare_names(
@@ -200,7 +203,9 @@ def compare_names(
         )
     a = compile_name(check_name(name1), schema)
     b = compile_name(check_name(name2), schema)
-    return get_scorer(scorer).compare(a, b, schema)
+    result = get_scorer(scorer).compare(a, b, schema)
+    result.features.extend(disguise_features(disguises(name1)))
+    return result
 
 
 def _atomic_pickle(obj: object, path: Path) -> None:

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from circumspect.names.confusables import remove_invisible
+
 #: Quotation marks of the styles found on Kazakh, Russian and Western documents:
 #: «», „“, “”, ‘’, ‚‛, ‹›, "", '' and the prime / backtick look-alikes.
 QUOTES = "\"'«»„“”‟‘’‚‛‹›`´′″〝〞＂＇"
@@ -19,17 +21,18 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn")
+    return unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
 
 
 def clean(text: str) -> str:
-    """NFKC form, control and format characters as spaces, whitespace collapsed.
+    """NFKC form, format and invisible characters removed (a zero-width space or soft hyphen
+    inside a word leaves one word), control characters as spaces, whitespace collapsed.
 
     Case, punctuation and quotes are kept: this is the display form of a name.
     """
     if text.isascii() and text.isprintable():
         return _SPACE_RE.sub(" ", text).strip()
-    text = unicodedata.normalize("NFKC", text)
+    text = remove_invisible(unicodedata.normalize("NFKC", remove_invisible(text)))
     text = "".join(" " if _is_control(ch) else ch for ch in text)
     return _SPACE_RE.sub(" ", text).strip()
 

@@ -108,7 +108,10 @@ def test_compare_file(tmp_path: Path) -> None:
     assert (stats.read, stats.screened, stats.rejected) == (3, 2, 1)
     rows = _read(out)
     assert [r["id"] for r in rows] == ["1", "2", "3"]
-    assert rows[0]["match"] == "true" and rows[1]["match"] == "false"
+    # A legal form is evidence, never a veto: the same distinctive name under another form
+    # still matches, and the explanation says the forms differ.
+    assert rows[0]["match"] == "true" and rows[1]["match"] == "true"
+    assert "legal form differs (JSC listed, LLP given)" in rows[1]["explanation"]
     assert rows[2]["score"] == "" and rows[2]["explanation"].startswith("error:")
 
 

@@ -42,14 +42,38 @@ def test_matches(schema: str, a: str, b: str) -> None:
         ("Person", "Olaf Scholz", "Octavian Scholz"),
         ("Person", "Sergey Viktorovich Lavrov", "Sergey Borisovich Lavrov"),
         ("Person", "Vladimir Putin", "Vladimir Petrov"),
-        ("Company", "Deutsche Bank AG", "Deutsche Bank GmbH"),
-        ("Company", "ТОО Береке", "АО Береке"),
         ("Person", "习近朋", "习近平"),
     ],
 )
 def test_non_matches(schema: str, a: str, b: str) -> None:
     result = compare_names(a, b, schema)
     assert result.score < THRESHOLD, result.explanation
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "given", "listed"),
+    [
+        ("ТОО Береке", "АО Береке", "LLP", "JSC"),
+        ("Deutsche Bank AG", "Deutsche Bank GmbH", "AG", "GMBH"),
+        ("ООО «ВАД»", "VAD, AO", "LLC", "JSC"),
+        ("ТОО «Ромашка»", "ROMASHKA OAO", "LLP", "OJSC"),
+    ],
+)
+def test_legal_form_is_evidence_never_a_veto(a: str, b: str, given: str, listed: str) -> None:
+    result = compare_names(a, b, "Company")
+    assert result.score >= THRESHOLD, result.explanation
+    same = compare_names(b, b, "Company")
+    assert result.score < same.score  # the difference still costs something
+    assert (
+        f"legal form differs ({listed} listed, {given} given): a re-registration or a "
+        "misdeclared form" in result.explanation
+    )
+
+
+def test_legal_form_keeps_numbered_sibling_and_distinct_word_protections() -> None:
+    assert compare_names("ТОО «Береке-2»", "АО Береке-3", "Company").score < THRESHOLD
+    assert compare_names("ТОО «Береке Логистик»", "АО Береке Строй", "Company").score < THRESHOLD
+    assert compare_names("ТОО «Арлан Трейд»", "АО Нур Трейд", "Company").score < THRESHOLD
 
 
 def test_explanation_names_each_feature() -> None:

@@ -29,7 +29,9 @@ def test_normalize_casefolds_and_spaces_punctuation() -> None:
 
 def test_clean_removes_control_characters() -> None:
     assert clean("Bank\x00 Melli\x07\tIran") == "Bank Melli Iran"
-    assert clean("Alpha\u200bBeta") == "Alpha Beta"
+    # Format characters are removed, not turned into spaces: the word stays one word.
+    assert clean("Alpha\u200bBeta") == "AlphaBeta"
+    assert clean("Gaz\u00adprom\u2060bank\ufe0f") == "Gazprombank"
 
 
 def test_detect_script() -> None:
