@@ -26,6 +26,7 @@ from circumspect.names.legal_forms import compatible, join_letters, split_legal_
 from circumspect.names.normalize import ascii_fold, clean, normalize, scripts
 from circumspect.names.persons import is_patronymic
 from circumspect.names.phonetic import consonants, skeleton
+from circumspect.names.translate import translate_tokens
 from circumspect.names.translit import latin_variants
 
 #: Longest name we compare (characters after cleaning); longer input is cut, not refused.
@@ -344,12 +345,13 @@ def compile_name(name: str, schema: str = "LegalEntity") -> CompiledName:
     typed wholly in look-alike letters is also read as Latin."""
     text = clean(name)[:MAX_NAME_CHARS]
     person = schema == "Person"
+    source = split_initials(text) if person else text
     variants: list[Variant] = []
     seen: set[tuple[str, ...]] = set()
     latins: list[str] = []
     forms: tuple[str, ...] = ()
     core_text = ""
-    for n, reading in enumerate(fold_variants(text)):
+    for n, reading in enumerate(fold_variants(source)):
         tokens, found = _core_tokens(reading, schema)
         if n == 0:
             forms, core_text = found, " ".join(tokens)
@@ -375,6 +377,36 @@ def compile_name(name: str, schema: str = "LegalEntity") -> CompiledName:
     return CompiledName(text, tuple(variants), forms, abjad, person, chars)
 
 
+_GLUED_INITIALS = re.compile(r"(?<=[^\W\d_])(?=[^\W\d_]\.)")
+_CAPS_INITIALS = re.compile(r"(?<!\S)([^\W\d_]{2,3})(?!\S)")
+
+
+def split_initials(text: str) -> str:
+    """Initials written against the surname or without dots, as Russian paperwork does:
+    ``СечинИ.И.`` -> ``Сечин И.И.``; in a name with lower-case letters, a word of two or three
+    capitals is initials (``Sechin II`` -> ``Sechin I I``)."""
+    out = _GLUED_INITIALS.sub(
+        lambda m: " " if text[m.start() - 1].islower() and text[m.start()].isupper() else "",
+        text,
+    )
+    if any(ch.islower() for ch in out):
+        out = _CAPS_INITIALS.sub(_caps_initials, out)
+    return out
+
+
+#: Short name particles written in capitals that are no initials (``AL``, ``BIN``, ``DE``).
+_PARTICLES = frozenset(
+    ["al", "el", "ul", "ar", "as", "ad", "an", "at", "az", "bin", "ibn", "abu", "abd", "bu", "ben", "bint", "de", "da", "do", "du", "di", "la", "le", "van", "von", "der", "den", "dos", "das", "del", "mc", "mac", "st", "ou", "ye", "li", "wu", "ng", "ma", "he", "hu", "xu", "yu", "lu", "su", "bo"]
+)
+
+
+def _caps_initials(m: re.Match[str]) -> str:
+    word = m.group(1)
+    if not word.isupper() or word.casefold() in _PARTICLES:
+        return word
+    return " ".join(word)
+
+
 def _core_tokens(text: str, schema: str) -> tuple[list[str], tuple[str, ...]]:
     """Normalised tokens without legal forms (organisations), and the forms found."""
     tokens = normalize(text).split()
@@ -398,6 +430,11 @@ def _latin_readings(text: str, tokens: list[str], schema: str, person: bool) -> 
             # Only the Latin spellings: the mixed-script text itself would lose its
             # Cyrillic words ("орда energy" -> "energy") and match on the loanword alone.
             latins.extend(latin_variants(" ".join(words.get(t, t) for t in tokens)))
+        translated = translate_tokens(tokens)
+        if translated is not None:
+            # Organisation words as English concepts ("российские железные дороги" and
+            # "russian railways" both read "russia railways"): names/data/org_words.csv.
+            latins.extend(latin_variants(" ".join(translated)))
     return latins
 
 
@@ -537,6 +574,10 @@ def align(
                     s = _abjad_similarity(a, b, q.tokens[i], c.tokens[j])
                 elif q.kinds[i] == PATRONYMIC and c.kinds[j] == PATRONYMIC:
                     s = token_similarity(_stem(a), _stem(b))
+                elif person and {q.kinds[i], c.kinds[j]} == {INITIAL, PATRONYMIC}:
+                    # An initial stands for a given name before a patronymic ("И.И." is
+                    # Igor Ivanovich): the patronymic takes it only when no name word does.
+                    s = INITIAL_PATRONYMIC if a[0] == b[0] else 0.0
                 elif not person and (q.kinds[i] == INITIAL or c.kinds[j] == INITIAL):
                     # A letter in a company name is no initial of a word ("A A Trading"
                     # / "Anadolu Trading"), only of a letter group ("H and M" / "HM").
@@ -618,6 +659,8 @@ def align(
         # the other word spelt differently and a listed surname left over is too little.
         score = GENERIC_CAP
     if person and score > GENERIC_CAP and _common_only(q, c, pairs, used_q, used_c):
+        score = GENERIC_CAP
+    if person and score > GENERIC_CAP and _initials_disagree(q, c, used_q, used_c):
         score = GENERIC_CAP
     if q.bin_pos and c.bin_pos and len(pairs) >= 2:
         # "A bin B" names B's father: the word after "bin" must be the same person.
@@ -701,6 +744,25 @@ def person_similarity(a: str, b: str) -> float:
     if MIN_PAIR < s < 1.0 and min(len(a), len(b)) > 1 and common:
         return max(MIN_PAIR, s * COMMON_NEAR_FACTOR)
     return s
+
+
+#: Similarity of an initial and a patronymic with the same first letter (below 0.9, the
+#: similarity of an initial and a name word, so "I." takes Igor before Ivanovich).
+INITIAL_PATRONYMIC = 0.85
+_NAME_KINDS = (NORMAL, PATRONYMIC, INITIAL)
+
+
+def _initials_disagree(q: Variant, c: Variant, used_q: set[int], used_c: set[int]) -> bool:
+    """Whether an initial left unaligned on one side faces a name word, patronymic or initial
+    left unaligned on the other (``Сечин А.В.`` / ``Sechin, Igor Ivanovich``): the initials
+    name someone else."""
+    q_init = any(k == INITIAL for i, k in enumerate(q.kinds) if i not in used_q)
+    c_init = any(k == INITIAL for j, k in enumerate(c.kinds) if j not in used_c)
+    if not (q_init or c_init):
+        return False
+    q_left = any(k in _NAME_KINDS for i, k in enumerate(q.kinds) if i not in used_q)
+    c_left = any(k in _NAME_KINDS for j, k in enumerate(c.kinds) if j not in used_c)
+    return (q_init and c_left) or (c_init and q_left)
 
 
 def _typo_like(a: str, b: str) -> bool:
