@@ -396,10 +396,54 @@ def split_initials(text: str) -> str:
 
 #: Short name particles written in capitals that are no initials (``AL``, ``BIN``, ``DE``).
 _PARTICLES = frozenset(
-    (
-        "al el ul ar as ad an at az bin ibn abu abd bu ben bint de da do du di la le van von "
-        "der den dos das del mc mac st ou ye li wu ng ma he hu xu yu lu su bo"
-    ).split()
+    [
+        "al",
+        "el",
+        "ul",
+        "ar",
+        "as",
+        "ad",
+        "an",
+        "at",
+        "az",
+        "bin",
+        "ibn",
+        "abu",
+        "abd",
+        "bu",
+        "ben",
+        "bint",
+        "de",
+        "da",
+        "do",
+        "du",
+        "di",
+        "la",
+        "le",
+        "van",
+        "von",
+        "der",
+        "den",
+        "dos",
+        "das",
+        "del",
+        "mc",
+        "mac",
+        "st",
+        "ou",
+        "ye",
+        "li",
+        "wu",
+        "ng",
+        "ma",
+        "he",
+        "hu",
+        "xu",
+        "yu",
+        "lu",
+        "su",
+        "bo",
+    ]
 )
 
 
