@@ -52,6 +52,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Timeout in seconds for each download by `lists fetch`.",
     ),
     Setting(
+        "CIRCUMSPECT_OWNERSHIP_RULES",
+        "",
+        "TOML file of ownership/control rules per authority (thresholds, lists, control); "
+        "empty means the packaged OFAC >= 50 %, EU/UK > 50 % or control rules.",
+    ),
+    Setting(
         "CIRCUMSPECT_EU_FSF_TOKEN",
         "",
         "Token of the EU Financial Sanctions Files download URL (`lists fetch eu_fsf`); "

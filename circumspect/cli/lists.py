@@ -382,6 +382,7 @@ def export_cmd(
 ) -> None:
     """Write the active entities (or one snapshot) as FollowTheMoney JSON lines."""
     from circumspect.errors import InputError
+    from circumspect.ownership.relations import write_relations
     from circumspect.sources.ftm import write_entities
 
     if fmt != "ftm":
@@ -395,10 +396,13 @@ def export_cmd(
         ) from exc
     try:
         with _opened(db) as store, os.fdopen(fd, "w", encoding="utf-8") as fh:
-            entities = store.iter_entities(
-                snapshot_id=snapshot, sources=list(sources) if sources else None
+            entities = list(
+                store.iter_entities(
+                    snapshot_id=snapshot, sources=list(sources) if sources else None
+                )
             )
             count = write_entities(entities, fh)
+            links = write_relations(entities, fh)
         os.replace(tmp_name, output)
     except OSError as exc:
         Path(tmp_name).unlink(missing_ok=True)
@@ -406,4 +410,4 @@ def export_cmd(
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    typer.echo(f"exported {count} entities to {output}")
+    typer.echo(f"exported {count} entities and {links} relationships to {output}")

@@ -27,6 +27,7 @@ from circumspect.names.confusables import disguises
 from circumspect.names.identifiers import compact
 
 if TYPE_CHECKING:
+    from circumspect.ownership.service import OwnershipView
     from circumspect.store.base import Store
 
 #: Bump when the compiled index format or the compilation rules change.
@@ -63,6 +64,8 @@ class Screener:
                 index = CandidateIndex(index_entities(entities))
         self.index = index
         self.snapshot_ids: dict[str, str] = dict(snapshot_ids or {})
+        #: ownership and list links (``circumspect.ownership``), set by ``from_store``
+        self.ownership: OwnershipView | None = None
 
     # -- construction from the store -------------------------------------------------
 
@@ -97,13 +100,17 @@ class Screener:
             with _no_gc():
                 index = CandidateIndex(index_entities(store.iter_entities()))
             _atomic_pickle(index, path)
-        return cls(
+        screener = cls(
             threshold=threshold,
             scorer=scorer,
             candidates=candidates,
             index=index,
             snapshot_ids=active,
         )
+        from circumspect.ownership.service import open_view
+
+        screener.ownership = open_view(store)
+        return screener
 
     # -- PartyScreener -------------------------------------------------------------------
 
@@ -149,12 +156,17 @@ class Screener:
             ranked.append((-round(result.score, 4), entities[pos].id, pos))
         ranked.sort()
         # Only the returned candidates are explained, reusing their scoring work.
-        return [
+        found = [
             self._candidate(
                 entities[pos], self.scorer.explained(prepared, entities[pos], results[pos])
             )
             for _, _, pos in ranked[:limit]
         ]
+        if self.ownership is not None:
+            from circumspect.ownership.screening import enrich
+
+            found = enrich(self.ownership, query, found)
+        return found
 
     def by_identifier(self, value: str) -> list[Candidate]:
         """Listed entities carrying this identifier (valid kinds normalised: BIC 8 = 11 with

@@ -55,6 +55,7 @@ _TABLES = {
     "SanctionsType": "sanctions_type",
     "Script": "script",
     "EntryEventType": "entry_event_type",
+    "RelationType": "relation_type",
 }
 
 
@@ -82,6 +83,8 @@ class _Refs:
         default_factory=lambda: defaultdict(list)
     )
     entries: dict[str, _Entry] = field(default_factory=lambda: defaultdict(_Entry))
+    #: From-ProfileID -> (relation type, To-ProfileID) of ``ProfileRelationship``s
+    relations: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     seen_root: bool = False
 
     def value(self, table: str, key: str) -> str:
@@ -187,6 +190,7 @@ def _first_pass(path: Path) -> _Refs:
         "SanctionsEntry",
         "DistinctParty",
         "Sanctions",
+        "ProfileRelationship",
     }
     for element in iter_elements(path, tags):
         name = local(element.tag)
@@ -198,9 +202,23 @@ def _first_pass(path: Path) -> _Refs:
             _read_document(refs, element)
         elif name == "SanctionsEntry":
             _read_entry(refs, element)
+        elif name == "ProfileRelationship":
+            _read_relationship(refs, element)
         elif name == "Sanctions":
             refs.seen_root = True
     return refs
+
+
+def _read_relationship(refs: _Refs, element: Any) -> None:
+    """``From-ProfileID`` is ``RelationType`` of ``To-ProfileID`` ("Linked To", "Owned or
+    Controlled By", "Associate Of", ...). Kept on the From party as a ``notes`` line that
+    :mod:`circumspect.ownership.relations` reads (OFAC profile ids equal FixedRefs)."""
+    source, target = attr(element, "From-ProfileID"), attr(element, "To-ProfileID")
+    kind = refs.value("relation_type", attr(element, "RelationTypeID")) or "Related To"
+    if attr(element, "Former") == "true":
+        kind = f"Former {kind}"
+    if source and target:
+        refs.relations[source].append((kind, target))
 
 
 def _name_groups(refs: _Refs, identity: Any) -> dict[str, str]:
@@ -392,6 +410,8 @@ def build_entity(source: str, refs: _Refs, party: Any, file: str) -> ListedEntit
             if not apply_item(proxy, item):
                 put(proxy, "idNumber", number)
     put(proxy, "notes", text(party, "Comment"))
+    for kind, target in refs.relations.get(attr(profile, "ID"), []):
+        put(proxy, "notes", f"Relationship: {kind} -> OFAC entry {target}")
     entry = refs.entries.get(attr(profile, "ID"), _Entry())
     for program in entry.programs:
         put(proxy, "program", program)

@@ -283,9 +283,12 @@ def _row_details(proxy: EntityProxy, row: dict[str, str]) -> None:
     owner = row.get("Current owner/operator (s)", "")
     if owner:
         put(proxy, "notes", f"Current owner/operator: {owner}")
-    parent = row.get("Parent company", "")
+    parent = row.get("Parent company", "") or row.get("Parent Company", "")
     if parent:
         put(proxy, "notes", f"Parent company: {parent}")
+    subsidiaries = row.get("Subsidiaries", "")
+    if subsidiaries:
+        put(proxy, "notes", f"Subsidiaries: {subsidiaries}")
 
 
 def parse(source: str, paths: Sequence[Path]) -> Iterator[ListedEntity]:

@@ -1,0 +1,91 @@
+"""Re-screen the stored parties an ownership change touches (as ``lists load`` does for a
+list change): the parties whose stakes changed and every party below them in the graph.
+A touched party that a rule now blocks opens (or reopens) a case; the audit log records
+the run."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from circumspect.model.screening import Query
+from circumspect.ownership.screening import ownership_candidates
+from circumspect.ownership.service import OwnershipView
+from circumspect.store.sql import SqlStore, normalize_url
+
+
+def _has_parties(url: str) -> bool:
+    engine = sa.create_engine(normalize_url(url))
+    try:
+        if not sa.inspect(engine).has_table("case_parties"):
+            return False
+        with engine.connect() as conn:
+            return bool(conn.execute(sa.text("SELECT COUNT(*) FROM case_parties")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def rescreen_touched(
+    store: SqlStore,
+    view: OwnershipView,
+    touched: Iterable[str],
+    *,
+    dataset: str,
+    actor: str = "ownership load",
+) -> dict[str, Any] | None:
+    """Re-screen stored parties below ``touched``; None when no case service holds any."""
+    from circumspect.cases.service import CaseService
+
+    url = str(getattr(store, "url", ""))
+    if not url or not _has_parties(url):
+        return None
+    started = time.perf_counter()
+    affected = view.downstream(touched)
+    service = CaseService(url)
+    parties = hits = opened = reopened = 0
+    try:
+        for party in service.parties():
+            parties += 1
+            query = Query(
+                name=str(party.get("name") or ""),
+                schema=str(party.get("schema") or "LegalEntity"),
+                country=party.get("country"),
+                birth_date=party.get("birth_date"),
+                identifier=party.get("identifier"),
+            )
+            nodes = set(view.nodes_for(query.name, query.identifier))
+            if not nodes & affected:
+                continue
+            found = [c for c in ownership_candidates(view, query, []) if c.alert]
+            if not found:
+                continue
+            hits += 1
+            outcome = service.open_case(
+                "party",
+                party,
+                found,
+                actor=actor,
+                summary=f"re-screening after ownership update ({dataset})",
+                entity_hashes={
+                    c.entity_id: hashlib.sha256(c.explanation.encode()).hexdigest() for c in found
+                },
+            )
+            opened += outcome.status == "opened"
+            reopened += len(outcome.reopened)
+        report = {
+            "dataset": dataset,
+            "touched_parties": len(affected),
+            "parties": parties,
+            "hits": hits,
+            "opened": opened,
+            "reopened": reopened,
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        service.audit(actor, "rescreen", "ownership", report)
+        return report
+    finally:
+        service.close()
