@@ -37,6 +37,16 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(
             0, "--workers", min=0, help="Processes for party screening (0 = one per CPU)."
         ),
+        transfers: str | None = typer.Option(
+            None,
+            "--transfers",
+            help="Importers' outbound transfers (.csv, .parquet, .xlsx) for rule reexport_chain.",
+        ),
+        transfer_errors: str | None = typer.Option(
+            None,
+            "--transfer-errors",
+            help="Rejected transfers (default: <OUT stem>.transfer_errors.csv).",
+        ),
         html: Path | None = typer.Option(None, "--html", help="Also write an HTML report."),
         engine: str = typer.Option("local", "--engine", help="local | spark (docs/scale.md)."),
         spark_master: str | None = typer.Option(
@@ -108,6 +118,8 @@ def register(app: typer.Typer) -> None:
                     workers=workers or os.cpu_count() or 1,
                     progress=progress,
                     controls=controls,
+                    transfers=transfers,
+                    transfer_errors=transfer_errors,
                 )
             finally:
                 runner.close()
@@ -115,6 +127,8 @@ def register(app: typer.Typer) -> None:
         if report.flags:
             typer.echo("flags: " + ", ".join(f"{k} {v}" for k, v in report.flags.items()))
         typer.echo(f"wrote {out}" + (f" and {errors}" if errors else ""))
+        if report.transfer_errors:
+            typer.echo(f"wrote {report.transfer_errors} (rejected transfers)")
         if html is not None:
             from circumspect.risk.report import write_report
 

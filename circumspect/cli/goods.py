@@ -20,19 +20,33 @@ def register(app: typer.Typer) -> None:
         extra_list: list[Path] = typer.Option(
             [], "--list", help="Your own controlled list CSV (repeatable)."
         ),
+        origin: str = typer.Option("", "--origin", help="Origin country (ISO alpha-2)."),
+        to: str = typer.Option("", "--to", help="Destination country (ISO alpha-2)."),
+        exporter: str = typer.Option("", "--exporter", help="Exporter's country (ISO alpha-2)."),
+        ban_file: list[Path] = typer.Option(
+            [], "--bans", help="An extra ban list CSV (repeatable; docs/goods.md)."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
-        """Normalise a code, describe it and say whether it is on a controlled list."""
+        """Normalise a code, describe it, and print every ban and list that covers it.
+
+        With --origin/--to, bans are split into those that apply to that origin and
+        destination and those that cover the code but bind other origins/destinations.
+        """
+        from circumspect.goods.bans import load_bans
         from circumspect.goods.lists import build_index
         from circumspect.goods.nomenclature import default_nomenclature
 
         nom = default_nomenclature()
         hs = nom.validate(code)
         status = build_index(extra_list).status(hs)
+        bans = load_bans(ban_file).check(hs, origin=origin, to=to, exporter=exporter)
         if as_json:
             data = status.to_dict()
             data["level"] = hs.level
             data["description"] = nom.describe(hs)
+            data["origin"], data["to"] = origin.upper(), to.upper()
+            data["bans"] = [b.to_dict() for b in bans]
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
             return
         typer.echo(f"{hs.dotted()}  ({hs.level}, {nom.version})")
@@ -43,6 +57,90 @@ def register(app: typer.Typer) -> None:
         typer.echo(("CONTROLLED  " if status.controlled else "not controlled  ") + status.summary())
         if status.chpl_tier:
             typer.echo(f"CHPL tier {status.chpl_tier}")
+        applying = [b for b in bans if b.applies]
+        other = [b for b in bans if not b.applies]
+        where = " ".join(
+            x
+            for x in (
+                f"origin {origin.upper()}" if origin else "",
+                f"to {to.upper()}" if to else "",
+            )
+            if x
+        )
+        typer.echo(
+            f"bans and lists that apply{' (' + where + ')' if where else ''}: {len(applying)}"
+        )
+        for b in applying:
+            tag = "PARALLEL-IMPORT LIST" if b.list.kind == "parallel_import" else "BANNED"
+            typer.echo(f"  {tag}  {b.text()}")
+        if other:
+            typer.echo(f"covering the code but not for this origin/destination: {len(other)}")
+            for b in other:
+                typer.echo(f"  -  {b.text()}  ({b.why})")
+
+    lists_cmd = typer.Typer(help="Shipped ban lists and controlled lists.", no_args_is_help=True)
+    goods.add_typer(lists_cmd, name="lists")
+
+    @lists_cmd.command("status")
+    def lists_status(
+        ban_file: list[Path] = typer.Option([], "--bans", help="An extra ban list CSV."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    ) -> None:
+        """Each ban list: legal basis, version, lines shipped against the source's count."""
+        from circumspect.goods.bans import load_bans
+        from circumspect.goods.lists import shipped_lists
+
+        index = load_bans(ban_file)
+        rows = []
+        for b in index.lists:
+            rows.append(
+                {
+                    **b.meta(),
+                    "state": "COMPLETE" if b.complete else "PARTIAL",
+                    "lines": len(b.entries),
+                }
+            )
+        controlled = [
+            {"id": c.id, "name": c.name, "version": c.version, "lines": len(c)}
+            for c in shipped_lists()
+        ]
+        if as_json:
+            typer.echo(
+                json.dumps({"bans": rows, "controlled": controlled}, ensure_ascii=False, indent=2)
+            )
+            return
+        for r in rows:
+            expected = r["expected_count"]
+            typer.echo(
+                f"{r['state']:<9} {r['id']:<26} {r['lines']:>4} lines (source states: "
+                f"{expected}) {r['regime']} {r['article']}"
+            )
+            typer.echo(f"          {r['name']}; version: {r['version']}")
+            if r["state"] == "PARTIAL":
+                typer.echo(f"          partial: {r['expected_count_source']}")
+        for c in controlled:
+            typer.echo(f"{'LIST':<9} {c['id']:<26} {c['lines']:>4} lines  {c['name']}")
+
+    @lists_cmd.command("import")
+    def lists_import(
+        text_file: Path = typer.Argument(..., help="Official publication text (copied table)."),
+        fmt: str = typer.Option(..., "--format", help="eu-annex | ear-supplement | minpromtorg"),
+        like: str = typer.Option(
+            ..., "--like", help="Id of the shipped list whose metadata the new file takes."
+        ),
+        version: str = typer.Option(..., "--version", help="Version of the publication."),
+        out: Path = typer.Option(..., "-o", "--out", help="Ban list CSV to write."),
+    ) -> None:
+        """Convert an official publication table into a ban list CSV (use it with --bans)."""
+        from circumspect.errors import InputError
+        from circumspect.goods.bans import default_bans, import_official, write_ban_file
+
+        template = default_bans().get(like)
+        if template is None:
+            raise InputError(f"no shipped ban list {like!r} (see `goods lists status`)")
+        blist = import_official(text_file, fmt, template, version)
+        write_ban_file(blist, out)
+        typer.echo(f"wrote {out}: {len(blist.entries)} lines of {blist.name}, version {version}")
 
     @goods.command("suggest")
     def suggest_cmd(

@@ -602,6 +602,8 @@ def score_declarations_job(
     workers: int = 1,
     partitions: int | None = None,
     progress: Progress | None = None,
+    transfers: str | Path | None = None,
+    transfer_errors: str | Path | None = None,
 ) -> ScoreReport:
     """``declarations score`` on ``engine``: the same scored rows and errors on every engine."""
     from circumspect.risk.pipeline import PartyCache
@@ -617,6 +619,8 @@ def score_declarations_job(
             cache=PartyCache(screener, limit=party_limit, workers=workers),
             progress=progress,
             controls=controls,
+            transfers_path=transfers,
+            transfer_errors_path=transfer_errors,
         )
     return _score_spark(
         engine,
@@ -629,6 +633,8 @@ def score_declarations_job(
         party_limit,
         partitions,
         progress,
+        None if transfers is None else str(transfers),
+        None if transfer_errors is None else str(transfer_errors),
     )
 
 
@@ -652,6 +658,8 @@ def _score_spark(
     party_limit: int,
     partitions: int | None,
     progress: Progress | None,
+    transfers: str | None = None,
+    transfer_errors: str | None = None,
 ) -> ScoreReport:
     import pandas as pd
     from pyspark.sql import functions as F
@@ -801,20 +809,29 @@ def _score_spark(
     )
     shipped = sc.broadcast((medians, prefetched))
 
-    def pass_b(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        frame = _whole_partition(batches)
-        if frame is not None:
-            meds, party = shipped.value
-            yield score_partition(
-                _strings(frame, keep=(ROW,)), ctx_b.value, meds, party, party_limit, out_columns
-            )
-
     cid = F.regexp_replace(F.col("consignee_id"), _SPACES, "")
     consignee = F.when(cid != "", F.concat(F.lit("id:"), cid)).otherwise(
         F.concat(F.lit("name:"), F.upper(F.regexp_replace(F.col("consignee_name"), _SPACES, "")))
     )
     bad = error_rows.select(F.col("row").alias(ROW)).distinct()
     valid = raw.join(bad, ROW, "left_anti")
+    if transfers is not None:
+        # transfers are checked on the driver against the valid declarations' distinct
+        # (consignee_id, hs_code, date); only those to RU/BY buyers are shipped to pass B
+        from circumspect.risk.circumvention import read_transfers
+
+        keys = valid.select("consignee_id", "hs_code", "date").distinct().toPandas()
+        ctx.transfers = _driver_transfers(read_transfers(_local(transfers)), keys, ctx)
+    ctx_s = sc.broadcast(ctx)
+
+    def pass_b(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        frame = _whole_partition(batches)
+        if frame is not None:
+            meds, party = shipped.value
+            yield score_partition(
+                _strings(frame, keep=(ROW,)), ctx_s.value, meds, party, party_limit, out_columns
+            )
+
     scored = valid.repartition(n_parts, consignee).mapInPandas(pass_b, b_schema)
 
     if _is_local(dst):
@@ -871,6 +888,7 @@ def _score_spark(
     a_out.unpersist()
     shipped.unpersist()
     ctx_b.unpersist()
+    ctx_s.unpersist()
     counts: dict[str, int] = {}
     for value in flag_series:
         if value:
@@ -884,4 +902,30 @@ def _score_spark(
     report.seconds = time.perf_counter() - started
     report.output = dst
     report.errors = errors or ""
+    if ctx.transfers is not None:
+        from circumspect.risk.score import write_transfer_errors
+
+        terr = transfer_errors or str(
+            Path(dst.rstrip("/")).with_name(Path(dst.rstrip("/")).stem + ".transfer_errors.csv")
+        )
+        write_transfer_errors(ctx.transfers, _local(terr), report)
     return report
+
+
+def _driver_transfers(traw: pd.DataFrame, keys: pd.DataFrame, ctx: Any) -> Any:
+    """Validate transfers against the (consignee_id, hs_code, date) of valid declarations."""
+    import pandas as pd
+
+    from circumspect.risk.circumvention import validate_transfers
+    from circumspect.risk.columns import STR, parse_dates
+
+    hs = keys["hs_code"].astype(str).str.strip()
+    digits = {v: ctx.nomenclature.validate(v).digits[:6] for v in pd.unique(hs)}
+    imports = pd.DataFrame(
+        {
+            "bin": keys["consignee_id"].astype(STR).fillna("").str.replace(r"\s", "", regex=True),
+            "hs6": hs.map(digits).astype(STR),
+            "date": parse_dates(keys["date"]),
+        }
+    )
+    return validate_transfers(traw, imports, ctx)

@@ -49,7 +49,7 @@ INPUT_COLUMNS: tuple[str, ...] = (
 )
 
 #: Optional columns the engine uses when present.
-OPTIONAL_COLUMNS: tuple[str, ...] = ("payment_bank_name",)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("payment_bank_name", "no_russia_clause")
 
 REQUIRED_VALUES: tuple[str, ...] = (
     "declaration_id",
@@ -103,8 +103,8 @@ def country_codes() -> frozenset[str]:
     return frozenset(codes)
 
 
-def check_header(columns: list[str], file: str) -> None:
-    missing = [c for c in INPUT_COLUMNS if c not in columns]
+def check_header(columns: list[str], file: str, required: tuple[str, ...] = INPUT_COLUMNS) -> None:
+    missing = [c for c in required if c not in columns]
     if missing:
         raise InputError(
             f"missing columns: {', '.join(missing)} (see docs/declarations.md)",

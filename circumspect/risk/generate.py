@@ -25,7 +25,16 @@ Planted patterns (``planted`` column = the rule id expected to fire, ``clean`` o
     are elsewhere; forwarder_as_end_user - a logistics company as end user of controlled
     goods; end_user_missing - controlled goods without an end user; indirect_route - EU/US
     goods sold by an EU exporter but dispatched from AE/TR/HK/AM; many_suppliers - one
-    consignee buying the same controlled HS-6 from 6-8 different exporters.
+    consignee buying the same controlled HS-6 from 6-8 different exporters;
+    coalition_origin_to_russia - a new car (HS 8703) of EU/US/JP origin worth EUR 65-150k per
+    car with destination, end user or transit RU/BY; parallel_import_brand - branded phones or
+    laptops (Apple, Samsung, HP, Dell) from a Chinese trader for a Kazakh consignee with a
+    Russian end user, payer or destination; reexport_chain - a controlled import by a
+    dedicated importer whose transfer of the same HS-6 to a Russian/Belarusian buyer follows
+    within 1-55 days (:func:`generate_transfers` writes it); no_russia_clause_missing -
+    controlled goods from an EU exporter with the optional ``no_russia_clause`` column empty
+    or ``no``. Clean trade carries brands too (BMW, Apple, Bosch...) but never a Russian link,
+    and EU exporters always declare the clause.
 
 ``generate(n, parties=..., planted_share=..., seed=...)`` returns a pandas DataFrame with the
 input columns plus ``planted``; ``bad_rows`` adds invalid rows (``planted = invalid``).
@@ -38,6 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from circumspect.risk.circumvention import CLAUSE_COLUMN, TRANSFER_COLUMNS
 from circumspect.risk.columns import INPUT_COLUMNS
 
 if TYPE_CHECKING:
@@ -58,6 +68,10 @@ PATTERNS: tuple[str, ...] = (
     "end_user_missing",
     "indirect_route",
     "many_suppliers",
+    "coalition_origin_to_russia",
+    "parallel_import_brand",
+    "reexport_chain",
+    "no_russia_clause_missing",
 )
 
 #: line of business -> (controlled HS-6 codes, uncontrolled HS-6 codes)
@@ -143,6 +157,26 @@ BANKS = {
     "AE": ("EBILAEAD",),
     "HK": ("HSBCHKHH",),
     "AM": ("ARMJAM22",),
+    "RU": ("TICSRUMM", "RZBMRUMM"),
+}
+EU_COUNTRIES = frozenset({"DE", "IT", "PL", "FR", "NL", "CZ"})
+#: clean descriptions: brands that must not raise anything without a Russian link
+BRANDED: dict[str, tuple[str, ...]] = {
+    "870323": (
+        "BMW X5 xDrive40i passenger car, new",
+        "Toyota Camry 2.5 sedan",
+        "Hyundai Tucson 2.0 passenger car",
+        "Легковой автомобиль Мерседес GLE",
+    ),
+    "851713": (
+        "Apple iPhone 15 smartphones",
+        "Samsung Galaxy A54 smartphones",
+        "Xiaomi Redmi Note 13 smartphones",
+        "Смартфоны Самсунг Galaxy",
+    ),
+    "841821": ("Bosch KGN39 refrigerators", "Haier refrigerators", "Тоңазытқыш Бош"),
+    "845011": ("Bosch Serie 6 washing machines", "LG washing machines"),
+    "640399": ("Nike Air Max sneakers", "Adidas Samba shoes", "leather shoes"),
 }
 
 _KZ_A = (
@@ -419,7 +453,11 @@ def generate(
             "destination_country": "KZ",
             "transit_countries": transit,
             "hs_code": _national(code, rng),
-            "goods_description": f"goods of HS {code}",
+            "goods_description": (
+                BRANDED[code][int(rng.integers(len(BRANDED[code])))]
+                if code in BRANDED
+                else f"goods of HS {code}"
+            ),
             "quantity": f"{qty:.0f}",
             "unit": UNITS[c.line],
             "net_weight_kg": f"{kg:.1f}",
@@ -427,6 +465,7 @@ def generate(
             "currency": currency,
             "payment_bank_bic": BANKS[payer][int(rng.integers(len(BANKS[payer])))],
             "payment_country": payer,
+            CLAUSE_COLUMN: "",
             "planted": "clean",
         }
 
@@ -440,6 +479,7 @@ def generate(
     patterns = [p for p in PATTERNS if p != "party_listed" or listed_names or listed_bics]
     for k in range(n_planted):
         pattern = patterns[k % len(patterns)]
+        m = k // len(patterns)  # the how-many-th plant of this pattern
         ci = ctrl_cons[int(rng.integers(len(ctrl_cons)))]
         ctrl = LINES[consignees[ci].line][0]
         code = ctrl[int(rng.integers(len(ctrl)))]
@@ -543,8 +583,79 @@ def generate(
                 r["planted"] = pattern
                 rows.append(r)
             continue
+        elif pattern == "coalition_origin_to_russia":
+            country = ("DE", "IT", "US", "JP", "FR")[m % 5]
+            eur = float(rng.uniform(65000, 150000))
+            row.update(
+                hs_code=_national(("870323", "870380", "870324")[m % 3], rng),
+                goods_description=("Passenger car, new, 2998 cm3", "Electric passenger car, new")[
+                    m % 2
+                ],
+                exporter_country=country,
+                origin_country=country,
+                dispatch_country=country,
+                quantity="1",
+                unit="pcs",
+                net_weight_kg="2100.0",
+                value=f"{eur:.2f}",
+                currency="EUR",
+                payment_country="KZ",
+                payment_bank_bic=BANKS["KZ"][0],
+            )
+            link = m % 3
+            if link == 0:
+                row.update(end_user_name="OOO Avtodom Premium", end_user_country="RU")
+            elif link == 1:
+                row.update(destination_country="RU")
+            else:
+                row.update(transit_countries="PL;BY")
+        elif pattern == "parallel_import_brand":
+            code = ("851713", "847130")[m % 2]
+            brand = (
+                ("Apple iPhone 15 Pro smartphones", "Смартфоны Самсунг Galaxy S24")[m // 2 % 2]
+                if code == "851713"
+                else ("HP EliteBook 840 laptops", "Ноутбуки Dell Latitude 5440")[m % 4 // 2]
+            )
+            row.update(
+                hs_code=_national(code, rng),
+                goods_description=brand,
+                exporter_name=f"Shenzhen Bright Star Trading {m} Co., Ltd",
+                exporter_country="CN",
+                origin_country="CN",
+                dispatch_country="CN",
+                currency="CNY",
+                transit_countries="",
+            )
+            link = (m // 2) % 3
+            if link == 0:
+                row.update(end_user_name="OOO Mobilnye Resheniya", end_user_country="RU")
+            elif link == 1:
+                row.update(payment_country="RU", payment_bank_bic=BANKS["RU"][m % 2])
+            else:
+                row.update(destination_country="RU")
+        elif pattern == "reexport_chain":
+            name = f"{_KZ_A[m % len(_KZ_A)]} Re-Trade {k} LLP"
+            ident = make_bin(int(rng.integers(2008, 2020)), 4, int(rng.integers(100000)))
+            row.update(consignee_name=name, consignee_id=ident, end_user_name=name)
+        elif pattern == "no_russia_clause_missing":
+            country = ("DE", "IT", "FR", "PL")[m % 4]
+            row.update(
+                exporter_country=country,
+                origin_country=country,
+                dispatch_country=country,
+                currency="EUR",
+                payment_country="KZ",
+                payment_bank_bic=BANKS["KZ"][0],
+                transit_countries="",
+            )
+            row[CLAUSE_COLUMN] = ("no", "")[m % 2]
         row["planted"] = pattern
         rows.append(row)
+
+    for row in rows:
+        if row["planted"] != "no_russia_clause_missing":
+            eu = row["exporter_country"] in EU_COUNTRIES or row["origin_country"] in EU_COUNTRIES
+            row[CLAUSE_COLUMN] = "yes" if eu else ("", "no")[int(rng.integers(2))]
 
     for bad_i in range(bad_rows):
         row = clean_row(int(rng.integers(n_cons)))
@@ -563,9 +674,95 @@ def generate(
         rows.append(row)
 
     order = rng.permutation(len(rows))
-    frame = pd.DataFrame([rows[i] for i in order], columns=[*INPUT_COLUMNS, "planted"])
+    frame = pd.DataFrame(
+        [rows[i] for i in order], columns=[*INPUT_COLUMNS, CLAUSE_COLUMN, "planted"]
+    )
     frame["declaration_id"] = [f"KZ-D{i + 1:07d}" for i in range(len(frame))]
     return frame
+
+
+#: HS-6 codes on no ban, controlled or parallel-import list: clean transfers to RU/BY use them
+UNLISTED_FOR_RU: tuple[str, ...] = ("100199", "020130", "040690", "090121", "170199", "720838")
+
+
+def generate_transfers(
+    frame: pd.DataFrame,
+    n: int | None = None,
+    seed: int = 7,
+    days: int = 60,
+    bad_rows: int = 0,
+) -> pd.DataFrame:
+    """Outbound transfers by the importers of ``frame`` (columns ``TRANSFER_COLUMNS`` and
+    ``planted``): one transfer to a Russian/Belarusian buyer 1..days-5 days after each
+    ``reexport_chain`` declaration, and ``n`` clean ones (default: one per declaration):
+    sales to Kazakh buyers of what the importer imported, and sales to Russian/Belarusian
+    buyers of unlisted goods (food, steel). ``bad_rows`` adds an unknown BIN, an invalid
+    BIN, a transfer dated before the import and an HS code that does not exist, in turn."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    ok = frame[frame["planted"] != "invalid"]
+    bins = ok["consignee_id"].astype(str).to_numpy()
+    hs = ok["hs_code"].astype(str).to_numpy()
+    dates = pd.to_datetime(ok["date"]).to_numpy()
+    planted = ok["planted"].astype(str).to_numpy()
+    has_bin = np.array([len(b) == 12 for b in bins])
+    cols: dict[str, list[Any]] = {c: [] for c in (*TRANSFER_COLUMNS, "planted")}
+
+    def add(b: str, d: Any, code: str, buyer: str, country: str, label: str) -> None:
+        cols["bin"].append(b)
+        cols["date"].append(pd.Timestamp(d).date().isoformat())
+        cols["hs_code"].append(code)
+        cols["buyer_name"].append(buyer)
+        cols["buyer_country"].append(country)
+        cols["buyer_id"].append("")
+        cols["quantity"].append(str(int(rng.integers(1, 200))))
+        cols["value"].append(f"{float(rng.uniform(1000, 90000)):.2f}")
+        cols["document"].append(f"ESF-{len(cols['document']) + 1:08d}")
+        cols["planted"].append(label)
+
+    for i in np.flatnonzero(planted == "reexport_chain"):
+        gap = int(rng.integers(1, max(2, days - 5)))
+        country = ("RU", "BY")[i % 2]
+        buyer = ("OOO Tekhnosnab Moskva", "OAO Minsk Komplekt")[i % 2]
+        add(bins[i], dates[i] + np.timedelta64(gap, "D"), hs[i], buyer, country, "reexport_chain")
+    pool = np.flatnonzero(has_bin & (planted == "clean"))
+    count = len(ok) if n is None else n
+    if len(pool) and count:
+        pick = pool[rng.integers(len(pool), size=count)]
+        gaps = rng.integers(1, 200, size=count)
+        ru_share = rng.random(count) < 0.3
+        for j, i in enumerate(pick):
+            d = dates[i] + np.timedelta64(int(gaps[j]), "D")
+            if ru_share[j] and _digits(hs[i])[:6] in UNLISTED_FOR_RU:
+                add(bins[i], d, hs[i], "OOO Prodtorg Rossiya", "RU", "clean")
+            else:
+                add(bins[i], d, hs[i], f"TOO Almaty Buyer {j % 997} LLP", "KZ", "clean")
+    for b in range(bad_rows):
+        kind = b % 4
+        ib = int(pool[int(rng.integers(len(pool)))]) if len(pool) else 0
+        if kind == 0:
+            add(make_bin(2011, 7, 99000 + b), dates[ib], hs[ib], "TOO Unknown", "KZ", "invalid")
+        elif kind == 1:
+            add("123456789012", dates[ib], hs[ib], "TOO Bad Bin", "KZ", "invalid")
+        elif kind == 2:
+            add(
+                bins[ib],
+                dates[ib] - np.timedelta64(3000, "D"),
+                hs[ib],
+                "OOO Early",
+                "RU",
+                "invalid",
+            )
+        else:
+            add(bins[ib], dates[ib], "0109990000", "TOO No Such Code", "KZ", "invalid")
+    out = pd.DataFrame(cols)
+    return out.iloc[rng.permutation(len(out))].reset_index(drop=True)
+
+
+def _digits(code: str) -> str:
+    return "".join(c for c in code if c.isdigit())
 
 
 def _usd(row: dict[str, Any]) -> float:

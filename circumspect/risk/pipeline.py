@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from circumspect.errors import InputError
+from circumspect.goods.bans import BanIndex, default_bans
+from circumspect.goods.brands import BrandExtractor, default_extractor
 from circumspect.goods.lists import ControlIndex, default_index
 from circumspect.goods.nomenclature import Nomenclature, default_nomenclature
 from circumspect.model.screening import Candidate, PartyScreener, Query
@@ -45,6 +47,8 @@ from circumspect.risk.rules import RULES, RuleInput, RuleResult, RuleSet, load_r
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+
+    from circumspect.risk.circumvention import Transfers
 
 OUTPUT_FIRST: tuple[str, ...] = (
     "declaration_id",
@@ -74,10 +78,18 @@ class ScoringContext:
     nomenclature: Nomenclature
     fx: dict[str, float]
     countries: frozenset[str]
+    bans: BanIndex = field(default_factory=default_bans)
+    brands: BrandExtractor = field(default_factory=default_extractor)
+    #: validated transfers to RU/BY buyers (rule reexport_chain); None = no transfers input
+    transfers: Transfers | None = None
 
     @classmethod
     def default(
-        cls, rules: RuleSet | None = None, controls: ControlIndex | None = None
+        cls,
+        rules: RuleSet | None = None,
+        controls: ControlIndex | None = None,
+        bans: BanIndex | None = None,
+        brands: BrandExtractor | None = None,
     ) -> ScoringContext:
         return cls(
             rules=rules or load_rules(),
@@ -85,6 +97,8 @@ class ScoringContext:
             nomenclature=default_nomenclature(),
             fx=fx_rates(),
             countries=country_codes(),
+            bans=bans or default_bans(),
+            brands=brands or default_extractor(),
         )
 
 
@@ -213,6 +227,12 @@ def validate_frame(df: pd.DataFrame, ctx: ScoringContext) -> tuple[pd.DataFrame,
         "malformed BIC (8 or 11 characters: bank, ISO country, location, branch)",
     )
 
+    from circumspect.risk.circumvention import CLAUSE_COLUMN, clause_errors
+
+    clause = clause_errors(df)
+    if clause is not None:
+        record(clause[0], CLAUSE_COLUMN, clause[1], f"{CLAUSE_COLUMN} must be yes or no (or empty)")
+
     errors = (
         pd.concat(errs, ignore_index=True)
         if errs
@@ -285,7 +305,9 @@ def history_features(frame: pd.DataFrame, ctx: ScoringContext) -> pd.DataFrame:
     exporter = out["exporter_name"].astype(STR).fillna("").str.strip().str.casefold()
     out["_exp_key"] = exporter
     out["_suppliers"] = out.groupby(["_ckey", "_hs6"], sort=False)["_exp_key"].transform("nunique")
-    return out
+    from circumspect.risk.circumvention import circumvention_features
+
+    return circumvention_features(out, ctx)
 
 
 # ---------------------------------------------------------------------------------------

@@ -51,6 +51,10 @@ class ScoreReport:
     seconds: float = 0.0
     output: str = ""
     errors: str = ""
+    transfers_read: int = 0
+    transfers_used: int = 0
+    transfers_rejected: int = 0
+    transfer_errors: str = ""
 
     def summary(self) -> str:
         d = self.decisions
@@ -59,6 +63,12 @@ class ScoreReport:
             f"block {d.get('block', 0)}, review {d.get('review', 0)}, clear {d.get('clear', 0)}; "
             f"{self.parties_screened} distinct party queries for {self.party_lookups} lookups; "
             f"{self.seconds:.1f} s"
+            + (
+                f"; transfers read {self.transfers_read} = used {self.transfers_used} + "
+                f"rejected {self.transfers_rejected}"
+                if self.transfers_read
+                else ""
+            )
         )
 
 
@@ -72,8 +82,10 @@ def _fmt(path: Path) -> str:
     return suffix
 
 
-def read_declarations(path: Path) -> pd.DataFrame:
-    """All columns as strings (empty string for missing) plus ``_row`` (1 = first data row)."""
+def read_declarations(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """All columns as strings (empty string for missing) plus ``_row`` (1 = first data row).
+
+    ``columns``: the header must have these (default: the declaration input columns)."""
     import pandas as pd
 
     path = Path(path)
@@ -98,7 +110,10 @@ def read_declarations(path: Path) -> pd.DataFrame:
     except Exception as exc:  # parser libraries raise many types
         raise ParseError(f"cannot read {fmt[1:]} file: {exc}", file=str(path)) from exc
     df.columns = [str(c).strip() for c in df.columns]
-    check_header(list(df.columns), str(path))
+    if columns is None:
+        check_header(list(df.columns), str(path))
+    else:
+        check_header(list(df.columns), str(path), columns)
     df[ROW] = range(1, len(df) + 1)
     return df
 
@@ -174,9 +189,13 @@ def score_frame(
     ctx: ScoringContext | None = None,
     cache: PartyCache | None = None,
     progress: Progress | None = None,
+    transfers: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score an in-memory frame of raw rows (strings; ``_row`` added when missing).
 
+    ``transfers``: raw transfer rows (strings, :data:`~circumspect.risk.circumvention.
+    TRANSFER_COLUMNS`, ``_row``) for rule reexport_chain; they are validated against the
+    valid declarations and ``ctx.transfers`` is set (its ``errors`` hold the rejected ones).
     Returns ``(scored, errors)``. ``len(scored) + rejected rows == len(raw)``.
     """
     import pandas as pd
@@ -188,6 +207,13 @@ def score_frame(
     check_header(list(raw.columns), "<frame>")
     raw = raw.reset_index(drop=True)
     valid, errors = validate_frame(raw, ctx)
+    if transfers is not None:
+        from circumspect.risk.circumvention import imports_of, validate_transfers
+
+        if ROW not in transfers.columns:
+            transfers = transfers.copy()
+            transfers[ROW] = range(1, len(transfers) + 1)
+        ctx.transfers = validate_transfers(transfers, imports_of(valid), ctx)
     if progress:
         progress("validated", len(raw), len(raw))
     valid = history_features(valid, ctx)
@@ -218,8 +244,14 @@ def score_declarations(
     cache: PartyCache | None = None,
     progress: Progress | None = None,
     controls: ControlIndex | None = None,
+    transfers_path: Path | str | None = None,
+    transfer_errors_path: Path | str | None = None,
 ) -> ScoreReport:
-    """Score a declarations file and write the output (and errors) atomically."""
+    """Score a declarations file and write the output (and errors) atomically.
+
+    ``transfers_path``: the importers' outbound transfers (rule reexport_chain); rejected
+    transfers go to ``transfer_errors_path`` (default: beside the output,
+    ``<output stem>.transfer_errors.csv``)."""
     started = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
     _fmt(output_path)
@@ -227,11 +259,25 @@ def score_declarations(
     if err_path is not None:
         _fmt(err_path)
     raw = read_declarations(input_path)
+    traw = None
+    terr_path: Path | None = None
+    if transfers_path is not None:
+        from circumspect.risk.circumvention import read_transfers
+
+        traw = read_transfers(transfers_path)
+        terr_path = (
+            Path(transfer_errors_path)
+            if transfer_errors_path is not None
+            else output_path.with_name(output_path.stem + ".transfer_errors.csv")
+        )
+        _fmt(terr_path)
     if progress:
         progress("read", len(raw), len(raw))
     cache = cache or PartyCache(screener)
     ctx = ScoringContext.default(rules, controls)
-    scored, errors = score_frame(raw, screener, rules, ctx=ctx, cache=cache, progress=progress)
+    scored, errors = score_frame(
+        raw, screener, rules, ctx=ctx, cache=cache, progress=progress, transfers=traw
+    )
     rejected = int(errors["row"].nunique()) if len(errors) else 0
     report = ScoreReport(read=len(raw), scored=len(scored), rejected=rejected)
     if report.read != report.scored + report.rejected:
@@ -256,7 +302,26 @@ def score_declarations(
     report.seconds = time.perf_counter() - started
     report.output = str(output_path)
     report.errors = str(err_path) if err_path else ""
+    if ctx.transfers is not None and terr_path is not None:
+        write_transfer_errors(ctx.transfers, terr_path, report)
     return report
+
+
+def write_transfer_errors(transfers: Any, path: Path, report: ScoreReport) -> None:
+    """Account for every transfer row and write the rejected ones (atomically)."""
+    from circumspect.risk.circumvention import TRANSFER_ERROR_COLUMNS
+
+    report.transfers_read = transfers.read
+    report.transfers_used = transfers.used
+    report.transfers_rejected = transfers.rejected
+    if transfers.read != transfers.used + transfers.rejected:
+        raise CircumspectError(
+            f"transfer accounting failed: read {transfers.read} != used {transfers.used} + "
+            f"rejected {transfers.rejected}"
+        )
+    errors = transfers.errors.sort_values(["row", "column"], kind="stable")
+    _atomic_write(errors[list(TRANSFER_ERROR_COLUMNS)], path)
+    report.transfer_errors = str(path)
 
 
 def screener_from_db(url: str | None) -> Any:

@@ -45,7 +45,8 @@ def test_score_cli(
     assert "read 3 = scored 2 + rejected 1" in captured.out
     scored = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert scored["decision"].tolist() == ["clear", "block"]
-    assert scored.loc[1, "flags"] == "ru_by_controlled"
+    # DE-origin chips in transit via RU: also an export ban of a coalition country (issue 15)
+    assert scored.loc[1, "flags"].split(";") == ["ru_by_controlled", "coalition_origin_to_russia"]
     assert len(pd.read_csv(err)) == 1
     report = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "ru_by_controlled" in report and "read 3" in report

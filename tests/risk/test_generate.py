@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from circumspect.risk.generate import PATTERNS, evaluate, generate, make_bin, make_iin
+from circumspect.risk.generate import (
+    PATTERNS,
+    evaluate,
+    generate,
+    generate_transfers,
+    make_bin,
+    make_iin,
+)
 from circumspect.risk.score import score_frame
 from tests.risk.helpers import FakeScreener
 
@@ -42,7 +49,8 @@ def test_planted_patterns_raise_review_and_clean_rarely_does() -> None:
         listed_bics=["SABRRUMM"],
         bad_rows=7,
     )
-    scored, errors = score_frame(data, screener)
+    transfers = generate_transfers(data, seed=11).drop(columns=["planted"])
+    scored, errors = score_frame(data, screener, transfers=transfers)
     assert len(scored) + errors["row"].nunique() == len(data)
     assert errors["row"].nunique() == 7
     ev = evaluate(scored)

@@ -5,7 +5,7 @@
 - :mod:`~circumspect.risk.rules.registry`: :data:`RULES`, the ``@rule("id")`` decorator,
   :class:`RuleInput` (the batch as rules see it) and :class:`RuleResult`.
 - the rule functions, by theme: :mod:`.parties`, :mod:`.goods`, :mod:`.transshipment`,
-  :mod:`.values`, :mod:`.payments`.
+  :mod:`.values`, :mod:`.payments`, :mod:`.reexport` (parallel imports, re-export to Russia).
 
 Adding a rule is one function decorated with ``@rule("my_rule")`` in the module of its
 theme (a new theme module is added to the imports below) plus one ``my_rule`` entry in
@@ -14,7 +14,7 @@ theme (a new theme module is added to the imports below) plus one ``my_rule`` en
 
 from __future__ import annotations
 
-from circumspect.risk.rules import goods, parties, payments, transshipment, values
+from circumspect.risk.rules import goods, parties, payments, reexport, transshipment, values
 from circumspect.risk.rules.config import (
     DECISIONS,
     DEFAULT_RULES,
@@ -26,7 +26,7 @@ from circumspect.risk.rules.config import (
 from circumspect.risk.rules.registry import RULES, RuleFunc, RuleInput, RuleResult, rule
 
 #: The modules whose import registers rule functions (importing them is their purpose).
-RULE_MODULES = (parties, goods, transshipment, values, payments)
+RULE_MODULES = (parties, goods, transshipment, values, payments, reexport)
 
 #: Ids of every registered rule.
 KNOWN_RULES: tuple[str, ...] = tuple(RULES)
