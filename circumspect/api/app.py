@@ -64,6 +64,9 @@ class AuthGate:
         self.fastapi_app = fastapi_app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.fastapi_app.state.yente and _yente_path(scope["path"]):
+            await self._yente(scope, receive, send)
+            return
         if scope["type"] != "http" or not scope["path"].startswith("/v1"):
             await self.app(scope, receive, send)
             return
@@ -99,6 +102,44 @@ class AuthGate:
             return
         scope.setdefault("state", {})["user"] = user
         await self.app(scope, receive, send)
+
+    async def _yente(self, scope: Any, receive: Any, send: Any) -> None:
+        """The yente-compatible paths: the same API keys (``Bearer`` or yente's ``ApiKey``
+        scheme), viewer role, errors in yente's ``{"detail": ...}`` shape."""
+        from fastapi.responses import JSONResponse
+
+        header = ""
+        for name, value in scope.get("headers", ()):
+            if name == b"authorization":
+                header = value.decode("latin-1")
+                break
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() not in ("bearer", "apikey") or not key.strip():
+            response = JSONResponse(
+                {"detail": "missing API key: send `Authorization: ApiKey KEY` (or Bearer)"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+            await response(scope, receive, send)
+            return
+        rt: Runtime = self.fastapi_app.state.runtime
+        try:
+            user = await anyio.to_thread.run_sync(rt.authenticate, key.strip())
+        except AuthError:
+            await JSONResponse({"detail": "invalid API key"}, status_code=401)(scope, receive, send)
+            return
+        if ROLE_RANK[user.role] < ROLE_RANK["viewer"]:
+            response = JSONResponse({"detail": "this needs the viewer role"}, status_code=403)
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["user"] = user
+        await self.app(scope, receive, send)
+
+
+def _yente_path(path: str) -> bool:
+    from circumspect.api.yente import is_yente_path
+
+    return is_yente_path(path)
 
 
 def build_router(rt: Runtime) -> APIRouter:
@@ -138,7 +179,14 @@ def build_router(rt: Runtime) -> APIRouter:
                 if "idempotency_key" not in party and idempotency_key:
                     party["idempotency_key"] = f"{idempotency_key}:{i}"
             return rt.screen_parties(
-                user_of(request).name, parties, limit=body.limit, open_cases=body.open_cases
+                user_of(request).name,
+                parties,
+                limit=body.limit,
+                open_cases=body.open_cases,
+                threshold=body.threshold,
+                include_sources=body.include_dataset,
+                exclude_sources=body.exclude_dataset,
+                exclude_ids=body.exclude_entity_ids,
             )
 
     if module_available("circumspect.goods", "control_status"):
@@ -380,6 +428,11 @@ def create_app(config: ApiConfig | None = None) -> FastAPI:
     #: the /v1 routes with their roles, for AuthGate and the route-table test
     app.state.api_routes = [r for r in router.routes if isinstance(r, APIRoute)]
     app.include_router(router)
+    app.state.yente = bool(config.yente)
+    if config.yente:
+        from circumspect.api.yente import router as yente_router
+
+        app.include_router(yente_router)
     if config.web and module_available("circumspect.web.pages"):
         from circumspect.web.pages import mount as mount_web
 

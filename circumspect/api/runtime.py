@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
+import os
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from circumspect.cases.service import CaseService, UserInfo, entity_hash
@@ -36,6 +38,8 @@ class ApiConfig:
     reload_interval: float = 5.0
     web: bool = True
     secret_key: str | None = None
+    #: mount the yente-compatible API (``serve --yente-compat`` sets CIRCUMSPECT_YENTE_COMPAT)
+    yente: bool = field(default_factory=lambda: os.environ.get("CIRCUMSPECT_YENTE_COMPAT") == "1")
 
 
 def module_available(name: str, attr: str | None = None) -> bool:
@@ -129,13 +133,25 @@ class Runtime:
         *,
         limit: int = 5,
         open_cases: bool = True,
+        threshold: float | None = None,
+        include_sources: list[str] | None = None,
+        exclude_sources: list[str] | None = None,
+        exclude_ids: list[str] | None = None,
     ) -> dict[str, Any]:
         """Screen parties (dicts: name, schema, country, birth_date, identifier, id,
-        idempotency_key), remember them, audit the screening and open cases for alerts."""
+        idempotency_key), remember them, audit the screening and open cases for alerts.
+
+        ``threshold`` overrides the alert threshold for this call; ``include_sources`` (source
+        names, ``sanctions`` = every official list, ``default`` = all) and ``exclude_sources``
+        restrict the lists; ``exclude_ids`` drops those listed entities (ids or source ids).
+        """
         from circumspect.model.screening import Query
 
         started = time.perf_counter()
         screener, snaps = self.screener()
+        keep = self._candidate_filter(snaps, include_sources, exclude_sources, exclude_ids)
+        cut = screener.threshold if threshold is None else float(threshold)
+        wanted = limit if keep is None else max(limit * 4, 20)
         queries: list[dict[str, Any]] = []
         results: list[list[dict[str, Any]]] = []
         for party in parties:
@@ -147,7 +163,7 @@ class Runtime:
                 identifier=party.get("identifier"),
                 query_id=party.get("id"),
             )
-            found = [_as_dict(c) for c in screener.screen(query, limit=limit)]
+            found = [_as_dict(c) for c in screener.screen(query, limit=wanted)]
             if query.identifier:
                 seen = {c["entity_id"] for c in found}
                 found += [
@@ -155,6 +171,11 @@ class Runtime:
                     for c in screener.by_identifier(query.identifier)
                     if c.entity_id not in seen
                 ]
+            if keep is not None:
+                found = [c for c in found if keep(c)][:limit]
+            if threshold is not None:
+                for c in found:
+                    c["alert"] = bool(c.get("score", 0.0) >= cut)
             queries.append(
                 {k: party[k] for k in QUERY_FIELDS if party.get(k) is not None}
                 | {"schema": query.schema}
@@ -191,9 +212,44 @@ class Runtime:
         return {
             "results": out,
             "snapshots": snaps,
-            "threshold": screener.threshold,
+            "threshold": cut,
             "elapsed_ms": round((time.perf_counter() - started) * 1000, 2),
         }
+
+    @staticmethod
+    def _candidate_filter(
+        snaps: dict[str, str],
+        include: list[str] | None,
+        exclude: list[str] | None,
+        exclude_ids: list[str] | None,
+    ) -> Callable[[dict[str, Any]], bool] | None:
+        """A predicate on candidates for the dataset/id options, or None when none is set."""
+        if not include and not exclude and not exclude_ids:
+            return None
+
+        def expand(names: list[str]) -> set[str]:
+            out: set[str] = set()
+            for name in names:
+                if name == "default":
+                    out |= set(snaps)
+                elif name == "sanctions":
+                    out |= {s for s in snaps if not s.startswith("custom:")}
+                else:
+                    out.add(name)
+            return out
+
+        sources = expand(include) if include else set(snaps)
+        sources -= expand(exclude or [])
+        dropped = set(exclude_ids or [])
+
+        def keep(candidate: dict[str, Any]) -> bool:
+            return (
+                candidate.get("source") in sources
+                and candidate.get("entity_id") not in dropped
+                and candidate.get("source_id") not in dropped
+            )
+
+        return keep
 
     def _entity_hash(self, entity_id: str) -> str | None:
         entity = self.store().get_entity(entity_id)

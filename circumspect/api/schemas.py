@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -74,6 +74,23 @@ class ScreenRequest(BaseModel):
     queries: list[PartyIn] | None = Field(None, min_length=1, max_length=1000)
     limit: int = Field(5, ge=1, le=50, description="Candidates per party.")
     open_cases: bool = Field(True, description="Open cases for alerts.")
+    threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Alert threshold for this request (default: the service's).",
+    )
+    include_dataset: list[Annotated[str, Field(max_length=80)]] | None = Field(
+        None, max_length=50, description="Only candidates from these sources (or `sanctions`)."
+    )
+    exclude_dataset: list[Annotated[str, Field(max_length=80)]] | None = Field(
+        None, max_length=50, description="No candidates from these sources."
+    )
+    exclude_entity_ids: list[Annotated[str, Field(max_length=255)]] | None = Field(
+        None,
+        max_length=500,
+        description="Listed entity ids never returned (decided false positives).",
+    )
 
     @field_validator("name", "country", "identifier", "id", "idempotency_key")
     @classmethod

@@ -53,6 +53,12 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
     db: str | None = typer.Option(None, "--db", help="Database URL (default CIRCUMSPECT_DB)."),
     log_level: str = typer.Option("warning", "--log-level"),
+    yente_compat: bool = typer.Option(
+        False,
+        "--yente-compat",
+        help="Also serve the yente-compatible API (/match, /search, /entities, /catalog, "
+        "/algorithms, /healthz) with the same API keys (docs/service.md).",
+    ),
 ) -> None:
     """Serve the HTTP API (/v1, /openapi.json, /health) and the web pages (/ui)."""
     import uvicorn
@@ -62,6 +68,8 @@ def serve(
 
     url = db_url(db)
     os.environ["CIRCUMSPECT_DB"] = url  # workers inherit the database
+    if yente_compat:
+        os.environ["CIRCUMSPECT_YENTE_COMPAT"] = "1"
     CaseService(url).close()  # migrate once before the workers start
     from circumspect.web.session import secret_key
 

@@ -458,6 +458,23 @@ class SqlStore(Store):
             data = conn.execute(query).scalar()
         return None if data is None else ListedEntity.from_dict(orjson.loads(data))
 
+    def get_entities(self, entity_ids: Sequence[str]) -> dict[str, ListedEntity]:
+        """Active entities by id, in one query per 500 ids (absent ids are left out)."""
+        out: dict[str, ListedEntity] = {}
+        ids = sorted(set(entity_ids))
+        with self._read() as conn:
+            for start in range(0, len(ids), 500):
+                query = (
+                    sa.select(entities_table.c.entity_id, entities_table.c.data)
+                    .join(snapshots_table, snapshots_table.c.id == entities_table.c.snapshot_id)
+                    .where(snapshots_table.c.active == sa.true())
+                    .where(snapshots_table.c.status == COMPLETE)
+                    .where(entities_table.c.entity_id.in_(ids[start : start + 500]))
+                )
+                for entity_id, data in conn.execute(query):
+                    out.setdefault(str(entity_id), ListedEntity.from_dict(orjson.loads(data)))
+        return out
+
     # -- diff -------------------------------------------------------------------------------
 
     def diff(self, source: str, from_id: str | None = None, to_id: str | None = None) -> Diff:

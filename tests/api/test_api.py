@@ -209,3 +209,26 @@ def test_api_on_postgres(tmp_path: Path, pg_url: str) -> None:
         r = api.client.post("/v1/screen", json={"name": "Иван Петров"}, headers=api.h("viewer"))
         assert r.json()["results"][0]["case"]["status"] == "opened"
         assert api.client.get("/v1/audit/verify", headers=api.h("viewer")).json()["ok"]
+
+
+def test_screen_threshold_dataset_filters_and_excluded_ids(api: Api) -> None:
+    def screen(**options: object) -> dict[str, object]:
+        body = {"name": "Иван Петров", "schema": "Person", "open_cases": False} | options
+        r = api.client.post("/v1/screen", json=body, headers=api.h("viewer"))
+        assert r.status_code == 200, r.text
+        result: dict[str, object] = r.json()["results"][0]
+        return result
+
+    base = screen()
+    cands = base["candidates"]
+    assert isinstance(cands, list) and cands and cands[0]["source"] == "ofac_sdn"
+    assert screen(include_dataset=["eu_fsf"])["candidates"] == []
+    assert screen(exclude_dataset=["ofac_sdn"])["candidates"] == []
+    assert screen(include_dataset=["sanctions"])["candidates"] == cands
+    assert screen(exclude_entity_ids=[cands[0]["entity_id"]])["candidates"] == []
+    high = screen(threshold=1.0)
+    assert high["alert"] is (cands[0]["score"] >= 1.0)
+    low = screen(threshold=0.0)
+    assert low["alert"] is True
+    r = api.client.post("/v1/screen", json={"name": "X", "threshold": 2}, headers=api.h("viewer"))
+    assert r.status_code == 422 and r.json()["error"]["field"] == "threshold"
