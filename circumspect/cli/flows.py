@@ -165,6 +165,50 @@ def register(app: typer.Typer) -> None:
                 pct = "" if r.growth_pct is None else f"{r.growth_pct:+.1f}%"
                 typer.echo(f"{r.partner}\t{r.period}\t{r.value:,.0f}\t{pct}")
 
+    @flows.command("watchlist")
+    def watchlist_cmd(
+        hub: str = typer.Option("KZ", "--hub", help="Transit hub (partner code or name)."),
+        target: str = typer.Option("RU", "--target", help="Final destination."),
+        baseline: str = typer.Option("2019-2021", "--baseline", help="2021 | 2019-2021"),
+        out: Path = typer.Option(..., "-o", "--out", help="Controlled-goods list CSV to write."),
+        top: int = typer.Option(50, "--top", min=1, help="Codes written to the list."),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Rank HS-6 codes by coalition export growth to the hub and the hub's exports to the
+        target; write the top ones as a list for `declarations score --list`."""
+        from circumspect.flows import queries as q
+        from circumspect.flows.store import FlowStore
+        from circumspect.flows.watchlist import watchlist, write_watchlist
+
+        hub_code = q.resolve_code(hub, "partner")
+        target_code = q.resolve_code(target, "partner")
+        with FlowStore(read_only=True) as store:
+            rows = watchlist(store, hub_code, target_code, baseline)
+        n = write_watchlist(rows, out, hub_code, target_code, baseline, top)
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    [
+                        {
+                            "code": r.code,
+                            "score": r.score,
+                            "growth": r.growth,
+                            "hub_post": r.hub_post,
+                        }
+                        for r in rows[:top]
+                    ]
+                )
+            )
+        else:
+            for rank, r in enumerate(rows[: min(top, 20)], start=1):
+                pct = "" if r.growth_pct is None else f"{r.growth_pct:+.0f}%"
+                typer.echo(
+                    f"{rank:>3}. {r.code}  into {hub_code} {r.coalition_base:,.0f} -> "
+                    f"{r.coalition_post:,.0f} ({pct}); {hub_code}->{target_code} "
+                    f"{r.hub_post:,.0f}  score {r.score:,.0f}"
+                )
+            typer.echo(f"wrote {out}: {n} codes (use it with `declarations score --list {out}`)")
+
     @flows.command("roundabout")
     def roundabout(
         baseline: str = typer.Option("2021", "--baseline", help="2021 | 2019-2021"),
