@@ -9,6 +9,7 @@ a listed entity id (``ofac-sdn-16807``). A value may name its kind (``INN:770708
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from circumspect.names import identifiers
 
@@ -40,6 +41,7 @@ _PREFIXED = re.compile(
 _LIST_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-[A-Za-z0-9._-]+$")
 
 
+@lru_cache(maxsize=1 << 18)
 def identifier_key(value: str) -> tuple[str | None, str]:
     """(key, reason): the compact identifier for a BIN/IIN/INN/OGRN/LEI value, or None and
     why it is not one."""
