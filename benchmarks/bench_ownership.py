@@ -66,10 +66,8 @@ def generate(edges: int, persons: int, listed: int, seed: int) -> tuple[str, set
         owned = rnd.choice(companies)
         if room[owned] < 1.0:
             continue
-        if rnd.random() < 0.55:
-            owner = rnd.choice(people)
-        else:
-            owner = rnd.choice(companies)  # company holdings, some of them cycles
+        # persons, or companies (company holdings, some of them cycles)
+        owner = rnd.choice(people) if rnd.random() < 0.55 else rnd.choice(companies)
         if owner == owned or (owner, owned) in pairs:
             continue
         share = min(room[owned], float(rnd.choice((5, 10, 15, 20, 25, 30, 35, 50, 51, 60, 100))))
