@@ -67,9 +67,13 @@ def load_entities() -> tuple[list[ListedEntity], dict[str, int]]:
 
 def accuracy(engine: PaymentScreening, messages: list[GeneratedMessage]) -> dict[str, Any]:
     per: Counter[tuple[str, str]] = Counter()
+    clean_causes: Counter[str] = Counter()
     misses: list[str] = []
     for m in messages:
         decision = engine.screen_raw(m.raw, m.name)
+        if m.expected == "pass" and decision.decision in ("hold", "reject"):
+            for check in {f.check for f in decision.flags if f.severity != "info"}:
+                clean_causes[check] += 1
         ok = {
             "pass": decision.decision == "pass",
             "exposed": decision.decision in ("hold", "reject"),
@@ -80,7 +84,7 @@ def accuracy(engine: PaymentScreening, messages: list[GeneratedMessage]) -> dict
             misses.append(
                 f"{m.name} [{m.note[:70]}] -> {decision.decision}: {decision.explanation[:110]}"
             )
-    return {"per": per, "misses": misses}
+    return {"per": per, "misses": misses, "clean_causes": clean_causes}
 
 
 def latency(
@@ -178,6 +182,11 @@ def main() -> int:
         total = ok + sum(per[(c, "wrong")] for c in cats)
         if total:
             print(f"| {label} | {total} | {ok} | {100 * ok / total:.1f}% |")
+    causes = acc["clean_causes"]
+    print(
+        "\nclean messages held or rejected, by check: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(causes.items())) or "none")
+    )
     if acc["misses"]:
         print("\nfirst misclassified messages:")
         for line in acc["misses"]:

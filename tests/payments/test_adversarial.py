@@ -196,3 +196,44 @@ def test_listed_party_in_any_mt_field_never_passes(
     message = "\r\n".join(lines).encode("ascii")
     decision = engine().screen_raw(message, "m.fin")
     assert decision.decision != "pass", (fmt, field, listed, twice, decision.explanation)
+
+
+# -- every party a message legitimately carries is screened ----------------------------------
+
+
+def _pacs_with(fragment: bytes, before: bytes) -> bytes:
+    raw = base_messages()["pacs.008"]
+    assert before in raw
+    return raw.replace(before, fragment + before, 1)
+
+
+def test_charges_agent_invoicer_and_previous_agents_are_screened() -> None:
+    charges = (
+        b'<ChrgsInf><Amt Ccy="EUR">10.00</Amt><Agt><FinInstnId><BICFI>'
+        + LISTED_BIC.encode()
+        + b"</BICFI></FinInstnId></Agt></ChrgsInf>"
+    )
+    decision = engine().screen_raw(_pacs_with(charges, b"<InstgAgt>"), "m.xml")
+    assert decision.decision == "reject"
+    assert "charges agent" in decision.explanation
+    previous = (
+        b"<PrvsInstgAgt1><FinInstnId><BICFI>" + LISTED_BIC.encode() + b"</BICFI>"
+        b"</FinInstnId></PrvsInstgAgt1>"
+    )
+    assert engine().screen_raw(_pacs_with(previous, b"<InstgAgt>"), "m.xml").decision == "reject"
+    raw = base_messages()["pacs.008"]
+    invoicer = raw.replace(
+        b"<Ustrd>Invoice 2026/0115 spare parts for combine harvesters</Ustrd>",
+        b"<Strd><Invcr><Nm>ARLAN TRADE LLP</Nm></Invcr></Strd>",
+    )
+    decision = engine().screen_raw(invoicer, "m.xml")
+    assert decision.decision == "hold", decision.explanation
+    assert "invoicer" in decision.explanation
+
+
+def test_every_transaction_is_screened() -> None:
+    by_name = {c.name: c for c in corpus()}
+    key = next(k for k in by_name if k.startswith("pacs.008 repeat") and "CdtTrfTxInf (totals" in k)
+    decision = engine().screen_raw(by_name[key].raw, "m.xml")
+    assert decision.decision in ("hold", "reject")
+    assert decision.message is not None and len(decision.message.transfers) == 2
