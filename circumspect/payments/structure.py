@@ -115,8 +115,15 @@ class Node:
         return nodes
 
     def find(self, path: str) -> Node | None:
-        found = self.findall(path)
-        return found[0] if found else None
+        node = self
+        for part in path.split("/"):
+            if part == ".":
+                continue
+            found = node.children.get(part)
+            if not found:
+                return None
+            node = found[0]
+        return node
 
     def walk(self) -> Iterator[Node]:
         stack = [self]
