@@ -28,7 +28,14 @@ from typing import Any
 from lxml import etree
 
 from circumspect.payments.render import BankSpec, PartySpec, PaymentSpec, iban, render
-from circumspect.payments.structure import ComplexType, Rule, Schema, schemas
+from circumspect.payments.structure import (
+    ComplexType,
+    Rule,
+    Schema,
+    is_agent_type,
+    is_party_type,
+    schemas,
+)
 from circumspect.sources.xmlutil import parse_bytes
 
 LISTED_BIC = "SABRRUMMXXX"
@@ -208,6 +215,82 @@ def _fix_totals(root: Any) -> None:
                 child.text = str(len(txs))
             elif _local(child.tag)[1] == "CtrlSum":
                 child.text = f"{sum(amounts):.2f}"
+
+
+def _party_positions(raw: bytes) -> list[tuple[int, str, bool]]:
+    """(index in typed order, kind "party"/"agent"/"text", repeatable) of every place a
+    party or free text can sit in the message, present or optional-but-absent."""
+    out: list[tuple[int, str, bool]] = []
+    for index, (_, _, ctype) in enumerate(typed_elements(parse_bytes(raw))):
+        if ctype is None or ctype.wildcard:
+            continue
+        for name, rule in ctype.elements.items():
+            kind = (
+                "agent"
+                if is_agent_type(rule.type)
+                else "party"
+                if is_party_type(rule.type)
+                else "text"
+                if name in ("Ustrd", "AddtlRmtInf", "InstrInf")
+                else ""
+            )
+            if kind:
+                out.append((index, f"{kind}:{name}", rule.maximum != 1))
+    return out
+
+
+def _insert(parent: Any, ctype: Any, name: str, new: Any) -> None:
+    """Insert ``new`` (element ``name``) into ``parent`` at its place in the sequence."""
+    order = ctype.order[name]
+    for i, child in enumerate(parent):
+        if ctype.order.get(_local(child.tag)[1], -1) > order:
+            parent.insert(i, new)
+            return
+    parent.append(new)
+
+
+def _element(ns: str, kind: str, name: str, listed: str, by_bic: bool) -> Any:
+    q = f"{{{ns}}}"
+    el = etree.Element(q + name)
+    if kind == "agent":
+        fin = etree.SubElement(el, q + "FinInstnId")
+        if by_bic:
+            etree.SubElement(fin, q + "BICFI").text = LISTED_BIC
+        else:
+            etree.SubElement(fin, q + "Nm").text = LISTED_BANK
+    elif kind == "party":
+        etree.SubElement(el, q + "Nm").text = listed
+        if not by_bic:
+            adr = etree.SubElement(el, q + "PstlAdr")
+            etree.SubElement(adr, q + "TwnNm").text = LISTED_TOWN
+    else:
+        el.text = f"payment for {listed}"
+    return el
+
+
+def iso_party_positions_twice(fmt: str, raw: bytes) -> Iterator[Case]:
+    """Every party, bank and free-text position of the message definition (present in the
+    base message or not) filled twice with a listed party: an error where the position is
+    not repeatable, else screened (held or rejected)."""
+    for index, what, repeatable in _party_positions(raw):
+        kind, name = what.split(":")
+        tree = parse_bytes(raw)
+        parent, _, ctype = list(typed_elements(tree))[index]
+        if ctype is None or ctype.choice:
+            continue
+        ns = _local(parent.tag)[0]
+        for by_bic in (True, False):
+            for _ in range(2):
+                _insert(parent, ctype, name, _element(ns, kind, name, LISTED_PERSON, by_bic))
+            yield Case(
+                f"{fmt} twice {_path(parent)}/{name} ({'BIC' if by_bic else 'name'})",
+                _serialise(tree),
+                "stop" if repeatable else "error",
+            )
+            tree = parse_bytes(raw)
+            parent, _, ctype = list(typed_elements(tree))[index]
+            if kind == "text":
+                break
 
 
 def iso_repetitions(fmt: str, raw: bytes) -> Iterator[Case]:
@@ -427,6 +510,63 @@ def mt_repetitions(fmt: str, raw: bytes) -> Iterator[Case]:
         yield Case(f"{fmt} repeat :{tag.decode()}:", doubled, "error")
 
 
+#: A valid sample value of each MT field (option) not in the base messages.
+_MT_SAMPLES = {
+    "13C": "/SNDTIME/1249+0100",
+    "23E": "SDVA",
+    "26T": "K90",
+    "33B": "EUR48750,00",
+    "36": "1,0",
+    "51A": "HSBKKZKX",
+    "52a": "52D:" + LISTED_PERSON + "\r\nMOSCOW",
+    "53a": "53A:" + LISTED_BIC,
+    "54a": "54A:" + LISTED_BIC,
+    "55a": "55A:" + LISTED_BIC,
+    "56a": "56A:" + LISTED_BIC,
+    "57a": "57D:" + LISTED_BANK[:35] + "\r\nMOSCOW",
+    "70": "70:FOR " + LISTED_PERSON,
+    "71F": "EUR10,00",
+    "71G": "EUR10,00",
+    "72": "72:/BNF/" + LISTED_PERSON,
+    "77B": "/ORDERRES/DE//MEILAND",
+}
+
+
+def _rule_index(rules: tuple[Any, ...], tag: str) -> int:
+    for i, rule in enumerate(rules):
+        if (rule.tag.endswith("a") and tag[:2] == rule.tag[:2]) or rule.tag == tag:
+            return i
+    raise KeyError(tag)
+
+
+def mt_definition_repetitions(fmt: str, raw: bytes) -> Iterator[Case]:
+    """Every non-repeatable field of the MT definition that the base message lacks, given
+    twice (the copies carrying a listed party where the field can): an error."""
+    from circumspect.payments.mt import field_rules
+
+    message = fmt.split()[0]
+    rules = field_rules()[message]
+    if fmt.endswith("COV"):
+        rules = rules + field_rules()["MT202 COV"]
+    fields = _mt_fields(raw)
+    present = [_rule_index(rules, t.decode()) for _, _, t in fields]
+    for index, rule in enumerate(rules):
+        if rule.max_repeat != 1 or index in present or rule.tag not in _MT_SAMPLES:
+            continue
+        sample = _MT_SAMPLES[rule.tag]
+        line = (
+            f":{sample}" if rule.tag.endswith("a") or ":" in sample[:4] else f":{rule.tag}:{sample}"
+        )
+        after = [i for i, p in enumerate(present) if p < index]
+        at = fields[after[-1]][1] if after else fields[0][0] - 2
+        twice = ("\r\n" + line) * 2
+        yield Case(
+            f"{fmt} definition field {rule.label} twice",
+            raw[:at] + twice.encode() + raw[at:],
+            "error",
+        )
+
+
 def mt_line_cases(fmt: str, raw: bytes) -> Iterator[Case]:
     """An empty line inside each multi-line field, and each field given an extra line
     beyond its maximum or a line wider than 35 characters."""
@@ -452,7 +592,9 @@ def corpus() -> list[Case]:
         if fmt in ISO_FORMATS:
             cases.extend(iso_repetitions(fmt, raw))
             cases.extend(iso_mixed_and_unknown(fmt, raw))
+            cases.extend(iso_party_positions_twice(fmt, raw))
         else:
             cases.extend(mt_repetitions(fmt, raw))
+            cases.extend(mt_definition_repetitions(fmt, raw))
             cases.extend(mt_line_cases(fmt, raw))
     return cases

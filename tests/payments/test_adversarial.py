@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from functools import lru_cache
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,16 +14,16 @@ from lxml import etree
 
 from circumspect.matching import Screener
 from circumspect.payments.screening import PaymentScreening
-from circumspect.payments.structure import is_agent_type, is_party_type
 from circumspect.sources import demo_entities
 from circumspect.sources.xmlutil import parse_bytes
 from tests.payments.adversarial import (
     ISO_FORMATS,
-    LISTED_BANK,
     LISTED_BIC,
     LISTED_NAMES,
-    LISTED_TOWN,
+    _element,
+    _insert,
     _local,
+    _party_positions,
     base_messages,
     corpus,
     typed_elements,
@@ -77,59 +76,6 @@ def test_errors_name_the_element_path() -> None:
 
 
 # -- property: a listed party at any party position ------------------------------------------
-
-_PARTY_XML = "<{ns}Nm>{name}</{ns}Nm>"
-
-
-def _party_positions(raw: bytes) -> list[tuple[int, str, bool]]:
-    """(index in typed order, kind "party"/"agent"/"text", repeatable) of every place a
-    party or free text can sit in the message, present or optional-but-absent."""
-    out: list[tuple[int, str, bool]] = []
-    for index, (_, _, ctype) in enumerate(typed_elements(parse_bytes(raw))):
-        if ctype is None or ctype.wildcard:
-            continue
-        for name, rule in ctype.elements.items():
-            kind = (
-                "agent"
-                if is_agent_type(rule.type)
-                else "party"
-                if is_party_type(rule.type)
-                else "text"
-                if name in ("Ustrd", "AddtlRmtInf", "InstrInf")
-                else ""
-            )
-            if kind:
-                out.append((index, f"{kind}:{name}", rule.maximum != 1))
-    return out
-
-
-def _insert(parent: Any, ctype: Any, name: str, new: Any) -> None:
-    """Insert ``new`` (element ``name``) into ``parent`` at its place in the sequence."""
-    order = ctype.order[name]
-    for i, child in enumerate(parent):
-        if ctype.order.get(_local(child.tag)[1], -1) > order:
-            parent.insert(i, new)
-            return
-    parent.append(new)
-
-
-def _element(ns: str, kind: str, name: str, listed: str, by_bic: bool) -> Any:
-    q = f"{{{ns}}}"
-    el = etree.Element(q + name)
-    if kind == "agent":
-        fin = etree.SubElement(el, q + "FinInstnId")
-        if by_bic:
-            etree.SubElement(fin, q + "BICFI").text = LISTED_BIC
-        else:
-            etree.SubElement(fin, q + "Nm").text = LISTED_BANK
-    elif kind == "party":
-        etree.SubElement(el, q + "Nm").text = listed
-        if not by_bic:
-            adr = etree.SubElement(el, q + "PstlAdr")
-            etree.SubElement(adr, q + "TwnNm").text = LISTED_TOWN
-    else:
-        el.text = f"payment for {listed}"
-    return el
 
 
 @settings(
