@@ -27,7 +27,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -132,10 +131,6 @@ class Node:
             yield node
             for group in reversed(list(node.children.values())):
                 stack.extend(reversed(group))
-
-    def all_text(self) -> list[str]:
-        """Every text value at or below this node (for free-text screening)."""
-        return [n.text for n in self.walk() if n.text]
 
 
 def is_party_type(name: str) -> bool:
@@ -458,10 +453,3 @@ def build(el: Any, schema: Schema, namespace: str, path: str, file: str | None) 
     if el.tail is not None and el.tail.strip():
         raise ParseError("text after the message element", file=file, field=path)
     return _Validator(schema, namespace, file).element(el, schema.root, f"{path}/{name}")
-
-
-def parse_decimal(value: str) -> Decimal:
-    try:
-        return Decimal(value)
-    except InvalidOperation as exc:  # pragma: no cover - validated before
-        raise ValueError(value) from exc

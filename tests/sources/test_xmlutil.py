@@ -50,9 +50,19 @@ def test_un_list_with_external_entity_doctype_is_refused(doctype: bytes, tmp_pat
     assert info.value.file == str(path)
 
 
-@pytest.mark.parametrize("source", ["eu_fsf"])
-def test_other_xml_lists_refuse_doctype(source: str, tmp_path: Path) -> None:
-    original = demo_files(source)[0]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.mark.parametrize(
+    ("source", "original"),
+    [
+        ("eu_fsf", None),
+        ("ofac_sdn", FIXTURES / "ofac_advanced" / "sdn_advanced.xml"),
+        ("kz_afm", FIXTURES / "kz_afm" / "afm_websfm.xml"),
+    ],
+)
+def test_other_xml_lists_refuse_doctype(source: str, original: Path | None, tmp_path: Path) -> None:
+    original = original or demo_files(source)[0]
     path = tmp_path / original.name
     path.write_bytes(_with_doctype(original.read_bytes(), DOCTYPES[0]))
     with pytest.raises(ParseError, match="DOCTYPE"):
