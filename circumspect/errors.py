@@ -1,14 +1,21 @@
 """One exception hierarchy for the whole package.
 
 Every error carries, where known, the file, line, record and field it is about, so the
-message a user sees names the exact place of the problem.
+message a user sees names the exact place of the problem. Each class also carries the HTTP
+status the service answers with (``status``, as yente's ``exc.py`` does), so the API's error
+handler reads ``exc.status`` instead of testing classes one by one.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class CircumspectError(Exception):
     """Base class of every error circumspect raises on purpose."""
+
+    #: HTTP status of this error in the service's error envelope.
+    status: ClassVar[int] = 500
 
     def __init__(
         self,
@@ -58,9 +65,13 @@ class CircumspectError(Exception):
 class ConfigError(CircumspectError):
     """A setting or option is missing or invalid."""
 
+    status: ClassVar[int] = 503
+
 
 class InputError(CircumspectError):
     """User input (a file, a row, a value) is invalid."""
+
+    status: ClassVar[int] = 422
 
 
 class ParseError(InputError):
@@ -74,18 +85,28 @@ class FormatMismatchError(ParseError):
 class StoreError(CircumspectError):
     """The store could not complete an operation."""
 
+    status: ClassVar[int] = 503
+
 
 class NotFoundError(CircumspectError):
     """A requested object (snapshot, entity, case, place) does not exist."""
+
+    status: ClassVar[int] = 404
 
 
 class FetchError(CircumspectError):
     """Downloading an official source failed (offline, timeout, HTTP error)."""
 
+    status: ClassVar[int] = 502
+
 
 class AuthError(CircumspectError):
     """Authentication or authorisation failed."""
 
+    status: ClassVar[int] = 401
+
 
 class DependencyError(CircumspectError):
     """An optional component (PySpark, Java, Chromium) is not installed."""
+
+    status: ClassVar[int] = 503

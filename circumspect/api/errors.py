@@ -1,7 +1,8 @@
 """One error envelope for every error the service returns (404, 405, 413, 422, 500 ...).
 
 ``{"error": {"status", "code", "message", "field", "details"}}``; validation errors name the
-field (dotted path, e.g. ``queries.3.name``).
+field (dotted path, e.g. ``queries.3.name``). A domain error's HTTP status is its class's
+``status`` (``circumspect.errors``).
 """
 
 from __future__ import annotations
@@ -14,16 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from circumspect.errors import (
-    AuthError,
-    CircumspectError,
-    ConfigError,
-    DependencyError,
-    FetchError,
-    InputError,
-    NotFoundError,
-    StoreError,
-)
+from circumspect.errors import CircumspectError
 
 log = logging.getLogger("circumspect.api")
 
@@ -87,25 +79,6 @@ def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-def status_for(exc: CircumspectError) -> int:
-    """HTTP status of a domain error."""
-    from circumspect.cases.service import CaseStateError
-
-    if isinstance(exc, AuthError):
-        return 401
-    if isinstance(exc, NotFoundError):
-        return 404
-    if isinstance(exc, CaseStateError):
-        return 409
-    if isinstance(exc, InputError):
-        return 422
-    if isinstance(exc, DependencyError | StoreError | ConfigError):
-        return 503
-    if isinstance(exc, FetchError):
-        return 502
-    return 500
-
-
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -139,7 +112,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(CircumspectError)
     async def _domain(_request: Request, exc: CircumspectError) -> JSONResponse:
         return envelope(
-            status_for(exc),
+            exc.status,
             exc.message,
             field=exc.field,
             details=[{k: v for k, v in exc.to_dict().items() if v is not None}],

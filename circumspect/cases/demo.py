@@ -9,6 +9,7 @@ suppression, and verifies the audit chain. Writes ``cases.json`` and ``audit.jso
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def run(ctx: Any) -> str:
-    from circumspect.api.runtime import ApiConfig, Runtime
     from circumspect.cases.service import CaseStateError
+    from circumspect.services.runtime import ApiConfig, Runtime
+    from circumspect.services.screening import PartyQuery, screen_parties
 
     out: Path = ctx.out / "cases"
     out.mkdir(parents=True, exist_ok=True)
@@ -52,18 +54,17 @@ def run(ctx: Any) -> str:
         except CaseStateError:
             analyst = cases.authenticate(cases.rotate_key("demo-analyst", actor="demo"))
         parties = read_parties(ctx.data / "cases" / "parties.csv")
-        result = runtime.screen_parties(analyst.name, parties)
-        rows = result["results"]
-        alerts = [r for r in rows if r["alert"]]
-        opened = [r["case"]["case_id"] for r in alerts if r["case"] and r["case"]["case_id"]]
+        result = screen_parties(runtime, analyst.name, [PartyQuery(**p) for p in parties])
+        rows = result.results
+        alerts = [r for r in rows if r.alert]
+        opened = [r.case.case_id for r in alerts if r.case and r.case.case_id]
         decided = ""
         suppressed_after = ""
-        with_case = [r for r in alerts if r["case"] and r["case"]["case_id"]]
+        with_case = [r for r in alerts if r.case and r.case.case_id]
         if with_case:
-            target = next(
-                (r for r in with_case if r["query"].get("schema") == "Person"), with_case[0]
-            )
-            case_id = target["case"]["case_id"]
+            target = next((r for r in with_case if r.query.get("schema") == "Person"), with_case[0])
+            assert target.case is not None and target.case.case_id is not None
+            case_id = target.case.case_id
             current = cases.get_case(case_id)
             if current["status"] != "closed":
                 cases.decide(
@@ -72,11 +73,13 @@ def run(ctx: Any) -> str:
                     "demo: birth date on the onboarding form differs from the listing",
                     analyst.name,
                 )
-            again = runtime.screen_parties(
-                analyst.name, [{k: v for k, v in target["query"].items() if k != "id"}]
-            )["results"][0]
-            decided = f"case #{case_id} ({target['query']['name']}) decided false positive"
-            status = again["case"]["status"] if again["case"] else "no alert"
+            again = screen_parties(
+                runtime,
+                analyst.name,
+                [PartyQuery(**{k: v for k, v in target.query.items() if k != "id"})],
+            ).results[0]
+            decided = f"case #{case_id} ({target.query['name']}) decided false positive"
+            status = again.case.status if again.case else "no alert"
             suppressed_after = f"; screening it again: {status}"
         verify = cases.verify_audit()
         listing, total = cases.list_cases(limit=500)
@@ -89,12 +92,13 @@ def run(ctx: Any) -> str:
             + "\n",
         )
         _write_atomic(
-            out / "screening.json", json.dumps(result, ensure_ascii=False, indent=2, default=str)
+            out / "screening.json",
+            json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2, default=str),
         )
     finally:
         runtime.close()
     lines = [
-        f"screened {len(parties)} demo parties against {', '.join(result['snapshots']) or 'no'} "
+        f"screened {len(parties)} demo parties against {', '.join(result.snapshots) or 'no'} "
         f"lists: {len(alerts)} alerts, {len(set(opened))} cases ({total} in the queue)",
         (decided + suppressed_after) if decided else "no open case to decide",
         f"audit chain {'verified' if verify.ok else 'BROKEN at ' + str(verify.first_bad)}: "

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from sqlalchemy import JSON, Connection, DateTime, bindparam, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,7 @@ from circumspect.cases.models import (
     User,
 )
 from circumspect.errors import AuthError, InputError, NotFoundError
+from circumspect.matching import Screener
 
 if TYPE_CHECKING:
     from circumspect.model.entities import ListedEntity
@@ -69,6 +70,8 @@ _PARTY_UPSERT = text(
 
 class CaseStateError(InputError):
     """The case is not in a state that allows the requested change (HTTP 409)."""
+
+    status: ClassVar[int] = 409
 
 
 def canonical(value: Any) -> str:
@@ -148,11 +151,15 @@ class UserInfo:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
+#: What ``open_case`` did with an alert.
+CaseOutcomeStatus = Literal["opened", "existing", "reopened", "suppressed", "none"]
+
+
 @dataclass(slots=True)
 class CaseOutcome:
     """What ``open_case`` did: opened, found an existing case, reopened, or suppressed."""
 
-    status: str  # opened | existing | reopened | suppressed | none
+    status: CaseOutcomeStatus
     case_id: int | None
     suppressed: list[str] = field(default_factory=list)
     reopened: list[int] = field(default_factory=list)
@@ -870,11 +877,8 @@ class CaseService:
 
 
 def default_screener_factory(entities: list[ListedEntity]) -> PartyScreener:
-    """``circumspect.matching.Screener`` over the given entities (imported lazily)."""
-    import importlib
-
-    module = importlib.import_module("circumspect.matching")
-    return cast("PartyScreener", module.Screener(entities))
+    """``circumspect.matching.Screener`` over the given entities."""
+    return Screener(entities)
 
 
 _SERVICES: dict[str, CaseService] = {}

@@ -72,7 +72,7 @@ def screen(
     parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("pass", "hold", "reject", "error"))
     typer.echo(f"{len(results)} files screened ({parts}); wrote {out}", err=True)
     if cases:
-        from circumspect.payments.cases import open_payment_case
+        from circumspect.services.payments import open_payment_case
 
         outcomes = [open_payment_case(d, file=str(p), db_url=db, actor="cli") for p, d in results]
         opened = sum(1 for o in outcomes if o is not None and o.status == "opened")

@@ -38,7 +38,7 @@ def _run_worker(host: str, port: int, log_level: str) -> None:
 
     sock = _socket(host, port, reuse_port=True)
     config = uvicorn.Config(
-        "circumspect.api.app:app_factory",
+        "circumspect.server:app_factory",
         factory=True,
         log_level=log_level,
         access_log=False,
@@ -81,7 +81,7 @@ def serve(
     )
     if workers == 1 or not hasattr(socket, "SO_REUSEPORT") or sys.platform != "linux":
         uvicorn.run(
-            "circumspect.api.app:app_factory",
+            "circumspect.server:app_factory",
             factory=True,
             host=host,
             port=port,

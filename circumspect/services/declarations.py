@@ -1,203 +1,68 @@
-"""Endpoints over capabilities built beside the service: payments, routes, declarations.
+"""Use case: score customs declarations (JSON rows or an uploaded file), audit the scoring
+and open a declaration case for each risky row (``block``/``review``).
 
-Each is mounted only when its module is present (``app._optional_routes``); alerts open
-cases through ``CaseService.open_case`` (kinds ``payment`` and ``declaration``).
+Called by ``POST /v1/declarations/score`` and the web declarations page.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import importlib
 import io
 import tempfile
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import anyio
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field, ValidationError
+from circumspect.risk.score import ScoreReport, score_declarations
+from circumspect.services.runtime import Runtime
 
-from circumspect.api.runtime import Runtime
-from circumspect.cases.service import UserInfo
-from circumspect.errors import InputError
-
-Role = Callable[[str], dict[str, Any]]
-UserOf = Callable[[Request], UserInfo]
-
-RAW_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/xml": {"schema": {"type": "string"}},
-            "text/plain": {"schema": {"type": "string"}},
-        },
-    }
-}
-
-MAX_ROWS = 10_000
+#: Cell values a JSON row may hold.
+Cell = str | int | float | None
 
 
-def mount_payments(router: APIRouter, rt: Runtime, role: Role, user_of: UserOf) -> None:
-    @router.post("/payments/screen", openapi_extra=role("viewer") | RAW_BODY, tags=["payments"])
-    async def payments_screen(request: Request) -> dict[str, Any]:
-        """Screen one raw payment message (ISO 20022 pacs.008/pacs.009/pain.001 XML or SWIFT
-        MT103/MT202); ``hold``/``reject`` decisions open a payment case."""
-        raw = await request.body()
-        if not raw.strip():
-            raise InputError("the request body must hold one payment message", field="body")
-        user = user_of(request)
-        return await anyio.to_thread.run_sync(_screen_payment, rt, user.name, raw)
+@dataclass(frozen=True, slots=True)
+class DeclarationCase:
+    declaration_id: str | None
+    status: str
+    case_id: int | None
 
 
-def _screen_payment(rt: Runtime, actor: str, raw: bytes) -> dict[str, Any]:
-    payments = importlib.import_module("circumspect.payments")
-    screener, snaps = rt.screener()
-    decision = payments.screen_message(raw, screener)
-    out: dict[str, Any] = dict(decision.to_dict())
-    out["snapshots"] = snaps
-    digest = hashlib.sha256(raw).hexdigest()
-    rt.cases.audit(
-        actor,
-        "payment.screen",
-        "payment",
-        {
-            "message_id": out.get("message_id"),
-            "format": out.get("format"),
-            "decision": out["decision"],
-            "sha256": digest,
-            "snapshots": snaps,
-        },
-    )
-    out["case"] = None
-    if out["decision"] in ("hold", "reject"):
-        flags = [
-            {
-                "entity_id": f.get("entity_id")
-                or f"{f['check']}:{f.get('role') or ''}:{f.get('subject') or ''}",
-                "score": f.get("score") or 1.0,
-                "alert": True,
-                "caption": f.get("subject") or "",
-                "explanation": f.get("text") or "",
-                "check": f.get("check"),
-                "severity": f.get("severity"),
-                "role": f.get("role"),
-            }
-            for f in out["flags"]
-        ]
-        query = {"message_id": out.get("message_id"), "format": out.get("format"), "sha256": digest}
-        outcome = rt.cases.open_case(
-            "payment",
-            query,
-            flags or [{"id": "decision", "score": 1.0, "explanation": out.get("explanation", "")}],
-            snapshot_ids=snaps,
-            actor=actor,
-            summary=str(out.get("explanation") or "")[:2000],
-            idem_key=f"payment:{digest}",
-        )
-        out["case"] = {"status": outcome.status, "case_id": outcome.case_id}
-    return out
+@dataclass(frozen=True, slots=True)
+class DeclarationScoring:
+    """The scored rows and error rows (as written to the CSV outputs), the counts, and the
+    cases opened."""
 
+    report: ScoreReport
+    rows: list[dict[str, str]]
+    errors: list[dict[str, str]]
+    snapshots: dict[str, str]
+    cases: list[DeclarationCase] = field(default_factory=list)
 
-def mount_routes(router: APIRouter, rt: Runtime, role: Role) -> None:
-    @router.get("/route", openapi_extra=role("viewer"), tags=["routes"])
-    def route(
-        origin: str = Query(..., min_length=1, max_length=100),
-        destination: str = Query(..., min_length=1, max_length=100),
-        avoid: str | None = Query(
-            "RU,BY", max_length=200, description="Countries to avoid (ISO codes or names)"
-        ),
-        avoid_modes: str | None = Query(None, max_length=100),
-        optimize: str = Query("cost", pattern="^(cost|time|distance)$"),
-        k: int = Query(3, ge=1, le=10),
-        cargo: str = Query("feu", max_length=20),
-        month: int | None = Query(None, ge=1, le=12),
-    ) -> dict[str, Any]:
-        """The k best freight routes, optionally avoiding countries and modes."""
-        routes = importlib.import_module("circumspect.routes")
-        for name, value in (("origin", origin), ("destination", destination)):
-            if any(ord(ch) < 32 for ch in value):
-                raise InputError("must not contain control characters", field=name)
-        plan = routes.plan_routes(
-            origin,
-            destination,
-            avoid=avoid or None,
-            avoid_modes=avoid_modes or None,
-            optimize=optimize,
-            k=k,
-            cargo=cargo,
-            month=month,
-        )
-        result: dict[str, Any] = plan.to_dict()
-        return result
+    @property
+    def read(self) -> int:
+        return self.report.read
 
+    @property
+    def scored(self) -> int:
+        return self.report.scored
 
-class DeclarationRows(BaseModel):
-    rows: list[dict[str, str | int | float | None]] = Field(min_length=1, max_length=MAX_ROWS)
-    open_cases: bool = True
+    @property
+    def rejected(self) -> int:
+        return self.report.rejected
 
+    @property
+    def decisions(self) -> dict[str, int]:
+        return self.report.decisions
 
-DECL_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["rows"],
-                    "properties": {
-                        "rows": {
-                            "type": "array",
-                            "minItems": 1,
-                            "maxItems": MAX_ROWS,
-                            "items": {"type": "object"},
-                        },
-                        "open_cases": {"type": "boolean"},
-                    },
-                }
-            },
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            },
-        },
-    }
-}
-
-
-def mount_declarations(router: APIRouter, rt: Runtime, role: Role, user_of: UserOf) -> None:
-    @router.post(
-        "/declarations/score", openapi_extra=role("viewer") | DECL_BODY, tags=["declarations"]
-    )
-    async def declarations_score(request: Request) -> dict[str, Any]:
-        """Score customs declarations given as JSON rows or an uploaded file (.csv, .xlsx,
-        .parquet); risky rows (``block``/``review``) open declaration cases."""
-        user = user_of(request)
-        ctype = request.headers.get("content-type", "")
-        if ctype.startswith("multipart/form-data"):
-            form = await request.form()
-            upload = form.get("file")
-            if upload is None or isinstance(upload, str):
-                raise InputError("upload the declarations as form field `file`", field="file")
-            name = Path(upload.filename or "upload.csv").name
-            data = await upload.read()
-            return await anyio.to_thread.run_sync(score_upload, rt, user.name, name, data, True)
-        try:
-            body = DeclarationRows.model_validate_json(await request.body())
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err.get("loc", ())) or "body"
-            raise InputError(str(err.get("msg", "invalid")), field=field) from exc
-        return await anyio.to_thread.run_sync(score_rows, rt, user.name, body.rows, body.open_cases)
+    @property
+    def flags(self) -> dict[str, int]:
+        return self.report.flags
 
 
 def score_rows(
-    rt: Runtime, actor: str, rows: list[dict[str, Any]], open_cases: bool
-) -> dict[str, Any]:
+    rt: Runtime, actor: str, rows: list[dict[str, Cell]], open_cases: bool
+) -> DeclarationScoring:
+    """Score rows given as JSON objects (column -> value), through the file path."""
     columns: list[str] = []
     for row in rows:
         for key in row:
@@ -213,15 +78,15 @@ def score_rows(
 
 def score_upload(
     rt: Runtime, actor: str, name: str, data: bytes, open_cases: bool
-) -> dict[str, Any]:
-    score = importlib.import_module("circumspect.risk.score")
+) -> DeclarationScoring:
+    """Score an uploaded declarations file (.csv, .xlsx, .parquet by its name's suffix)."""
     suffix = Path(name).suffix.lower() or ".csv"
     screener, snaps = rt.screener()
     with tempfile.TemporaryDirectory(prefix="cs-decl-") as tmp:
         src = Path(tmp) / f"input{suffix}"
         src.write_bytes(data)
         out, errs = Path(tmp) / "scored.csv", Path(tmp) / "errors.csv"
-        report = score.score_declarations(src, out, errs, screener=screener)
+        report = score_declarations(src, out, errs, screener=screener)
         with out.open(encoding="utf-8", newline="") as fh:
             scored = list(csv.DictReader(fh))
         with errs.open(encoding="utf-8", newline="") as fh:
@@ -240,7 +105,7 @@ def score_upload(
             "snapshots": snaps,
         },
     )
-    cases: list[dict[str, Any]] = []
+    cases: list[DeclarationCase] = []
     if open_cases:
         for row in scored:
             if row.get("decision") not in ("block", "review"):
@@ -273,20 +138,6 @@ def score_upload(
                 idem_key=f"decl:{digest}:{row.get('declaration_id')}",
             )
             cases.append(
-                {
-                    "declaration_id": row.get("declaration_id"),
-                    "status": outcome.status,
-                    "case_id": outcome.case_id,
-                }
+                DeclarationCase(row.get("declaration_id"), outcome.status, outcome.case_id)
             )
-    return {
-        "read": report.read,
-        "scored": report.scored,
-        "rejected": report.rejected,
-        "decisions": report.decisions,
-        "flags": report.flags,
-        "rows": scored,
-        "errors": errors,
-        "cases": cases,
-        "snapshots": snaps,
-    }
+    return DeclarationScoring(report, scored, errors, snaps, cases)

@@ -1,19 +1,83 @@
-"""Held and rejected payments become review cases (``circumspect.cases.open_case``).
+"""Use cases: screen a payment message and turn held or rejected payments into review cases.
 
-One case per message: the query is the message summary (id, format, amount, sender), the
-candidates are the findings that stopped it (listed entity id where there is one, else the
-check, role and subject). The idempotency key (format, sender BIC, message id) makes
-re-screening the same message find its case instead of opening another.
+:func:`screen_payment` is the service path (``POST /v1/payments/screen``): screen, audit,
+open a case keyed by the message's SHA-256. :func:`open_payment_case` is the CLI path
+(``payments screen --cases``): one case per message, whose query is the message summary
+(id, format, amount, sender) and whose candidates are the findings that stopped it (listed
+entity id where there is one, else the check, role and subject). The idempotency key
+(format, sender BIC, message id) makes re-screening the same message find its case instead
+of opening another.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import hashlib
+from dataclasses import dataclass
+from typing import Any
 
+from circumspect.cases import open_case
+from circumspect.cases.service import CaseOutcome
+from circumspect.payments import screen_message
 from circumspect.payments.model import PaymentDecision
+from circumspect.services.runtime import Runtime
+from circumspect.services.screening import CaseRef, case_ref
 
-if TYPE_CHECKING:
-    from circumspect.cases.service import CaseOutcome
+
+@dataclass(frozen=True, slots=True)
+class PaymentOutcome:
+    """A screened message, the list versions it was screened against, and its case."""
+
+    decision: PaymentDecision
+    snapshots: dict[str, str]
+    sha256: str
+    case: CaseRef | None
+
+
+def screen_payment(rt: Runtime, actor: str, raw: bytes) -> PaymentOutcome:
+    """Screen one raw message (ISO 20022 XML or SWIFT MT), audit it, and open (or find) a
+    payment case when the decision is ``hold`` or ``reject``."""
+    screener, snaps = rt.screener()
+    decision = screen_message(raw, screener)
+    digest = hashlib.sha256(raw).hexdigest()
+    rt.cases.audit(
+        actor,
+        "payment.screen",
+        "payment",
+        {
+            "message_id": decision.message_id,
+            "format": decision.format,
+            "decision": decision.decision,
+            "sha256": digest,
+            "snapshots": snaps,
+        },
+    )
+    case = None
+    if decision.decision in ("hold", "reject"):
+        flags = [
+            {
+                "entity_id": f.entity_id or f"{f.check}:{f.role or ''}:{f.subject or ''}",
+                "score": f.score or 1.0,
+                "alert": True,
+                "caption": f.subject or "",
+                "explanation": f.text or "",
+                "check": f.check,
+                "severity": f.severity,
+                "role": f.role,
+            }
+            for f in decision.flags
+        ]
+        query = {"message_id": decision.message_id, "format": decision.format, "sha256": digest}
+        outcome = rt.cases.open_case(
+            "payment",
+            query,
+            flags or [{"id": "decision", "score": 1.0, "explanation": decision.explanation}],
+            snapshot_ids=snaps,
+            actor=actor,
+            summary=str(decision.explanation or "")[:2000],
+            idem_key=f"payment:{digest}",
+        )
+        case = case_ref(outcome)
+    return PaymentOutcome(decision, snaps, digest, case)
 
 
 def case_request(
@@ -60,8 +124,6 @@ def open_payment_case(
     actor: str = "system",
 ) -> CaseOutcome | None:
     """Open (or find) the review case of a held or rejected message; None for others."""
-    from circumspect.cases import open_case
-
     request = case_request(decision, file)
     if request is None:
         return None

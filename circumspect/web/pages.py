@@ -1,6 +1,11 @@
 """Server-rendered pages (Jinja2) under ``/ui``: sign-in, screening, case queue and case
 page with the decision form, list versions and diffs, audit log.
 
+The pages are one module-level router (``router``) whose endpoints take the
+:class:`Web` state (``web: WebDep``: the runtime, templates, session signer, navigation);
+``install(app, rt)``, called by the composition root ``circumspect.server.create_app``, puts
+that state on the app and mounts the router, its static files and error handlers.
+
 Sessions are signed cookies (itsdangerous) holding the user id, a hash of the user's key
 (so rotating or disabling a key ends its sessions) and a CSRF token that every form posts
 back. Pages work without JavaScript; ``static/app.js`` only swaps result fragments in place.
@@ -8,22 +13,31 @@ back. Pages work without JavaScript; ``static/app.js`` only swaps result fragmen
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import secrets
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from circumspect.api.runtime import Runtime
+from circumspect import settings
 from circumspect.cases.service import ROLE_RANK, UserInfo, hash_key
 from circumspect.errors import AuthError, CircumspectError, NotFoundError
+from circumspect.flows import report
+from circumspect.flows.store import FlowStore, db_path
 from circumspect.model.screening import QUERY_SCHEMATA
+from circumspect.routes import default_network, plan_routes
+from circumspect.routes.render import write_map_png
+from circumspect.services.declarations import score_upload
+from circumspect.services.runtime import Runtime
+from circumspect.services.screening import PartyQuery, screen_parties
 from circumspect.web.session import CSRF_COOKIE, MAX_AGE, SESSION_COOKIE, Signer, new_token, same
 from circumspect.web.session import secret_key as load_secret
 
@@ -33,7 +47,10 @@ NAV: list[tuple[str, str]] = [
     ("/", "Overview"),
     ("/screen", "Screen"),
     ("/cases", "Cases"),
+    ("/declarations", "Declarations"),
     ("/lists", "Lists"),
+    ("/route", "Routes"),
+    ("/flows", "Flows"),
     ("/audit", "Audit"),
 ]
 
@@ -49,31 +66,27 @@ class _Redirect(Exception):
         self.url = url
 
 
-def mount(app: FastAPI, rt: Runtime) -> None:
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
-    nav = list(NAV)
-    if rt.declarations_enabled:
-        nav.insert(3, ("/declarations", "Declarations"))
-    if rt.routes_enabled:
-        nav.insert(-1, ("/route", "Routes"))
-    if rt.flows_enabled:
-        nav.insert(-1, ("/flows", "Flows"))
-    signer = Signer(load_secret(rt.config.secret_key))
-    router = APIRouter(prefix=BASE, include_in_schema=False)
-    app.mount(f"{BASE}/static", StaticFiles(directory=str(HERE / "static")), name="ui-static")
+class Web:
+    """What the pages share: the runtime, the templates, the session signer, the menu."""
 
-    def session_of(request: Request) -> tuple[UserInfo, str] | None:
-        data = signer.load_session(request.cookies.get(SESSION_COOKIE))
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        self.nav = list(NAV)
+        self.signer = Signer(load_secret(rt.config.secret_key))
+
+    def session_of(self, request: Request) -> tuple[UserInfo, str] | None:
+        data = self.signer.load_session(request.cookies.get(SESSION_COOKIE))
         if not data:
             return None
         try:
-            user = rt.cases.session_user(int(data["uid"]), str(data["kh"]))
+            user = self.rt.cases.session_user(int(data["uid"]), str(data["kh"]))
         except (KeyError, TypeError, ValueError):
             return None
         return None if user is None else (user, str(data["csrf"]))
 
-    def need(request: Request, role: str = "viewer") -> tuple[UserInfo, str]:
-        found = session_of(request)
+    def need(self, request: Request, role: str = "viewer") -> tuple[UserInfo, str]:
+        found = self.session_of(request)
         if found is None:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             raise _Redirect(f"{BASE}/login?next={quote(target)}")
@@ -81,26 +94,45 @@ def mount(app: FastAPI, rt: Runtime) -> None:
             raise _WebError(403, f"This needs the {role} role; you are {found[0].role}.")
         return found
 
-    def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-        found = session_of(request)
+    def render(self, request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+        found = self.session_of(request)
         context = {
             "base": BASE,
-            "nav": nav,
+            "nav": self.nav,
             "user": found[0] if found else None,
             "csrf": found[1] if found else "",
             "section": ctx.pop("section", ""),
             "error": None,
             "notice": None,
         } | ctx
-        response = templates.TemplateResponse(request, name, context, status_code=status)
+        response = self.templates.TemplateResponse(request, name, context, status_code=status)
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Frame-Options"] = "DENY"
         return response
 
-    def check_csrf(request: Request, token: str) -> None:
-        found = session_of(request)
+    def check_csrf(self, request: Request, token: str) -> None:
+        found = self.session_of(request)
         if found is None or not same(found[1], token):
             raise _WebError(403, "The form expired or did not come from this site (CSRF check).")
+
+
+def get_web(request: Request) -> Web:
+    web: Web = request.app.state.web
+    return web
+
+
+WebDep = Annotated[Web, Depends(get_web)]
+
+router = APIRouter(prefix=BASE, include_in_schema=False)
+root_router = APIRouter(include_in_schema=False)
+
+
+def install(app: FastAPI, rt: Runtime) -> None:
+    """Mount the pages on ``app`` (called once by ``circumspect.server.create_app``)."""
+    web = Web(rt)
+    app.state.web = web
+    app.state.web_render = web.render
+    app.mount(f"{BASE}/static", StaticFiles(directory=str(HERE / "static")), name="ui-static")
 
     @app.exception_handler(_Redirect)
     async def _redirect(_request: Request, exc: _Redirect) -> Response:
@@ -108,365 +140,375 @@ def mount(app: FastAPI, rt: Runtime) -> None:
 
     @app.exception_handler(_WebError)
     async def _web_error(request: Request, exc: _WebError) -> Response:
-        return render(
+        return web.render(
             request, "error.html", status=exc.status, status_code=exc.status, message=exc.message
         )
 
-    # -- sign in / out ---------------------------------------------------------------------
-    @router.get("/login")
-    def login_form(request: Request, next: str = BASE + "/") -> Response:
-        token = new_token()
-        response = render(request, "login.html", csrf=token, next=_safe_next(next))
-        response.set_cookie(
-            CSRF_COOKIE,
-            signer.dump_csrf(token),
-            max_age=MAX_AGE,
-            httponly=True,
-            samesite="strict",
-            path=BASE,
-            secure=request.url.scheme == "https",
-        )
-        return response
+    app.include_router(router)
+    app.include_router(root_router)
 
-    @router.post("/login")
-    def login(
-        request: Request,
-        key: str = Form("", max_length=300),
-        csrf: str = Form("", max_length=200),
-        next: str = Form(BASE + "/", max_length=2000),
-    ) -> Response:
-        expected = signer.load_csrf(request.cookies.get(CSRF_COOKIE))
-        if not same(expected, csrf):
-            return render(
-                request,
-                "login.html",
-                status=403,
-                csrf=csrf,
-                next=_safe_next(next),
-                error="The sign-in form expired; please try again.",
-            )
-        try:
-            user = rt.cases.authenticate(key.strip())
-        except AuthError:
-            rt.cases.audit("web", "web.login_failed", "session", {})
-            return render(
-                request,
-                "login.html",
-                status=401,
-                csrf=csrf,
-                next=_safe_next(next),
-                error="That API key is not valid.",
-            )
-        rt.cases.audit(user.name, "web.login", "session", {})
-        token = secrets.token_urlsafe(24)
-        response = RedirectResponse(_safe_next(next), status_code=303)
-        response.set_cookie(
-            SESSION_COOKIE,
-            signer.dump_session({"uid": user.id, "kh": hash_key(key.strip()), "csrf": token}),
-            max_age=MAX_AGE,
-            httponly=True,
-            samesite="lax",
-            path="/",
-            secure=request.url.scheme == "https",
-        )
-        response.delete_cookie(CSRF_COOKIE, path=BASE)
-        return response
 
-    @router.post("/logout")
-    def logout(request: Request, csrf: str = Form("", max_length=200)) -> Response:
-        check_csrf(request, csrf)
-        response = RedirectResponse(f"{BASE}/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
-        return response
+# -- sign in / out -------------------------------------------------------------------------
+@router.get("/login")
+def login_form(request: Request, web: WebDep, next: str = BASE + "/") -> Response:
+    token = new_token()
+    response = web.render(request, "login.html", csrf=token, next=_safe_next(next))
+    response.set_cookie(
+        CSRF_COOKIE,
+        web.signer.dump_csrf(token),
+        max_age=MAX_AGE,
+        httponly=True,
+        samesite="strict",
+        path=BASE,
+        secure=request.url.scheme == "https",
+    )
+    return response
 
-    # -- pages -----------------------------------------------------------------------------
-    @router.get("/")
-    def home(request: Request) -> Response:
-        need(request)
-        return render(
+
+@router.post("/login")
+def login(
+    request: Request,
+    web: WebDep,
+    key: str = Form("", max_length=300),
+    csrf: str = Form("", max_length=200),
+    next: str = Form(BASE + "/", max_length=2000),
+) -> Response:
+    rt = web.rt
+    expected = web.signer.load_csrf(request.cookies.get(CSRF_COOKIE))
+    if not same(expected, csrf):
+        return web.render(
             request,
-            "home.html",
-            section="/",
-            counts=rt.cases.count_cases(),
-            verify=rt.cases.verify_audit(),
-            lists=_active(rt),
+            "login.html",
+            status=403,
+            csrf=csrf,
+            next=_safe_next(next),
+            error="The sign-in form expired; please try again.",
         )
+    try:
+        user = rt.cases.authenticate(key.strip())
+    except AuthError:
+        rt.cases.audit("web", "web.login_failed", "session", {})
+        return web.render(
+            request,
+            "login.html",
+            status=401,
+            csrf=csrf,
+            next=_safe_next(next),
+            error="That API key is not valid.",
+        )
+    rt.cases.audit(user.name, "web.login", "session", {})
+    token = secrets.token_urlsafe(24)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        web.signer.dump_session({"uid": user.id, "kh": hash_key(key.strip()), "csrf": token}),
+        max_age=MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=request.url.scheme == "https",
+    )
+    response.delete_cookie(CSRF_COOKIE, path=BASE)
+    return response
 
-    @router.get("/screen")
-    def screen_form(request: Request) -> Response:
-        need(request)
-        return render(
+
+@router.post("/logout")
+def logout(request: Request, web: WebDep, csrf: str = Form("", max_length=200)) -> Response:
+    web.check_csrf(request, csrf)
+    response = RedirectResponse(f"{BASE}/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# -- pages ---------------------------------------------------------------------------------
+@router.get("/")
+def home(request: Request, web: WebDep) -> Response:
+    web.need(request)
+    return web.render(
+        request,
+        "home.html",
+        section="/",
+        counts=web.rt.cases.count_cases(),
+        verify=web.rt.cases.verify_audit(),
+        lists=_active(web.rt),
+    )
+
+
+@router.get("/screen")
+def screen_form(request: Request, web: WebDep) -> Response:
+    web.need(request)
+    return web.render(
+        request,
+        "screen.html",
+        section="/screen",
+        schemata=QUERY_SCHEMATA,
+        form=_blank_form(),
+        result=None,
+    )
+
+
+@router.post("/screen")
+def screen(
+    request: Request,
+    web: WebDep,
+    csrf: str = Form("", max_length=200),
+    name: str = Form("", max_length=500),
+    party_type: str = Form("LegalEntity", alias="schema", max_length=40),
+    country: str = Form("", max_length=80),
+    birth_date: str = Form("", max_length=10),
+    identifier: str = Form("", max_length=100),
+) -> Response:
+    user, _ = web.need(request)
+    web.check_csrf(request, csrf)
+    schema = party_type
+    form = {
+        "name": name,
+        "schema": schema,
+        "country": country,
+        "birth_date": birth_date,
+        "identifier": identifier,
+    }
+    ctx: dict[str, Any] = {"section": "/screen", "schemata": QUERY_SCHEMATA, "form": form}
+    if not name.strip() or any(ord(ch) < 32 for ch in name):
+        return web.render(
             request,
             "screen.html",
-            section="/screen",
-            schemata=QUERY_SCHEMATA,
-            form=_blank_form(),
+            status=422,
+            error="Enter a name to screen.",
             result=None,
-        )
-
-    @router.post("/screen")
-    def screen(
-        request: Request,
-        csrf: str = Form("", max_length=200),
-        name: str = Form("", max_length=500),
-        party_type: str = Form("LegalEntity", alias="schema", max_length=40),
-        country: str = Form("", max_length=80),
-        birth_date: str = Form("", max_length=10),
-        identifier: str = Form("", max_length=100),
-    ) -> Response:
-        user, _ = need(request)
-        check_csrf(request, csrf)
-        schema = party_type
-        form = {
-            "name": name,
-            "schema": schema,
-            "country": country,
-            "birth_date": birth_date,
-            "identifier": identifier,
-        }
-        ctx: dict[str, Any] = {"section": "/screen", "schemata": QUERY_SCHEMATA, "form": form}
-        if not name.strip() or any(ord(ch) < 32 for ch in name):
-            return render(
-                request,
-                "screen.html",
-                status=422,
-                error="Enter a name to screen.",
-                result=None,
-                **ctx,
-            )
-        if schema not in QUERY_SCHEMATA:
-            return render(
-                request, "screen.html", status=422, error="Unknown type.", result=None, **ctx
-            )
-        party = {k: v.strip() for k, v in form.items() if v and v.strip()}
-        out = rt.screen_parties(user.name, [party])
-        return render(
-            request,
-            "screen.html",
-            result=out["results"][0],
-            snapshots=out["snapshots"],
-            threshold=out["threshold"],
             **ctx,
         )
-
-    @router.get("/cases")
-    def cases(request: Request, status: str = "", kind: str = "", q: str = "") -> Response:
-        need(request)
-        filters = {
-            "status": status if status in ("open", "escalated", "closed") else "",
-            "kind": kind if kind in ("party", "declaration", "payment") else "",
-            "q": q[:200].replace("\x00", ""),
-        }
-        items, total = rt.cases.list_cases(
-            status=filters["status"] or None,
-            kind=filters["kind"] or None,
-            search=filters["q"] or None,
-            limit=200,
+    if schema not in QUERY_SCHEMATA:
+        return web.render(
+            request, "screen.html", status=422, error="Unknown type.", result=None, **ctx
         )
-        return render(
-            request, "cases.html", section="/cases", items=items, total=total, filters=filters
+    party = PartyQuery(
+        name=name.strip(),
+        schema=schema.strip() or "LegalEntity",
+        country=country.strip() or None,
+        birth_date=birth_date.strip() or None,
+        identifier=identifier.strip() or None,
+    )
+    out = screen_parties(web.rt, user.name, [party])
+    return web.render(
+        request,
+        "screen.html",
+        result=out.results[0],
+        snapshots=out.snapshots,
+        threshold=out.threshold,
+        **ctx,
+    )
+
+
+@router.get("/cases")
+def cases(request: Request, web: WebDep, status: str = "", kind: str = "", q: str = "") -> Response:
+    web.need(request)
+    filters = {
+        "status": status if status in ("open", "escalated", "closed") else "",
+        "kind": kind if kind in ("party", "declaration", "payment") else "",
+        "q": q[:200].replace("\x00", ""),
+    }
+    items, total = web.rt.cases.list_cases(
+        status=filters["status"] or None,
+        kind=filters["kind"] or None,
+        search=filters["q"] or None,
+        limit=200,
+    )
+    return web.render(
+        request, "cases.html", section="/cases", items=items, total=total, filters=filters
+    )
+
+
+@router.get("/cases/{case_id}")
+def case(request: Request, web: WebDep, case_id: int) -> Response:
+    user, _ = web.need(request)
+    return _case_page(web, request, user, case_id)
+
+
+def _case_page(
+    web: Web, request: Request, user: UserInfo, case_id: int, status: int = 200, **extra: Any
+) -> Response:
+    try:
+        data = web.rt.cases.get_case(case_id) if 0 < case_id < 2**31 else None
+    except NotFoundError:
+        data = None
+    if data is None:
+        return web.render(
+            request, "error.html", status=404, status_code=404, message=f"No case #{case_id}."
         )
+    audit = web.rt.cases.audit_records(obj=f"case:{case_id}", limit=100)
+    return web.render(
+        request,
+        "case.html",
+        status=status,
+        section="/cases",
+        case=data,
+        audit=audit,
+        can_decide=user.can("analyst"),
+        **extra,
+    )
 
-    @router.get("/cases/{case_id}")
-    def case(request: Request, case_id: int) -> Response:
-        user, _ = need(request)
-        return _case_page(request, user, case_id)
 
-    def _case_page(
-        request: Request, user: UserInfo, case_id: int, status: int = 200, **extra: Any
-    ) -> Response:
-        try:
-            data = rt.cases.get_case(case_id) if 0 < case_id < 2**31 else None
-        except NotFoundError:
-            data = None
-        if data is None:
-            return render(
-                request, "error.html", status=404, status_code=404, message=f"No case #{case_id}."
-            )
-        audit = rt.cases.audit_records(obj=f"case:{case_id}", limit=100)
-        return render(
+@router.post("/cases/{case_id}/decision")
+def decide(
+    request: Request,
+    web: WebDep,
+    case_id: int,
+    csrf: str = Form("", max_length=200),
+    decision: str = Form("", max_length=40),
+    reason: str = Form("", max_length=5000),
+) -> Response:
+    user, _ = web.need(request, "analyst")
+    web.check_csrf(request, csrf)
+    try:
+        web.rt.cases.decide(case_id, decision, reason, user.name)
+    except CircumspectError as exc:
+        return _case_page(web, request, user, case_id, status=422, error=exc.message)
+    return _case_page(web, request, user, case_id, notice=f"Decision recorded: {decision}.")
+
+
+@router.get("/lists")
+def lists(request: Request, web: WebDep) -> Response:
+    web.need(request)
+    return web.render(request, "lists.html", section="/lists", lists=_active(web.rt))
+
+
+@router.get("/lists/{source}")
+def list_page(request: Request, web: WebDep, source: str, to: str = "") -> Response:
+    web.need(request)
+    store = web.rt.store()
+    snaps = store.snapshots(source)
+    if not snaps:
+        return web.render(
             request,
-            "case.html",
-            status=status,
-            section="/cases",
-            case=data,
-            audit=audit,
-            can_decide=user.can("analyst"),
-            **extra,
+            "error.html",
+            status=404,
+            status_code=404,
+            message=f"No snapshots of {source}.",
         )
+    ids = [x.id for x in snaps]
+    target = to if to in ids else ids[0]
+    older = ids[ids.index(target) + 1] if ids.index(target) + 1 < len(ids) else None
+    diff = store.diff(source, older, target)
+    return web.render(
+        request,
+        "list.html",
+        section="/lists",
+        source=source,
+        snapshots=[_snap(x) for x in snaps],
+        diff=diff,
+    )
 
-    @router.post("/cases/{case_id}/decision")
-    def decide(
-        request: Request,
-        case_id: int,
-        csrf: str = Form("", max_length=200),
-        decision: str = Form("", max_length=40),
-        reason: str = Form("", max_length=5000),
-    ) -> Response:
-        user, _ = need(request, "analyst")
-        check_csrf(request, csrf)
-        try:
-            rt.cases.decide(case_id, decision, reason, user.name)
-        except CircumspectError as exc:
-            return _case_page(request, user, case_id, status=422, error=exc.message)
-        return _case_page(request, user, case_id, notice=f"Decision recorded: {decision}.")
 
-    @router.get("/lists")
-    def lists(request: Request) -> Response:
-        need(request)
-        return render(request, "lists.html", section="/lists", lists=_active(rt))
+@router.get("/declarations")
+def declarations_form(request: Request, web: WebDep) -> Response:
+    web.need(request)
+    return web.render(request, "declarations.html", section="/declarations", result=None)
 
-    @router.get("/lists/{source}")
-    def list_page(request: Request, source: str, to: str = "") -> Response:
-        need(request)
-        store = rt.store()
-        snaps = store.snapshots(source)
-        if not snaps:
-            return render(
-                request,
-                "error.html",
-                status=404,
-                status_code=404,
-                message=f"No snapshots of {source}.",
-            )
-        ids = [x.id for x in snaps]
-        target = to if to in ids else ids[0]
-        older = ids[ids.index(target) + 1] if ids.index(target) + 1 < len(ids) else None
-        diff = store.diff(source, older, target)
-        return render(
+
+@router.post("/declarations")
+async def declarations(request: Request, web: WebDep) -> Response:
+    user, _ = web.need(request)
+    form = await request.form()
+    web.check_csrf(request, str(form.get("csrf") or ""))
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return web.render(
             request,
-            "list.html",
-            section="/lists",
-            source=source,
-            snapshots=[_snap(x) for x in snaps],
-            diff=diff,
+            "declarations.html",
+            status=422,
+            result=None,
+            section="/declarations",
+            error="Choose a declarations file.",
         )
-
-    if rt.declarations_enabled:
-
-        @router.get("/declarations")
-        def declarations_form(request: Request) -> Response:
-            need(request)
-            return render(request, "declarations.html", section="/declarations", result=None)
-
-        @router.post("/declarations")
-        async def declarations(request: Request) -> Response:
-            from circumspect.api.extras import score_upload
-
-            user, _ = need(request)
-            form = await request.form()
-            check_csrf(request, str(form.get("csrf") or ""))
-            upload = form.get("file")
-            if upload is None or isinstance(upload, str) or not upload.filename:
-                return render(
-                    request,
-                    "declarations.html",
-                    status=422,
-                    result=None,
-                    section="/declarations",
-                    error="Choose a declarations file.",
-                )
-            data = await upload.read()
-            name = Path(upload.filename).name
-            try:
-                result = await anyio.to_thread.run_sync(
-                    score_upload, rt, user.name, name, data, True
-                )
-            except CircumspectError as exc:
-                return render(
-                    request,
-                    "declarations.html",
-                    status=422,
-                    result=None,
-                    section="/declarations",
-                    error=str(exc),
-                )
-            rows = result["rows"]
-            if form.get("show") != "all":
-                rows = [r for r in rows if r.get("decision") in ("block", "review")]
-            rows = sorted(rows, key=lambda r: -float(r.get("risk_score") or 0))[:1000]
-            case_of = {c["declaration_id"]: c["case_id"] for c in result["cases"]}
-            return render(
-                request,
-                "declarations.html",
-                section="/declarations",
-                result=result,
-                rows=rows,
-                case_of=case_of,
-            )
-
-    if rt.routes_enabled:
-
-        @router.get("/route")
-        def route(
-            request: Request,
-            origin: str = "",
-            destination: str = "",
-            avoid: str = "RU,BY",
-            optimize: str = "cost",
-        ) -> Response:
-            need(request)
-            form = {
-                "origin": origin[:100],
-                "destination": destination[:100],
-                "avoid": avoid[:200],
-                "optimize": optimize if optimize in ("cost", "time", "distance") else "cost",
-            }
-            if not origin or not destination:
-                return render(request, "route.html", section="/route", form=form, plan=None)
-            try:
-                plan, png = _plan_route(form)
-            except CircumspectError as exc:
-                return render(
-                    request,
-                    "route.html",
-                    status=422,
-                    section="/route",
-                    form=form,
-                    plan=None,
-                    error=str(exc),
-                )
-            return render(
-                request, "route.html", section="/route", form=form, plan=plan, map_png=png
-            )
-
-    if rt.flows_enabled:
-
-        @router.get("/flows")
-        def flows(request: Request) -> Response:
-            need(request)
-            charts, notes, path = _flow_charts()
-            return render(
-                request, "flows.html", section="/flows", charts=charts, notes=notes, path=path
-            )
-
-    @router.get("/audit")
-    def audit(request: Request) -> Response:
-        need(request)
-        return render(
+    data = await upload.read()
+    name = Path(upload.filename).name
+    try:
+        result = await anyio.to_thread.run_sync(score_upload, web.rt, user.name, name, data, True)
+    except CircumspectError as exc:
+        return web.render(
             request,
-            "audit.html",
-            section="/audit",
-            verify=rt.cases.verify_audit(),
-            audit=rt.cases.audit_records(limit=200),
+            "declarations.html",
+            status=422,
+            result=None,
+            section="/declarations",
+            error=str(exc),
         )
+    rows = result.rows
+    if form.get("show") != "all":
+        rows = [r for r in rows if r.get("decision") in ("block", "review")]
+    rows = sorted(rows, key=lambda r: -float(r.get("risk_score") or 0))[:1000]
+    case_of = {c.declaration_id: c.case_id for c in result.cases}
+    return web.render(
+        request,
+        "declarations.html",
+        section="/declarations",
+        result=result,
+        rows=rows,
+        case_of=case_of,
+    )
 
-    app.include_router(router)
 
-    @app.get("/", include_in_schema=False)
-    def root() -> Response:
-        return RedirectResponse(f"{BASE}/", status_code=303)
+@router.get("/route")
+def route(
+    request: Request,
+    web: WebDep,
+    origin: str = "",
+    destination: str = "",
+    avoid: str = "RU,BY",
+    optimize: str = "cost",
+) -> Response:
+    web.need(request)
+    form = {
+        "origin": origin[:100],
+        "destination": destination[:100],
+        "avoid": avoid[:200],
+        "optimize": optimize if optimize in ("cost", "time", "distance") else "cost",
+    }
+    if not origin or not destination:
+        return web.render(request, "route.html", section="/route", form=form, plan=None)
+    try:
+        plan, png = _plan_route(form)
+    except CircumspectError as exc:
+        return web.render(
+            request,
+            "route.html",
+            status=422,
+            section="/route",
+            form=form,
+            plan=None,
+            error=str(exc),
+        )
+    return web.render(request, "route.html", section="/route", form=form, plan=plan, map_png=png)
 
-    app.state.web_render = render
+
+@router.get("/flows")
+def flows(request: Request, web: WebDep) -> Response:
+    web.need(request)
+    charts, notes, path = _flow_charts()
+    return web.render(
+        request, "flows.html", section="/flows", charts=charts, notes=notes, path=path
+    )
+
+
+@router.get("/audit")
+def audit(request: Request, web: WebDep) -> Response:
+    web.need(request)
+    return web.render(
+        request,
+        "audit.html",
+        section="/audit",
+        verify=web.rt.cases.verify_audit(),
+        audit=web.rt.cases.audit_records(limit=200),
+    )
+
+
+@root_router.get("/")
+def root() -> Response:
+    return RedirectResponse(f"{BASE}/", status_code=303)
 
 
 def _plan_route(form: dict[str, str]) -> tuple[dict[str, Any], str]:
-    import base64
-    import tempfile
-
-    from circumspect.routes import default_network, plan_routes
-    from circumspect.routes.render import write_map_png
-
     plan = plan_routes(
         form["origin"],
         form["destination"],
@@ -485,12 +527,6 @@ def _plan_route(form: dict[str, str]) -> tuple[dict[str, Any], str]:
 def _flow_charts() -> tuple[list[dict[str, str]], list[str], str]:
     """Charts of the flows report over the default flow store, built once per store version
     into ``$CIRCUMSPECT_HOME/cache``."""
-    import base64
-
-    from circumspect import settings
-    from circumspect.flows import report
-    from circumspect.flows.store import FlowStore, db_path
-
     path = db_path()
     if not path.exists():
         return [], [], str(path)

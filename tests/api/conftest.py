@@ -8,8 +8,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from circumspect.api.app import create_app
-from circumspect.api.runtime import ApiConfig
+from circumspect.server import create_app
+from circumspect.services.runtime import ApiConfig
 from tests.cases.helpers import ExactScreener, MemoryStore, checksum, company, person
 
 

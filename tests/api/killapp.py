@@ -9,8 +9,8 @@ import os
 
 from fastapi import FastAPI
 
-from circumspect.api.app import create_app
-from circumspect.api.runtime import ApiConfig
+from circumspect.server import create_app
+from circumspect.services.runtime import ApiConfig
 from tests.cases.helpers import ExactScreener, MemoryStore, checksum, person
 
 KILL_ENTITIES = 600

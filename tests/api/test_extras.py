@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from circumspect.api.app import create_app
-from circumspect.api.runtime import ApiConfig
 from circumspect.demo import DATA_DIR, DemoContext
+from circumspect.server import create_app
+from circumspect.services.runtime import ApiConfig
 from circumspect.store import demo as store_demo
 
 MESSAGES = DATA_DIR / "payments" / "messages"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from circumspect.api.app import create_app
-from circumspect.api.runtime import ApiConfig
 from circumspect.demo import DATA_DIR
+from circumspect.server import create_app
+from circumspect.services.runtime import ApiConfig
 from circumspect.store import open_store
 from circumspect.store.demo import previous_ofac
 from circumspect.store.loading import load_paths

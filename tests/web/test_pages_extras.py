@@ -6,9 +6,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from circumspect.api.app import create_app
-from circumspect.api.runtime import ApiConfig
 from circumspect.demo import DATA_DIR, DemoContext
+from circumspect.server import create_app
+from circumspect.services.runtime import ApiConfig
 from circumspect.store import demo as store_demo
 from tests.web.test_pages import _csrf, sign_in
 
