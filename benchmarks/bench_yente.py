@@ -38,8 +38,8 @@ def main() -> int:
     os.environ["CIRCUMSPECT_HOME"] = str(tmp / "home")
     from fastapi.testclient import TestClient
 
-    from circumspect.api.app import create_app
-    from circumspect.api.runtime import ApiConfig
+    from circumspect.server import create_app
+    from circumspect.services.runtime import ApiConfig
     from circumspect.sources import demo_lists
     from circumspect.store import open_store
     from circumspect.store.loading import load_paths

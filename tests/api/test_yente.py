@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from circumspect.api.app import create_app
-from circumspect.api.runtime import ApiConfig
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
+from circumspect.server import create_app
+from circumspect.services.runtime import ApiConfig
 from circumspect.sources import demo_lists
 from circumspect.store import open_store
 from circumspect.store.loading import load_paths
