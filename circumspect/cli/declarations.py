@@ -42,6 +42,12 @@ def register(app: typer.Typer) -> None:
             "--transfers",
             help="Importers' outbound transfers (.csv, .parquet, .xlsx) for rule reexport_chain.",
         ),
+        brands_file: Path | None = typer.Option(
+            None,
+            "--brands",
+            help="Your brands CSV (replaces the shipped one; docs/goods.md). Bad rows are "
+            "reported and skipped.",
+        ),
         transfer_errors: str | None = typer.Option(
             None,
             "--transfer-errors",
@@ -75,6 +81,20 @@ def register(app: typer.Typer) -> None:
         screener = None if no_screening else screener_from_db(db)
         # a bad --list fails here, before the input is read
         controls = build_index(extra_list) if extra_list else None
+        extractor = None
+        if brands_file is not None:
+            from circumspect.goods.brands import BrandExtractor, load_brands
+
+            brand_rows, brand_errors = load_brands(brands_file)
+            for e in brand_errors:
+                typer.echo(
+                    f"brands {brands_file}:{e.line} {e.column}: {e.reason} (row skipped)", err=True
+                )
+            typer.echo(
+                f"brands: {len(brand_rows)} loaded, {len(brand_errors)} rows rejected "
+                f"from {brands_file}"
+            )
+            extractor = BrandExtractor(brand_rows)
 
         class RowsPerSecond(TextColumn):
             def __init__(self) -> None:
@@ -120,6 +140,7 @@ def register(app: typer.Typer) -> None:
                     controls=controls,
                     transfers=transfers,
                     transfer_errors=transfer_errors,
+                    brands=extractor,
                 )
             finally:
                 runner.close()

@@ -43,6 +43,7 @@ from circumspect.errors import CircumspectError, InputError, ParseError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from circumspect.goods.brands import BrandExtractor
     from circumspect.goods.lists import ControlIndex
     from circumspect.matching.batch import BatchStats
     from circumspect.matching.screener import Screener
@@ -604,6 +605,7 @@ def score_declarations_job(
     progress: Progress | None = None,
     transfers: str | Path | None = None,
     transfer_errors: str | Path | None = None,
+    brands: BrandExtractor | None = None,
 ) -> ScoreReport:
     """``declarations score`` on ``engine``: the same scored rows and errors on every engine."""
     from circumspect.risk.pipeline import PartyCache
@@ -621,6 +623,7 @@ def score_declarations_job(
             controls=controls,
             transfers_path=transfers,
             transfer_errors_path=transfer_errors,
+            brands=brands,
         )
     return _score_spark(
         engine,
@@ -635,6 +638,7 @@ def score_declarations_job(
         progress,
         None if transfers is None else str(transfers),
         None if transfer_errors is None else str(transfer_errors),
+        brands,
     )
 
 
@@ -660,6 +664,7 @@ def _score_spark(
     progress: Progress | None,
     transfers: str | None = None,
     transfer_errors: str | None = None,
+    brands: BrandExtractor | None = None,
 ) -> ScoreReport:
     import pandas as pd
     from pyspark.sql import functions as F
@@ -692,7 +697,7 @@ def _score_spark(
     raw, rows_in = _with_row_numbers(session, raw)
     n_parts = _partitions(session, partitions, rows_in)
     session.conf.set("spark.sql.shuffle.partitions", str(n_parts))
-    ctx = ScoringContext.default(rules, controls)
+    ctx = ScoringContext.default(rules, controls, brands=brands)
     ctx_b = sc.broadcast(ctx)
     # pass A: validation, partitioned so that equal declaration ids meet
     id_key = F.regexp_replace(F.col("declaration_id"), _SPACES, "")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from circumspect.errors import CircumspectError, InputError, ParseError
 from circumspect.fsutil import atomic_path
+from circumspect.goods.brands import BrandExtractor
 from circumspect.goods.lists import ControlIndex
 from circumspect.model.screening import PartyScreener
 from circumspect.risk.columns import ROW, check_header
@@ -246,6 +247,7 @@ def score_declarations(
     controls: ControlIndex | None = None,
     transfers_path: Path | str | None = None,
     transfer_errors_path: Path | str | None = None,
+    brands: BrandExtractor | None = None,
 ) -> ScoreReport:
     """Score a declarations file and write the output (and errors) atomically.
 
@@ -274,7 +276,7 @@ def score_declarations(
     if progress:
         progress("read", len(raw), len(raw))
     cache = cache or PartyCache(screener)
-    ctx = ScoringContext.default(rules, controls)
+    ctx = ScoringContext.default(rules, controls, brands=brands)
     scored, errors = score_frame(
         raw, screener, rules, ctx=ctx, cache=cache, progress=progress, transfers=traw
     )

@@ -247,3 +247,52 @@ def test_planted_recall_and_clean_rate_for_new_rules() -> None:
     # clean rows never carry one of the new flags
     clean = scored[scored["planted"] == "clean"]["flags"].str.split(";")
     assert not clean.map(lambda fs: bool(set(fs) & set(NEW_RULES))).any()
+
+
+def test_cli_brands_file_with_duplicates_and_transfers(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from circumspect.cli.main import app
+
+    brands = tmp_path / "brands.csv"
+    brands.write_text(
+        "brand,aliases,owner,owner_country,stopped_supplying_russia,stopped_source,source\n"
+        "BMW,BMW;БМВ,Bayerische Motoren Werke AG,DE,yes,statement 2022,annual report\n"
+        "bmw,BMW,BMW again,DE,yes,statement 2022,annual report\n",
+        encoding="utf-8",
+    )
+    decl = tmp_path / "d.csv"
+    pd.DataFrame(
+        [
+            bmw(declaration_id="MOSCOW", goods_description="автомобиль БМВ X5"),
+            row(declaration_id="CHIP", consignee_id=BIN, hs_code="8542310000"),
+        ]
+    ).to_csv(decl, index=False)
+    tr = tmp_path / "t.csv"
+    pd.DataFrame([_transfer(), _transfer(document="BAD", hs_code="0109.99")]).to_csv(
+        tr, index=False
+    )
+    out = tmp_path / "o.csv"
+    res = CliRunner().invoke(
+        app,
+        [
+            "declarations",
+            "score",
+            str(decl),
+            "-o",
+            str(out),
+            "--no-screening",
+            "--brands",
+            str(brands),
+            "--transfers",
+            str(tr),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "brands: 1 loaded, 1 rows rejected" in res.output
+    assert "duplicate brand 'bmw', first at line 2" in res.output
+    assert "transfers read 2 = used 1 + rejected 1" in res.output
+    scored = read_table(out).set_index("declaration_id")
+    assert "parallel_import_brand" in scored.loc["MOSCOW", "flags"]
+    assert "reexport_chain" in scored.loc["CHIP", "flags"]
+    assert (tmp_path / "o.transfer_errors.csv").exists()
