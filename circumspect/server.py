@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -33,7 +34,12 @@ def create_app(config: ApiConfig | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        background = _background(config, rt)
+        for task in background:
+            task.start()
         yield
+        for task in background:
+            task.stop()
         rt.close()
 
     app = FastAPI(
@@ -62,6 +68,19 @@ def create_app(config: ApiConfig | None = None) -> FastAPI:
     app.add_middleware(AuthGate, fastapi_app=app)
     app.add_middleware(BodyLimit, limit=rt.max_request_bytes)
     return app
+
+
+def _background(config: ApiConfig, rt: Runtime) -> list[Any]:
+    """Threads ``serve`` runs beside the API: the webhook dispatcher (docs/service.md)."""
+    import os
+
+    tasks: list[Any] = []
+    if config.dispatch:
+        from circumspect.notify.dispatch import DispatcherThread
+
+        interval = float(os.environ.get("CIRCUMSPECT_DISPATCH_INTERVAL", "1"))
+        tasks.append(DispatcherThread(rt.cases.url, interval=interval))
+    return tasks
 
 
 def app_factory() -> FastAPI:

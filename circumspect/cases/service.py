@@ -208,6 +208,12 @@ def _record_hash(seq: int, at: str, actor: str, action: str, obj: str, data: str
     )
 
 
+def _notify_events() -> dict[str, str]:
+    from circumspect.notify import AUDIT_EVENTS
+
+    return AUDIT_EVENTS
+
+
 class CaseService:
     """All case-store operations over one database URL."""
 
@@ -216,6 +222,9 @@ class CaseService:
         self.engines: Engines = make_engines(url)
         if migrate_schema:
             migrate(self.engines.write)
+            from circumspect import notify
+
+            notify.ensure_tables(self.engines.write)
         self._write = sessionmaker(self.engines.write, expire_on_commit=False)
         self._read = sessionmaker(self.engines.read, expire_on_commit=False)
         #: entity id -> current record hash (None when unknown); set by the API from the store.
@@ -255,6 +264,13 @@ class CaseService:
             },
         )
         conn.execute(_HEAD_UPDATE, {"seq": seq, "hash": digest})
+        event = _notify_events().get(action)
+        if event is not None:
+            from circumspect import notify
+
+            case_id = obj.split(":", 1)[1] if obj.startswith("case:") else None
+            payload = {"case_id": int(case_id) if case_id and case_id.isdigit() else None}
+            notify.emit(conn, event, payload | dict(data) | {"actor": actor, "audit_seq": seq})
         return seq
 
     def audit(self, actor: str, action: str, obj: str, data: Mapping[str, Any]) -> int:

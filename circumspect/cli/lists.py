@@ -351,10 +351,26 @@ def fetch_cmd(
                 failures.append(f"{source}: {exc}")
                 typer.echo(f"{source}: load failed: {exc}", err=True)
     if failures:
+        _notify_fetch_failed(db, failures)
         raise FetchError(
             f"{len(failures)} of {len(chosen)} source(s) failed, their active snapshots are "
             "unchanged: " + " | ".join(failures)
         )
+
+
+def _notify_fetch_failed(db: str | None, failures: list[str]) -> None:
+    """The ``fetch.failed`` event (webhooks); a database that cannot take it is not an
+    error of the fetch itself, which is reported anyway."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from circumspect.errors import CircumspectError
+    from circumspect.notify import emit_standalone
+    from circumspect.settings import db_url
+
+    try:
+        emit_standalone(db_url(db), "fetch.failed", {"failures": failures})
+    except (CircumspectError, OSError, SQLAlchemyError) as exc:
+        typer.echo(f"(fetch.failed notification not written: {exc})", err=True)
 
 
 @lists_app.command("prune")

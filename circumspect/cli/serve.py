@@ -53,6 +53,11 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
     db: str | None = typer.Option(None, "--db", help="Database URL (default CIRCUMSPECT_DB)."),
     log_level: str = typer.Option("warning", "--log-level"),
+    dispatch: bool = typer.Option(
+        True,
+        "--dispatch/--no-dispatch",
+        help="Deliver webhook notifications from this process (see `circumspect webhooks`).",
+    ),
     yente_compat: bool = typer.Option(
         False,
         "--yente-compat",
@@ -70,6 +75,7 @@ def serve(
     os.environ["CIRCUMSPECT_DB"] = url  # workers inherit the database
     if yente_compat:
         os.environ["CIRCUMSPECT_YENTE_COMPAT"] = "1"
+    os.environ["CIRCUMSPECT_DISPATCH"] = "1" if dispatch else "0"
     CaseService(url).close()  # migrate once before the workers start
     from circumspect.web.session import secret_key
 

@@ -37,6 +37,8 @@ class ApiConfig:
     reload_interval: float = 5.0
     web: bool = True
     secret_key: str | None = None
+    #: run the webhook dispatcher (``serve`` sets CIRCUMSPECT_DISPATCH=1)
+    dispatch: bool = field(default_factory=lambda: os.environ.get("CIRCUMSPECT_DISPATCH") == "1")
     #: mount the yente-compatible API (``serve --yente-compat`` sets CIRCUMSPECT_YENTE_COMPAT)
     yente: bool = field(default_factory=lambda: os.environ.get("CIRCUMSPECT_YENTE_COMPAT") == "1")
 

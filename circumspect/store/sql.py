@@ -236,6 +236,11 @@ class SqlStore(Store):
                 snapshot_id = self._insert_snapshot(conn, source, checksum, files)
                 count = self._insert_entities(conn, snapshot_id, source, entities)
                 loaded_at = datetime.now(UTC)
+                previous = conn.execute(
+                    sa.select(snapshots_table.c.id)
+                    .where(snapshots_table.c.source == source)
+                    .where(snapshots_table.c.active == sa.true())
+                ).scalar()
                 conn.execute(
                     snapshots_table.update()
                     .where(snapshots_table.c.source == source)
@@ -247,6 +252,7 @@ class SqlStore(Store):
                     .where(snapshots_table.c.id == snapshot_id)
                     .values(active=True, status=COMPLETE, entity_count=count, loaded_at=loaded_at)
                 )
+                self._notify_loaded(conn, source, snapshot_id, previous, count)
         except SQLAlchemyError as exc:
             raise StoreError(f"loading {source} failed: {_reason(exc)}") from exc
         return Snapshot(
@@ -258,6 +264,41 @@ class SqlStore(Store):
             active=True,
             files=tuple(files),
         )
+
+    def _notify_loaded(
+        self, conn: Connection, source: str, snapshot_id: int, previous: int | None, count: int
+    ) -> None:
+        """The ``list.loaded`` event with its diff counts, in the load's own transaction
+        (only when the notification tables exist in this database)."""
+        from circumspect import notify
+
+        if not notify.has_tables(conn):
+            return
+        new = self._fingerprints_on(conn, snapshot_id)
+        old = {} if previous is None else self._fingerprints_on(conn, int(previous))
+        counts = {
+            "added": len(set(new) - set(old)),
+            "removed": len(set(old) - set(new)),
+            "changed": sum(1 for k in set(new) & set(old) if new[k] != old[k]),
+        }
+        notify.emit(
+            conn,
+            "list.loaded",
+            {
+                "source": source,
+                "snapshot_id": str(snapshot_id),
+                "previous_snapshot_id": None if previous is None else str(previous),
+                "entity_count": count,
+                "changes": counts,
+            },
+        )
+
+    @staticmethod
+    def _fingerprints_on(conn: Connection, snapshot_id: int) -> dict[str, str]:
+        query = sa.select(entities_table.c.entity_id, entities_table.c.fingerprint).where(
+            entities_table.c.snapshot_id == snapshot_id
+        )
+        return {str(r[0]): str(r[1]) for r in conn.execute(query)}
 
     def _insert_snapshot(
         self, conn: Connection, source: str, checksum: str, files: Sequence[str]
