@@ -287,50 +287,12 @@ def explain_cmd(
 
     with _opened(db) as store:
         view = open_view(store)
-    nodes = view.nodes_for(party, party, [party])
-    if not nodes and party in view.context.listed:
-        nodes = [party]
+    nodes = view.resolve(party)
     if not nodes:
         raise NotFoundError(
             f"{party!r} is in no ownership dataset and is no listed entity id", record=party
         )
     if as_json:
-        _echo_json([explain_dict(view, node) for node in nodes])
+        _echo_json([view.explain_data(node) for node in nodes])
         return
     typer.echo("\n\n".join(view.explain_text(node) for node in nodes))
-
-
-def explain_dict(view: Any, node: str) -> dict[str, Any]:
-    """JSON of a party's neighbourhood, findings and list links (CLI and web)."""
-    edges = view.neighbourhood(node)
-    names = {n for e in edges for n in (e.owner, e.owned)} | {node}
-    return {
-        "party": node,
-        "label": view.label(node),
-        "listed_ids": view.listed_ids(node),
-        "nodes": [{"id": n, "label": view.label(n)} for n in sorted(names)],
-        "edges": [
-            {
-                "owner": e.owner,
-                "owned": e.owned,
-                "share": e.share,
-                "control": e.control,
-                "source": e.source,
-            }
-            for e in edges
-        ],
-        "findings": [
-            {
-                "rule": f.rule.name,
-                "aggregate": round(f.aggregate, 6),
-                "status": f.status,
-                "blocked": f.blocked,
-                "text": view.sentence(f),
-                "paths": [
-                    {"share": round(c.share, 6), "path": list(c.path)} for c in f.contributions
-                ],
-            }
-            for f in view.findings(node)
-        ],
-        "links": [link.text() for e in view.listed_ids(node) for link in view.links(e)],
-    }

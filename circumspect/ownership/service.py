@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from circumspect.ownership.graph import (
     EPSILON,
@@ -386,6 +386,58 @@ class OwnershipView:
                             following.add(nxt)
                 frontier = following
         return [edges[k] for k in sorted(edges)]
+
+    def kind(self, node: str) -> str:
+        """``listed``, ``blocked`` (by a rule, through ownership or control) or ``other``."""
+        if self.listed_ids(node):
+            return "listed"
+        if any(self.results[r.name].status.get(node) for r in self.rules):
+            return "blocked"
+        return "other"
+
+    def explain_data(self, node: str) -> dict[str, Any]:
+        """JSON of a party's neighbourhood, findings and list links (CLI, API and web)."""
+        edges = self.neighbourhood(node)
+        names = {n for e in edges for n in (e.owner, e.owned)} | {node}
+        return {
+            "party": node,
+            "label": self.label(node),
+            "listed_ids": self.listed_ids(node),
+            "nodes": [
+                {"id": n, "label": self.label(n), "kind": self.kind(n)} for n in sorted(names)
+            ],
+            "edges": [
+                {
+                    "owner": e.owner,
+                    "owned": e.owned,
+                    "share": e.share,
+                    "control": e.control,
+                    "source": e.source,
+                }
+                for e in edges
+            ],
+            "findings": [
+                {
+                    "rule": f.rule.name,
+                    "aggregate": round(f.aggregate, 6),
+                    "status": f.status,
+                    "blocked": f.blocked,
+                    "text": self.sentence(f),
+                    "paths": [
+                        {"share": round(c.share, 6), "path": list(c.path)} for c in f.contributions
+                    ],
+                }
+                for f in self.findings(node)
+            ],
+            "links": [link.text() for e in self.listed_ids(node) for link in self.links(e)],
+        }
+
+    def resolve(self, text: str) -> list[str]:
+        """Parties named by ``text``: a listed id, an identifier, a node key or a name."""
+        nodes = self.nodes_for(text, text, [text])
+        if not nodes and text in self.context.listed:
+            nodes = [text]
+        return nodes
 
     def explain_text(self, node: str) -> str:
         """The graph around a party, the rules' findings and the lists' statements."""

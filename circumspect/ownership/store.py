@@ -153,6 +153,8 @@ class OwnershipStore:
 
     def __init__(self, store: SqlStore) -> None:
         self.store = store
+        if getattr(store, "_ownership_ready", False):
+            return
         try:
             with store._write() as conn, conn.begin():
                 store._lock(conn, "ownership-schema")
@@ -163,6 +165,7 @@ class OwnershipStore:
                 conn.execute(snapshots.delete().where(snapshots.c.status != COMPLETE))
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot prepare the ownership tables: {_reason(exc)}") from exc
+        setattr(store, "_ownership_ready", True)  # noqa: B010 - prepared once per store object
 
     def load(self, dataset: str, data: OwnershipData) -> OwnershipSnapshot:
         """Write ``data`` as a new snapshot of ``dataset`` and activate it atomically."""

@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from circumspect import settings
 from circumspect.cases.service import CaseService, UserInfo, entity_hash
@@ -21,6 +22,9 @@ from circumspect.matching import Screener
 from circumspect.model.screening import PartyScreener
 from circumspect.store import open_store
 from circumspect.store.base import Store
+
+if TYPE_CHECKING:
+    from circumspect.ownership.service import OwnershipView
 
 
 @dataclass
@@ -92,7 +96,7 @@ class Runtime:
             assert self._screener is not None
             return self._screener, self._snapshot_ids
         with self._lock:
-            ids = self.snapshot_ids()
+            ids = self.snapshot_ids() | self._ownership_ids()
             self._checked = time.monotonic()
             if self._screener is None or (
                 ids != self._snapshot_ids and self.config.screener is None
@@ -100,6 +104,27 @@ class Runtime:
                 self._screener = Screener.from_store(self.store())
             self._snapshot_ids = ids
             return self._screener, ids
+
+    def _ownership_ids(self) -> dict[str, str]:
+        """Active ownership snapshots (``ownership:DATASET``): a new one reloads the screener."""
+        from circumspect.store.sql import SqlStore
+
+        store = self.store()
+        if not isinstance(store, SqlStore):
+            return {}
+        from circumspect.ownership.store import OwnershipStore
+
+        return {f"ownership:{k}": s.id for k, s in OwnershipStore(store).active().items()}
+
+    def ownership_view(self) -> OwnershipView:
+        """The ownership view of the current screener, or a fresh one over the store when
+        the screener carries none (a fixed test screener)."""
+        view = getattr(self.screener()[0], "ownership", None)
+        if view is None:
+            from circumspect.ownership.service import open_view
+
+            view = open_view(self.store())
+        return cast("OwnershipView", view)
 
     def _entity_hash(self, entity_id: str) -> str | None:
         entity = self.store().get_entity(entity_id)

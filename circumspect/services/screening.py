@@ -116,8 +116,11 @@ def screen_parties(
             ]
         if keep is not None:
             found = [c for c in found if keep(c)][:limit]
-        if threshold is not None:
-            found = [dataclasses.replace(c, alert=bool(c.score >= cut)) for c in found]
+        if threshold is not None:  # ownership findings alert by their rules (docs/ownership.md)
+            found = [
+                c if c.source == "ownership" else dataclasses.replace(c, alert=bool(c.score >= cut))
+                for c in found
+            ]
         queries.append(party.fields() | {"schema": query.schema})
         results.append(found)
     outcomes = rt.cases.record_screening(
@@ -170,6 +173,8 @@ def candidate_filter(
 
     sources = expand(include) if include else set(snaps)
     sources -= expand(exclude or [])
+    if "ownership" not in (exclude or []):
+        sources.add("ownership")  # ownership findings stay unless excluded by name
     dropped = set(exclude_ids or [])
 
     def keep(candidate: Candidate) -> bool:

@@ -49,6 +49,7 @@ NAV: list[tuple[str, str]] = [
     ("/cases", "Cases"),
     ("/declarations", "Declarations"),
     ("/lists", "Lists"),
+    ("/ownership", "Ownership"),
     ("/route", "Routes"),
     ("/flows", "Flows"),
     ("/audit", "Audit"),
@@ -397,6 +398,28 @@ def list_page(request: Request, web: WebDep, source: str, to: str = "") -> Respo
         source=source,
         snapshots=[_snap(x) for x in snaps],
         diff=diff,
+    )
+
+
+@router.get("/ownership")
+def ownership(request: Request, web: WebDep, party: str = "") -> Response:
+    """The ownership graph around a party, drawn as SVG (docs/ownership.md)."""
+    from markupsafe import Markup
+
+    from circumspect.ownership.svg import render as render_svg
+
+    web.need(request)
+    party = party.strip()[:300]
+    graphs: list[dict[str, Any]] = []
+    if party:
+        view = web.rt.ownership_view()
+        for node in view.resolve(party):
+            data = view.explain_data(node)
+            data["svg"] = Markup(render_svg(data))  # every text escaped by the renderer
+            graphs.append(data)
+    status = 404 if party and not graphs else 200
+    return web.render(
+        request, "ownership.html", status=status, section="/ownership", party=party, graphs=graphs
     )
 
 
