@@ -54,7 +54,9 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"  {entry.code:<6} {entry.description}")
         if len(hs.digits) > 6:
             typer.echo("  (national digits beyond HS-6 are not checked against a CN/TN VED table)")
-        typer.echo(("CONTROLLED  " if status.controlled else "not controlled  ") + status.summary())
+        typer.echo(
+            ("CONTROLLED  " if status.controlled else "controlled lists: ") + status.summary()
+        )
         if status.chpl_tier:
             typer.echo(f"CHPL tier {status.chpl_tier}")
         applying = [b for b in bans if b.applies]

@@ -240,32 +240,24 @@ def circumvention_features(frame: pd.DataFrame, ctx: ScoringContext) -> pd.DataF
     bans: BanIndex = ctx.bans
     codes = out["_hs"].unique()
     covering = {c: bans.covering(c) for c in codes}
-    out["_banned_any"] = (
-        out["_hs"].map(lambda c: any(b.kind == "export_ban" for b, _ in covering[c])).astype(bool)
-    )
-    out["_pi_group"] = (
-        out["_hs"]
-        .map(lambda c: any(b.kind == "parallel_import" for b, _ in covering[c]))
-        .astype(bool)
-    )
+    banned = {c: any(b.kind == "export_ban" for b, _ in covering[c]) for c in codes}
+    pi_group = {c: any(b.kind == "parallel_import" for b, _ in covering[c]) for c in codes}
+    out["_banned_any"] = out["_hs"].map(banned).astype(bool)
+    out["_pi_group"] = out["_hs"].map(pi_group).astype(bool)
     art12g = set(bans.art12g_codes())
     for clist in ctx.controls.lists:
         if clist.id == "eu_art12g":
             art12g.update(e.code for e in clist.entries)
-    out["_art12g"] = (
-        out["_hs"]
-        .map(lambda c: any(c[:k] in art12g for k in (2, 4, 6, 8, 10) if k <= len(c)))
-        .astype(bool)
-    )
+    in_12g = {c: any(c[:k] in art12g for k in (2, 4, 6, 8, 10) if k <= len(c)) for c in codes}
+    out["_art12g"] = out["_hs"].map(in_12g).astype(bool)
     desc = out["goods_description"].astype(STR).fillna("")
     extractor: BrandExtractor = ctx.brands
-    brand_map = {d: tuple(h.brand for h in extractor.extract(str(d))) for d in pd.unique(desc)}
-    out["_brands"] = desc.map(lambda d: ";".join(brand_map[d])).astype(STR)
+    brand_map = {d: ";".join(h.brand for h in extractor.extract(str(d))) for d in pd.unique(desc)}
+    out["_brands"] = desc.map(brand_map).astype(STR)
     if CLAUSE_COLUMN in out.columns:
         vals = out[CLAUSE_COLUMN].astype(STR).fillna("").str.strip().str.casefold()
-        out["_clause"] = vals.map(lambda v: "yes" if _CLAUSE_VALUES.get(str(v)) else "no").astype(
-            STR
-        )
+        yes_no = {v: "yes" if _CLAUSE_VALUES.get(str(v)) else "no" for v in pd.unique(vals)}
+        out["_clause"] = vals.map(yes_no).astype(STR)
     else:
         out["_clause"] = pd.Series("", index=out.index, dtype=STR)
     # per-item value in EUR for the value thresholds of luxury lines
