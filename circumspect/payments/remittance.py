@@ -38,6 +38,10 @@ class ListedName:
     source: str
 
 
+#: Names of up to this many words are also found with one word inside them.
+_MAX_GAPPED = 3
+
+
 def _skeletons(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(skeleton(w) or w for w in words)
 
@@ -74,6 +78,8 @@ class NameIndex:
         #: sorted skeleton multiset -> listed names
         self.unordered: dict[tuple[str, ...], list[ListedName]] = {}
         self.sizes: set[int] = set()
+        #: every skeleton that occurs in a listed name
+        self.vocab: set[str] = set()
         self.entities = 0
 
     @classmethod
@@ -103,12 +109,34 @@ class NameIndex:
                 if listed not in bucket:
                     bucket.append(listed)
                 self.sizes.add(len(key))
+                self.vocab.update(key)
 
     def _long_enough(self, words: tuple[str, ...]) -> bool:
         return (
             len(words) >= self.min_tokens
             and sum(map(len, words)) + len(words) - 1 >= self.min_chars
         )
+
+    def _window(
+        self,
+        words: tuple[str, ...],
+        keys: tuple[str, ...],
+        start: int,
+        end: int,
+        gap: int | None,
+        seen: set[tuple[str, str]],
+        out: list[tuple[str, ListedName]],
+    ) -> None:
+        """Look up words ``start:end`` (without the one at ``gap``) as a listed name."""
+        picked = [k for i, k in enumerate(keys[start:end], start) if i != gap]
+        found = self.unordered.get(tuple(sorted(picked)))
+        if not found:
+            return
+        phrase = " ".join(words[start:end])
+        for value in found:
+            if (value.entity_id, phrase) not in seen:
+                seen.add((value.entity_id, phrase))
+                out.append((phrase, value))
 
     @classmethod
     def from_screener(
@@ -142,16 +170,27 @@ class NameIndex:
             return out
         words = latin_words(text)
         keys = _skeletons(words)
+        # prefix counts of words that occur in no listed name: a window can only be a name
+        # if it has none of them (or one, at the gap)
+        bad = [0]
+        for key in keys:
+            bad.append(bad[-1] + (key not in self.vocab))
+        n = len(words)
         for size in sorted(self.sizes):
-            for start in range(len(words) - size + 1):
-                found = self.unordered.get(tuple(sorted(keys[start : start + size])))
-                if not found:
+            for start in range(n - size + 1):
+                if bad[start + size] == bad[start]:
+                    self._window(words, keys, start, start + size, None, seen, out)
+                # one word inside the name (a middle name, patronymic or initial):
+                # "Gennadiy N. Timchenko" finds "TIMCHENKO, Gennady"
+                end = start + size + 1
+                if size > _MAX_GAPPED or end > n or bad[end] - bad[start] > 1:
                     continue
-                phrase = " ".join(words[start : start + size])
-                for value in found:
-                    if (value.entity_id, phrase) not in seen:
-                        seen.add((value.entity_id, phrase))
-                        out.append((phrase, value))
+                if keys[start] not in self.vocab or keys[end - 1] not in self.vocab:
+                    continue
+                for gap in range(start + 1, end - 1):
+                    if bad[end] - bad[start] == 1 and keys[gap] in self.vocab:
+                        continue
+                    self._window(words, keys, start, end, gap, seen, out)
         return out
 
 
