@@ -71,7 +71,8 @@ def create_app(config: ApiConfig | None = None) -> FastAPI:
 
 
 def _background(config: ApiConfig, rt: Runtime) -> list[Any]:
-    """Threads ``serve`` runs beside the API: the webhook dispatcher (docs/service.md)."""
+    """Threads ``serve`` runs beside the API: the webhook dispatcher and the fetch schedule
+    (docs/service.md)."""
     import os
 
     tasks: list[Any] = []
@@ -80,6 +81,10 @@ def _background(config: ApiConfig, rt: Runtime) -> list[Any]:
 
         interval = float(os.environ.get("CIRCUMSPECT_DISPATCH_INTERVAL", "1"))
         tasks.append(DispatcherThread(rt.cases.url, interval=interval))
+    if config.fetch_every:
+        from circumspect.services.schedule import SchedulerThread
+
+        tasks.append(SchedulerThread(rt.cases.url, config.fetch_every))
     return tasks
 
 

@@ -140,31 +140,9 @@ def load_cmd(
 
 
 def _rescreen_after_load(store: SqlStore, source: str) -> dict[str, Any] | None:
-    """Re-screen stored parties when the case service holds any (issue 7: a new snapshot
-    re-screens against the changed entities only). Nothing happens in a database without
-    case tables or stored parties, so a lists-only installation is unaffected."""
-    import sqlalchemy as sa
+    from circumspect.services.fetching import rescreen_after_load
 
-    from circumspect.cases.service import CaseService
-
-    url = str(getattr(store, "url", ""))
-    if not url:
-        return None
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        if not sa.inspect(engine).has_table("case_parties"):
-            return None
-        with engine.connect() as conn:
-            parties = conn.execute(sa.text("SELECT COUNT(*) FROM case_parties")).scalar_one()
-    finally:
-        engine.dispose()
-    if not parties:
-        return None
-    service = CaseService(url)
-    try:
-        return service.rescreen(store, sources=[source], actor="lists load").to_dict()
-    finally:
-        service.close()
+    return rescreen_after_load(store, source)
 
 
 @lists_app.command("remove")
@@ -312,65 +290,37 @@ def fetch_cmd(
     retries: int = typer.Option(3, "--retries", min=0, help="Retries per file after a failure."),
     force: bool = typer.Option(False, "--force", help="Load even when nothing changed."),
 ) -> None:
-    """Download the official lists (conditional, with retries) and load what changed."""
-    from circumspect.errors import CircumspectError, FetchError
-    from circumspect.store import fetch
-    from circumspect.store.loading import load_paths
-
-    chosen = list(sources) if sources else fetch.default_sources()
-    failures: list[str] = []
-    with _opened(db) as store, fetch.client() as http:
-        for source in chosen:
-            try:
-                fetched = fetch.fetch(source, http, token=eu_token, retries=retries)
-            except CircumspectError as exc:
-                failures.append(f"{source}: {exc}")
-                typer.echo(f"{source}: fetch failed: {exc}", err=True)
-                continue
-            try:
-                active = store.active_snapshots().get(source)
-                if not fetched.modified and active is not None and not force:
-                    fetch.commit(fetched)
-                    typer.echo(
-                        f"{source}: not modified since the last fetch; snapshot "
-                        f"{active.id} stays active"
-                    )
-                    continue
-                with _progress(f"loading {source}") as update:
-                    report = load_paths(
-                        store,
-                        source,
-                        list(fetched.paths.values()),
-                        files=[str(p) for p in fetched.final_paths()],
-                        progress=update,
-                    )
-                fetch.commit(fetched)
-                typer.echo(report.summary())
-            except CircumspectError as exc:
-                fetch.discard(fetched)
-                failures.append(f"{source}: {exc}")
-                typer.echo(f"{source}: load failed: {exc}", err=True)
-    if failures:
-        _notify_fetch_failed(db, failures)
-        raise FetchError(
-            f"{len(failures)} of {len(chosen)} source(s) failed, their active snapshots are "
-            "unchanged: " + " | ".join(failures)
-        )
-
-
-def _notify_fetch_failed(db: str | None, failures: list[str]) -> None:
-    """The ``fetch.failed`` event (webhooks); a database that cannot take it is not an
-    error of the fetch itself, which is reported anyway."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from circumspect.errors import CircumspectError
-    from circumspect.notify import emit_standalone
+    """Download the official lists (conditional, with retries), load what changed and
+    re-screen the stored parties against the changes (webhooks are told, docs/service.md)."""
+    from circumspect.errors import FetchError
+    from circumspect.services.fetching import fetch_and_load
     from circumspect.settings import db_url
 
-    try:
-        emit_standalone(db_url(db), "fetch.failed", {"failures": failures})
-    except (CircumspectError, OSError, SQLAlchemyError) as exc:
-        typer.echo(f"(fetch.failed notification not written: {exc})", err=True)
+    with _opened(db) as store:
+        report = fetch_and_load(
+            store,
+            list(sources) if sources else None,
+            token=eu_token,
+            retries=retries,
+            force=force,
+            progress=_progress,
+            case_db=db_url(db),
+        )
+    for line in report.lines:
+        failed = line.split(": ", 1)[-1].startswith(("fetch failed", "load failed"))
+        typer.echo(line, err=failed)
+    for source, rescreened in report.rescreens.items():
+        if rescreened is not None:
+            typer.echo(
+                f"{source}: re-screened {rescreened['parties']} stored parties: "
+                f"{rescreened['hits']} hits, {rescreened['opened']} new cases, "
+                f"{rescreened['reopened']} reopened"
+            )
+    if report.failures:
+        raise FetchError(
+            f"{len(report.failures)} of {len(report.sources)} source(s) failed, their active "
+            "snapshots are unchanged: " + " | ".join(report.failures)
+        )
 
 
 @lists_app.command("prune")

@@ -58,6 +58,12 @@ def serve(
         "--dispatch/--no-dispatch",
         help="Deliver webhook notifications from this process (see `circumspect webhooks`).",
     ),
+    fetch_every: str | None = typer.Option(
+        None,
+        "--fetch-every",
+        help="Fetch the official lists this often (e.g. 4h, 30m), load what changed, "
+        "re-screen and notify; one leader among all serve processes on this database.",
+    ),
     yente_compat: bool = typer.Option(
         False,
         "--yente-compat",
@@ -76,6 +82,10 @@ def serve(
     if yente_compat:
         os.environ["CIRCUMSPECT_YENTE_COMPAT"] = "1"
     os.environ["CIRCUMSPECT_DISPATCH"] = "1" if dispatch else "0"
+    if fetch_every:
+        from circumspect.services.schedule import parse_every
+
+        os.environ["CIRCUMSPECT_FETCH_EVERY"] = str(parse_every(fetch_every))
     CaseService(url).close()  # migrate once before the workers start
     from circumspect.web.session import secret_key
 

@@ -82,6 +82,15 @@ deliveries = sa.Table(
     sqlite_autoincrement=True,
 )
 sa.Index("ix_notify_deliveries_due", deliveries.c.status, deliveries.c.next_at)
+#: leader lease and last run of the built-in schedule (``serve --fetch-every``)
+schedule = sa.Table(
+    "notify_schedule",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=True),
+    sa.Column("lease_until", TZ, nullable=True),
+    sa.Column("last_run", TZ, nullable=True),
+)
 
 
 def now() -> datetime:

@@ -43,6 +43,14 @@ class ApiConfig:
     secret_key: str | None = None
     #: run the webhook dispatcher (``serve`` sets CIRCUMSPECT_DISPATCH=1)
     dispatch: bool = field(default_factory=lambda: os.environ.get("CIRCUMSPECT_DISPATCH") == "1")
+    #: seconds between scheduled fetches (``serve --fetch-every`` sets CIRCUMSPECT_FETCH_EVERY)
+    fetch_every: float | None = field(
+        default_factory=lambda: (
+            float(os.environ["CIRCUMSPECT_FETCH_EVERY"])
+            if os.environ.get("CIRCUMSPECT_FETCH_EVERY")
+            else None
+        )
+    )
     #: mount the yente-compatible API (``serve --yente-compat`` sets CIRCUMSPECT_YENTE_COMPAT)
     yente: bool = field(default_factory=lambda: os.environ.get("CIRCUMSPECT_YENTE_COMPAT") == "1")
 
