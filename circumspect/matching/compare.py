@@ -23,11 +23,11 @@ from circumspect.names.frequency import (
     is_common_surname,
 )
 from circumspect.names.legal_forms import compatible, join_letters, split_legal_forms
-from circumspect.names.normalize import ascii_fold, clean, normalize, scripts
+from circumspect.names.normalize import ascii_fold, casefold, clean, normalize, scripts
 from circumspect.names.persons import is_patronymic
 from circumspect.names.phonetic import consonants, skeleton
 from circumspect.names.translate import translate_tokens
-from circumspect.names.translit import latin_variants
+from circumspect.names.translit import latin_variants, transliterate
 
 #: Longest name we compare (characters after cleaning); longer input is cut, not refused.
 MAX_NAME_CHARS = 300
@@ -109,6 +109,9 @@ class CompiledName(NamedTuple):
     abjad: bool
     person: bool = False
     chars: Variant | None = None
+    #: Person names written ``SURNAME, Given Names`` (as OFAC and the UN write them): the
+    #: spelling skeletons of the surname words.
+    surnames: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -228,6 +231,11 @@ for _a in "abcdefghijklmnopqrstuvwxyz0123456789":
     _LETTER_BITS[_a] = _bits
 
 
+#: A one-letter initial read as the first letter of the spelling skeleton of the names it
+#: stands for (``Y.`` for Yuri, whose skeleton is ``iuri``).
+_INITIAL_SKELETON = {"y": "i", "w": "v", "q": "k", "x": "k"}
+
+
 def _variant(latin: str, person: bool) -> Variant | None:
     latin = latin.replace("'", "").replace("`", "").replace('"', "")
     raw = _numbers(_NOT_ASCII_ALNUM.sub(" ", ascii_fold(latin)).split(), person)[:MAX_TOKENS]
@@ -242,6 +250,7 @@ def _variant(latin: str, person: bool) -> Variant | None:
             kind = NUMBER
         elif len(sk) == 1 and sk.isalpha():
             kind = INITIAL
+            sk = _INITIAL_SKELETON.get(sk, sk)
         elif person and is_patronymic(tok):
             kind = PATRONYMIC
         elif sk in weak and len(raw) > 1:
@@ -356,6 +365,10 @@ def compile_name(name: str, schema: str = "LegalEntity") -> CompiledName:
         if n == 0:
             forms, core_text = found, " ".join(tokens)
         latins.extend(_latin_readings(reading, tokens, schema, person))
+    if schema in ORG_SCHEMATA:
+        glued = _unglued_core(source, schema)
+        if glued is not None:
+            latins.extend(latin_variants(glued))
     look_alike = look_alike_latin(core_text) if not core_text.isascii() else None
     if look_alike is not None:
         latins.extend(latin_variants(look_alike))
@@ -374,11 +387,27 @@ def compile_name(name: str, schema: str = "LegalEntity") -> CompiledName:
             chars = Variant(
                 letters, (NORMAL,) * n, (2.0,) * n, letters, "".join(letters), False, (2.0,) * n
             )
-    return CompiledName(text, tuple(variants), forms, abjad, person, chars)
+    surnames: frozenset[str] = frozenset()
+    if person and text.count(",") == 1:
+        head = text.split(",", 1)[0]
+        surnames = frozenset(
+            tok for latin in latin_variants(normalize(head)) for tok in map(skeleton, latin.split())
+        )
+    return CompiledName(text, tuple(variants), forms, abjad, person, chars, surnames)
 
 
 _GLUED_INITIALS = re.compile(r"(?<=[^\W\d_])(?=[^\W\d_]\.)")
 _CAPS_INITIALS = re.compile(r"(?<!\S)([^\W\d_]{2,3})(?!\S)")
+
+
+_CYRILLIC_INITIAL = re.compile(r"(?<![^\W\d_])([А-ЯЁ])\.")
+
+
+def _cyrillic_initial(m: re.Match[str]) -> str:
+    """A dotted Cyrillic initial as the first letter of its name's spelling skeleton
+    (``Ю.`` -> ``I.`` as Yuri reads ``iuri``; ``Ж.`` -> ``J.``; ``Х.`` -> ``H.``)."""
+    latin = skeleton(ascii_fold(casefold(transliterate(m.group(1).lower(), "bgn"))))
+    return (latin[:1].upper() or m.group(1)) + "."
 
 
 def split_initials(text: str) -> str:
@@ -391,7 +420,7 @@ def split_initials(text: str) -> str:
     )
     if any(ch.islower() for ch in out):
         out = _CAPS_INITIALS.sub(_caps_initials, out)
-    return out
+    return _CYRILLIC_INITIAL.sub(_cyrillic_initial, out)
 
 
 #: Short name particles written in capitals that are no initials (``AL``, ``BIN``, ``DE``).
@@ -452,6 +481,53 @@ def _caps_initials(m: re.Match[str]) -> str:
     if not word.isupper() or word.casefold() in _PARTICLES:
         return word
     return " ".join(word)
+
+
+@lru_cache(maxsize=1)
+def _form_words() -> frozenset[str]:
+    """Words of legal forms (``limited``, ``company``, ``ооо``, ``ltd``), 3+ letters."""
+    from circumspect.names.legal_forms import legal_forms
+
+    words = {w for key in legal_forms() for w in key if len(w) >= 3}
+    return frozenset(words - {"com", "inc"})
+
+
+def _unglued_core(text: str, schema: str) -> str | None:
+    """The core of an organisation name whose legal form was glued to a word or split
+    inside (``LIMITED LIABILITY COMPANYSOUTHERN PROJECT``, ``TRANSPORTLTD.``, ``OOO'DSK'``,
+    ``JOINT STOCK COM PANY GENBANK``): form words split off or joined back, then the form
+    removed; ``None`` when nothing of the kind is found."""
+    words = _form_words()
+    tokens = normalize(text).split()
+    out: list[str] = []
+    changed = False
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if i + 1 < len(tokens) and tok not in words and tok + tokens[i + 1] in words:
+            out.append(tok + tokens[i + 1])  # "com pany" -> "company"
+            changed = True
+            i += 2
+            continue
+        if tok not in words and len(tok) >= 7:
+            for word in words:
+                if tok.startswith(word) and len(tok) - len(word) >= 3:
+                    out.extend([word, tok[len(word) :]])
+                    changed = True
+                    break
+                if tok.endswith(word) and len(tok) - len(word) >= 4:
+                    out.extend([tok[: -len(word)], word])
+                    changed = True
+                    break
+            else:
+                out.append(tok)
+        else:
+            out.append(tok)
+        i += 1
+    if not changed:
+        return None
+    core, found = split_legal_forms(join_letters(out))
+    return " ".join(core) if found else None
 
 
 def _core_tokens(text: str, schema: str) -> tuple[list[str], tuple[str, ...]]:
@@ -786,6 +862,8 @@ COMMON_NEAR_FACTOR = 0.9
 def person_similarity(a: str, b: str) -> float:
     """:func:`token_similarity` for person-name words, lower for near misses on a common
     surname (``names/data``: public statistics and the lists' own counts)."""
+    if (len(a) == 1 and b in _PARTICLES) or (len(b) == 1 and a in _PARTICLES):
+        return 0.0  # an initial stands for a name, not for "de" or "abu"
     s = token_similarity(a, b)
     common = is_common_surname(a) or is_common_surname(b)
     if MIN_PAIR < s < 1.0 and min(len(a), len(b)) > 1 and common:
@@ -810,6 +888,42 @@ def _initials_disagree(q: Variant, c: Variant, used_q: set[int], used_c: set[int
     q_left = any(k in _NAME_KINDS for i, k in enumerate(q.kinds) if i not in used_q)
     c_left = any(k in _NAME_KINDS for j, k in enumerate(c.kinds) if j not in used_c)
     return (q_init and c_left) or (c_init and q_left)
+
+
+def _initials_miss_surname(
+    qv: Variant, cv: Variant, q: CompiledName, c: CompiledName, pairs: list[tuple[int, int, float]]
+) -> bool:
+    """Whether a name written as one word and initials (``Санчез Г.``, ``Мичелл С.``) fails to
+    cover the other name: its word must equal a surname (when the other name marks its
+    surnames, ``SURNAME, Given``), its initials must stand for given names and at least one
+    must agree (all, against an alias without given names), and no other name word may be
+    left over (``SANCHEZ GONZALEZ, Arnulfo``: Arnulfo is left)."""
+    for one, other, other_name, pos in ((qv, cv, c, 0), (cv, qv, q, 1)):
+        words = [k for k in one.kinds if k in (NORMAL, PATRONYMIC)]
+        if len(words) != 1 or INITIAL not in one.kinds:
+            continue
+        used_other: set[int] = set()
+        initials_met = 0
+        for pair in pairs:
+            mine, theirs = (pair[0], pair[1]) if pos == 0 else (pair[1], pair[0])
+            used_other.add(theirs)
+            if one.kinds[mine] == INITIAL:
+                initials_met += 1
+            elif pair[2] < 1.0:
+                return True  # the surname itself must agree, not merely look alike
+            if other_name.surnames:
+                in_surname = other.tokens[theirs] in other_name.surnames
+                if one.kinds[mine] == INITIAL and in_surname:
+                    return True
+                if one.kinds[mine] != INITIAL and not in_surname:
+                    return True
+        if any(k == NORMAL for j, k in enumerate(other.kinds) if j not in used_other):
+            return True
+        if not initials_met:
+            return True  # no initial agrees: the match rests on the one word
+        if not other_name.surnames and initials_met < one.kinds.count(INITIAL):
+            return True  # an alias without given names cannot confirm the initials
+    return False
 
 
 def _typo_like(a: str, b: str) -> bool:
@@ -845,8 +959,10 @@ def _common_only(
     * the only equal words are common given names or patronymics while another name word
       (a surname) differs by more than a typo (``Igor Sechin`` / ``Igor Sechkin``,
       ``Alisher Usmanov`` / ``Alisher Osmanov``, ``Viktor Orbán`` / ``Viktor Orbach``);
-    * one side is a single common name, alone or with initials (``Ivanov I.I.``, ``Ivanov``),
-      and the other has more name words: a common surname with initials names thousands.
+    * one side is a surname with initials whose surname is only similar to the listed one
+      (``Haney A.`` / ``BEN HENI, Lased``), or a single common name alone or with one
+      initial (``Ivanov I.``, ``Ivanov``) while the other has more name words: that names
+      thousands. A common surname with two agreeing initials (``Lebedev D.A.``) stays.
     """
     exact: list[int] = []
     other_name = False
@@ -865,14 +981,37 @@ def _common_only(
         and all(q.kinds[i] == PATRONYMIC or is_common_given_name(q.tokens[i]) for i in exact)
     ):
         return True
+    full = [(i, j, s) for i, j, s in pairs if q.kinds[i] != INITIAL and c.kinds[j] != INITIAL]
+    if (
+        full
+        and len(full) < len(pairs)
+        and all(is_common_given_name(q.tokens[i]) for i, _, _ in full)
+    ):
+        # Words and initials aligned: the words must not all be common given names
+        # ("J.M. Mitchell" / "DJOTODIA, Michel": the initial took the listed surname).
+        return True
     for one, other, pos in ((q, c, 0), (c, q, 1)):
         words = [k for k in one.kinds if k in (NORMAL, PATRONYMIC)]
-        if len(words) != 1 or sum(k in (NORMAL, PATRONYMIC) for k in other.kinds) < 2:
+        if len(words) != 1:
             continue
-        for i, j, _ in pairs:
+        initials = sum(k == INITIAL for k in one.kinds)
+        other_words = sum(k in (NORMAL, PATRONYMIC) for k in other.kinds)
+        if not initials and other_words < 2:
+            continue
+        agreeing = sum(
+            1
+            for i, j, _ in pairs
+            if (i if pos == 0 else j) < len(one.kinds)
+            and one.kinds[i if pos == 0 else j] == INITIAL
+        )
+        for i, j, s in pairs:
             k = i if pos == 0 else j
-            if one.kinds[k] == NORMAL and is_common_name(one.tokens[k]):
-                return True
+            if one.kinds[k] not in (NORMAL, PATRONYMIC):
+                continue
+            if initials and s < 1.0 and not _typo_like(q.tokens[i], c.tokens[j]):
+                return True  # surname and initials: the surname itself must agree
+            if agreeing < 2 and is_common_name(one.tokens[k]):
+                return True  # a common name alone or with one initial names thousands
     return False
 
 
@@ -901,6 +1040,8 @@ def best_alignment(q: CompiledName, c: CompiledName) -> Alignment:
             if not abjad and not (qv.mask & cv.mask) and len(qv.tokens) > 1 and len(cv.tokens) > 1:
                 continue  # no two words start alike: nothing can align
             score, pairs = align(qv, cv, abjad, person)
+            if person and score > GENERIC_CAP and _initials_miss_surname(qv, cv, q, c, pairs):
+                score = GENERIC_CAP
             if score > best[0]:
                 best = (score, qv, cv, pairs, how)
                 if score >= 0.999:

@@ -193,6 +193,7 @@ def _plain_entity(e: IndexedEntity) -> tuple[Any, ...]:
             n.abjad,
             n.person,
             _plain_variant(n.chars),
+            n.surnames,
         )
         for n in e.names
     )
@@ -220,7 +221,8 @@ def _entity_from_plain(t: tuple[Any, ...]) -> IndexedEntity:
             abjad,
             person,
             None if chars is None else Variant(*chars),
+            surnames,
         )
-        for text, variants, forms, abjad, person, chars in t[5]
+        for text, variants, forms, abjad, person, chars, surnames in t[5]
     )
     return IndexedEntity(*t[:5], names, *t[6:])  # type: ignore[call-arg]

@@ -162,10 +162,19 @@ def _fold_text(text: str, target: str, strict: bool) -> str | None:
     changed = False
     failed = False
 
+    latin_elsewhere = target == "Latin" and any(letter_script(ch) == "Latin" for ch in text)
+
     def repl(m: re.Match[str]) -> str:
         nonlocal changed, failed
         word = m.group(0)
         if len(mixed(word)) < 2:
+            # A word wholly in look-alike letters among Latin words (ЅТОСК in "OPEN ЅТОСК
+            # COMPANY") is read in Latin too, when every letter has a look-alike.
+            if latin_elsewhere and mixed(word) - {"Latin"}:
+                folded, complete = fold_word(word, target)
+                if complete:
+                    changed = True
+                    return folded
             return word
         folded, complete = fold_word(word, target)
         if not complete:
@@ -219,8 +228,17 @@ def fold_variants(text: str) -> list[str]:
     """Readings of a name to compare: the text itself when no word mixes scripts; else every
     mixed word folded wholly to Latin, wholly to Cyrillic (each only when complete), or to
     its majority script (``ОРLОТ`` -> ``OPLOT``; ``Сбeрбaнк`` -> ``Сбербанк``)."""
-    if text.isascii() or not any(len(mixed(w)) >= 2 for w in _WORD_RE.findall(text)):
+    if text.isascii():
         return [text]
+    words = _WORD_RE.findall(text)
+    if not any(len(mixed(w)) >= 2 for w in words):
+        scripts_used = set().union(*(mixed(w) for w in words)) if words else set()
+        if "Latin" not in scripts_used or len(scripts_used) < 2:
+            return [text]
+        # Scripts differ between words only: the text as written first, then its words in
+        # look-alike letters read in Latin ("OPEN ЅТОСК COMPANY").
+        latin = _fold_text(text, "Latin", True)
+        return [text] if latin is None else [text, latin]
     out: list[str] = []
     for candidate in (
         _fold_text(text, "Latin", True),

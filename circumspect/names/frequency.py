@@ -24,6 +24,9 @@ from circumspect.names.phonetic import skeleton
 from circumspect.names.translit import latin_variants
 
 DATA = Path(__file__).resolve().parent / "data"
+#: A surname counts as common from this many listed persons (given names: from 4, the
+#: table's floor); fewer are usually one family.
+LISTED_SURNAME_MIN = 10
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +37,9 @@ def _tables() -> tuple[frozenset[str], frozenset[str]]:
     for path in (DATA / "common_names.csv", DATA / "listed_name_counts.csv"):
         with path.open(encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
+                listed = int(row.get("listed_persons") or 0)
+                if row["kind"] != "given" and 0 < listed < LISTED_SURNAME_MIN:
+                    continue  # a family on the list (ROTENBERG x4) is no common surname
                 target = given if row["kind"] == "given" else surnames
                 for latin in latin_variants(row["name"]):
                     sk = skeleton(latin)

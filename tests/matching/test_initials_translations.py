@@ -1,0 +1,98 @@
+"""Surname plus initials, and organisation names translated word by word."""
+
+from __future__ import annotations
+
+import pytest
+
+from circumspect.matching import compare_names
+from circumspect.matching.compare import split_initials
+from circumspect.names.translate import translate_tokens
+
+THRESHOLD = 0.70
+SECHIN = "SECHIN, Igor Ivanovich"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Сечин И.И.",
+        "И.И. Сечин",
+        "Sechin I.I.",
+        "I. I. Sechin",
+        "СечинИ.И.",
+        "Сечин И. И.",
+        "Сечин ИИ",
+        "SECHIN I I",
+        "И. Сечин",
+        "Sechin I.",
+    ],
+)
+def test_surname_and_agreeing_initials_alert(query: str) -> None:
+    assert compare_names(query, SECHIN, "Person").score >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "query", ["Сечин И.В.", "Сечин В.И.", "Sechin A.I.", "Сечин А.В.", "Sechin V.V."]
+)
+def test_disagreeing_initials_do_not_alert(query: str) -> None:
+    assert compare_names(query, SECHIN, "Person").score < THRESHOLD
+
+
+def test_cyrillic_initials_of_two_latin_letters() -> None:
+    # Ю is "Yu", Ж "Zh": the initial stands for the name's first spelling letter.
+    assert compare_names("Ю. Г. Жеребцов", "ZHEREBTSOV, Yuriy Gennadievych", "Person").score >= (
+        THRESHOLD
+    )
+    assert compare_names("Kovalchuk Y.V.", "KOVALCHUK, Yuri Valentinovich", "Person").score >= (
+        THRESHOLD
+    )
+
+
+def test_initials_stand_for_given_names_not_surnames() -> None:
+    assert compare_names("Санчез Г.", "SANCHEZ GONZALEZ, Arnulfo", "Person").score < THRESHOLD
+    assert compare_names("Мичелл С.", "SAMAHA, Michel", "Person").score < THRESHOLD
+    assert compare_names("Jaman M.", "JAMAL, Muhammad", "Person").score < THRESHOLD
+
+
+def test_split_initials() -> None:
+    assert split_initials("СечинИ.И.") == "Сечин I.I."  # Cyrillic initials in Latin
+    assert split_initials("Sechin II") == "Sechin I I"
+    assert split_initials("SECHIN II") == "SECHIN II"  # all capitals: could be a name
+    assert split_initials("Ahmad AL Hassan") == "Ahmad AL Hassan"  # a particle
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("АО «Российские железные дороги»", "Russian Railways JSC"),
+        ("Государственная корпорация «Росатом»", "State Atomic Energy Corporation Rosatom"),
+        ("Госкорпорация Росатом", "STATE CORPORATION ROSATOM"),
+        ("Мемлекеттік корпорация Росатом", "State Corporation Rosatom"),
+        ("Ұлттық компания Қазақстан темір жолы", "National company Kazakhstan railways"),
+        ("Сбербанк России", "Sberbank of Russia"),
+        ("Муромский приборостроительный завод", "JSC Murom Instrument-Making Plant"),
+        ("Торговый дом России", "Russian Trade House LLC"),
+    ],
+)
+def test_names_translated_word_by_word_match(a: str, b: str) -> None:
+    assert compare_names(a, b, "Company").score >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Российский банк", "Iran Bank"),
+        ("Российские железные дороги", "Kazakhstan Railways"),
+        ("Национальная компания Казмунайгаз", "National Company Kazakhstan Temir Zholy"),
+    ],
+)
+def test_translation_does_not_make_generic_words_match(a: str, b: str) -> None:
+    assert compare_names(a, b, "Company").score < THRESHOLD
+
+
+def test_translate_tokens_inflections_and_stems() -> None:
+    assert translate_tokens(["железных", "дорог"]) == ["railways"]
+    assert translate_tokens(["российскими", "заводами"]) == ["russia", "plant"]
+    assert translate_tokens(["of", "russia"]) == ["russia"]
+    assert translate_tokens(["муромский"]) == ["муром"]
+    assert translate_tokens(["росатом"]) is None
