@@ -141,6 +141,17 @@ def candidate_key(candidate: Mapping[str, Any], index: int) -> str:
     return f"#{index}"
 
 
+def case_priority(candidates: Iterable[Mapping[str, Any]]) -> str:
+    """``high`` when a hit's name was disguised (its ``disguise`` feature: invisible
+    characters, letters of two scripts in one word), else ``normal``: a party that hides
+    its spelling is reviewed first."""
+    for cand in candidates:
+        for feature in cand.get("features") or ():
+            if isinstance(feature, Mapping) and feature.get("feature") == "disguise":
+                return "high"
+    return "normal"
+
+
 @dataclass(frozen=True, slots=True)
 class UserInfo:
     id: int
@@ -737,6 +748,7 @@ class CaseService:
             "snapshot_ids": case.snapshot_ids,
             "candidates": case.candidates,
             "entity_hashes": case.entity_hashes,
+            "priority": case_priority(case.candidates),
         }
         if history:
             rows = (

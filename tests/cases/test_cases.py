@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import text
 
 from circumspect.cases.db import current_revision
-from circumspect.cases.service import CaseService, CaseStateError, entity_hash, query_key
+from circumspect.cases.service import (
+    CaseService,
+    CaseStateError,
+    candidate_dict,
+    entity_hash,
+    query_key,
+)
 from circumspect.errors import AuthError, InputError, NotFoundError
 from tests.cases.helpers import ExactScreener, MemoryStore, checksum, company, person
 
@@ -252,3 +258,26 @@ def test_module_open_case_uses_settings_db(tmp_path: Any) -> None:
 
 def test_company_helper() -> None:
     assert company("un_sc", "9", "Acme").schema == "Company"
+
+
+def test_a_disguised_name_raises_the_case_priority(service: CaseService) -> None:
+    from circumspect.cases.service import case_priority
+    from circumspect.matching import Screener
+    from circumspect.model.screening import Query
+    from tests.matching.conftest_data import entity
+
+    screener = Screener([entity("Company", "10", [("name", "OPLOT")], source="ofac_sdn")])
+    plain = screener.screen(Query("Oplot", "Company"), limit=1)
+    disguised = screener.screen(Query("ОРLОТ", "Company"), limit=1)
+    assert case_priority([candidate_dict(c) for c in plain]) == "normal"
+    assert case_priority([candidate_dict(c) for c in disguised]) == "high"
+    out = service.open_case(
+        "party", {"name": "ОРLОТ", "schema": "Company"}, [candidate_dict(disguised[0])]
+    )
+    assert out.case_id is not None
+    assert service.get_case(out.case_id)["priority"] == "high"
+    items, _ = service.list_cases()
+    assert items[0]["priority"] == "high"
+    normal = service.open_case("party", {"name": "x", "schema": "Company"}, [hit("e9")])
+    assert normal.case_id is not None
+    assert service.get_case(normal.case_id)["priority"] == "normal"

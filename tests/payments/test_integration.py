@@ -86,3 +86,26 @@ def test_ofac_sdn_fixture_bics_and_names() -> None:
         + b"XXX\r\n:59:BETA GMBH\r\nBERLIN\r\n:71A:SHA\r\n-}"
     )
     assert engine.screen_raw(raw).decision == "reject"
+
+
+def test_listed_bank_under_another_legal_form_as_intermediary_without_bic_is_held() -> None:
+    """An intermediary bank named (field 56D, no BIC) under another legal form than its
+    listing still matches: the legal form is evidence, never a veto."""
+    from tests.matching.conftest_data import entity
+
+    listed = [entity("Company", "20", [("name", "BANK ROSSIYA, AO")], source="ofac_sdn")]
+    engine = PaymentScreening(Screener(listed), entities=listed)
+    raw = (
+        b"{1:F01KCJBKZKXAXXX0000000000}{2:I103COBADEFFXXXXN}{4:\r\n:20:R1\r\n:23B:CRED\r\n"
+        b":32A:250102USD1000,\r\n:50K:TOO ALPHA\r\nALMATY\r\n:56D:OOO BANK ROSSIYA\r\n"
+        b"SANKT-PETERBURG\r\n:59:BETA GMBH\r\nBERLIN\r\n:71A:SHA\r\n-}"
+    )
+    decision = engine.screen_raw(raw)
+    assert decision.decision == "hold", decision
+    flag = next(f for f in decision.flags if f.check == "name")
+    assert flag.role == "intermediary_agent"
+    assert "legal form differs (JSC listed, LLC given)" in flag.text
+    disguised = raw.replace(b"OOO BANK ROSSIYA", "ООО БАНК РОССИЯ".encode())
+    assert engine.screen_raw(disguised).decision == "hold"
+    other = raw.replace(b"OOO BANK ROSSIYA", b"TOO ZETA BANK")
+    assert engine.screen_raw(other).decision == "pass"

@@ -38,3 +38,28 @@ def test_listed_parties_found_through_real_screener(screener: object) -> None:
     before = cache.queries
     score_frame(frame(rows), screener, cache=cache)  # type: ignore[arg-type]
     assert cache.queries == before  # every party already screened
+
+
+def test_listed_firm_under_another_legal_form_as_end_user_reaches_review() -> None:
+    from circumspect.matching import Screener
+    from tests.matching.conftest_data import entity
+
+    screener = Screener(
+        [
+            entity("Company", "30", [("name", "VAD, AO")], source="ofac_sdn"),
+            entity("Company", "31", [("name", "WAAD PROJECT"), ("alias", "WAAD")]),
+        ]
+    )
+    rows = [
+        row(declaration_id="SWAP", end_user_name="ООО «ВАД»", end_user_country="RU"),
+        row(declaration_id="KZ", end_user_name="ТОО «ВАД»", end_user_country="KZ"),
+        row(declaration_id="MIXED", end_user_name="OOO «VАD»", end_user_country="RU"),
+        row(declaration_id="CLEAN", end_user_name="Alatau Foods LLP"),
+    ]
+    scored, errors = score_frame(frame(rows), screener)
+    assert errors.empty
+    out = scored.set_index("declaration_id")
+    for decl in ("SWAP", "KZ", "MIXED"):
+        assert out.loc[decl, "decision"] in ("review", "block"), out.loc[decl, "explanation"]
+        assert "VAD, AO" in out.loc[decl, "explanation"]
+    assert out.loc["CLEAN", "decision"] == "clear"
