@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_HOME ?= $(CURDIR)/.demo
 PYTEST_ARGS ?=
 
-.PHONY: demo test check lint typecheck bench bootstrap clean
+.PHONY: demo test check lint typecheck layers bench bootstrap clean
 
 $(STAMP): requirements.lock pyproject.toml scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -25,7 +25,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict circumspect
 
-check: lint typecheck
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+check: lint typecheck layers
 
 test: $(STAMP) check
 	@eval "$$(scripts/services.sh)"; \

@@ -70,9 +70,9 @@ def load_cmd(
     from rich.console import Console
 
     from circumspect.ownership.loader import read_file
-    from circumspect.ownership.rescreen import rescreen_touched
     from circumspect.ownership.service import open_view
     from circumspect.ownership.store import OwnershipStore
+    from circumspect.services.ownership import rescreen_touched
 
     console = Console(stderr=True)
     with _opened(db) as store:

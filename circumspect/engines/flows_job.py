@@ -69,7 +69,7 @@ def flows_source(engine: Engine, store: FlowStore | None = None, parquet: str | 
     session = getattr(engine, "session", None)
     if session is None:
         raise InputError(f"engine {engine.name!r} is not a Spark engine")
-    from circumspect.flows.spark import SparkFlows
+    from circumspect.engines.flows_spark import SparkFlows
 
     return SparkFlows([parquet], session)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from circumspect.cases.service import CaseService
 from circumspect.model.screening import Query
 from circumspect.ownership.screening import ownership_candidates
 from circumspect.ownership.service import OwnershipView
@@ -38,8 +39,6 @@ def rescreen_touched(
     actor: str = "ownership load",
 ) -> dict[str, Any] | None:
     """Re-screen stored parties below ``touched``; None when no case service holds any."""
-    from circumspect.cases.service import CaseService
-
     url = str(getattr(store, "url", ""))
     if not url or not _has_parties(url):
         return None

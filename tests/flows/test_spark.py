@@ -19,8 +19,8 @@ def test_same_totals_growth_and_roundabout_on_spark(tmp_path: Path) -> None:
     reason = spark_available()
     if reason:
         pytest.skip(f"Spark unavailable: {reason}")
+    from circumspect.engines.flows_spark import SparkFlows
     from circumspect.engines.spark import spark_session
-    from circumspect.flows.spark import SparkFlows
 
     data = DATA_DIR / "flows"
     with FlowStore(tmp_path / "flows.duckdb") as fs:
