@@ -1,4 +1,4 @@
-"""Engines and migrations of the case store.
+"""Database engines for every table on the service database (case store, notifications).
 
 SQLite (default, ``settings.db_url()``) and PostgreSQL (``postgresql://`` URL). On SQLite the
 writer engine starts every transaction with ``BEGIN IMMEDIATE`` so that appends to the audit
@@ -16,8 +16,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 from circumspect.errors import ConfigError
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def normalise_url(url: str) -> str:
@@ -55,7 +53,9 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
 
 
 @dataclass
-class Engines:
+class DbEngines:
+    """The writer and reader SQLAlchemy engines of one database URL."""
+
     url: str
     write: Engine
     read: Engine
@@ -70,30 +70,11 @@ class Engines:
             self.read.dispose()
 
 
-def make_engines(url: str) -> Engines:
+def make_engines(url: str) -> DbEngines:
+    """Writer and reader engines for a settings URL (one shared engine on PostgreSQL)."""
     sa_url = normalise_url(url)
     if sa_url.startswith("sqlite"):
         writer = _sqlite_engine(sa_url, "BEGIN IMMEDIATE")
-        return Engines(url, writer, _sqlite_engine(sa_url, "BEGIN"))
+        return DbEngines(url, writer, _sqlite_engine(sa_url, "BEGIN"))
     engine = create_engine(sa_url, pool_size=10, max_overflow=10, pool_pre_ping=True)
-    return Engines(url, engine, engine)
-
-
-def migrate(engine: Engine) -> None:
-    """Bring the case tables to the newest Alembic revision (idempotent)."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-
-
-def current_revision(engine: Engine) -> str | None:
-    from alembic.migration import MigrationContext
-
-    with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"version_table": "alembic_version_cases"})
-        return ctx.get_current_revision()
+    return DbEngines(url, engine, engine)

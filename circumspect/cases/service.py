@@ -22,7 +22,7 @@ from sqlalchemy import JSON, Connection, DateTime, bindparam, func, or_, select,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from circumspect.cases.db import Engines, make_engines, migrate
+from circumspect.cases.db import migrate
 from circumspect.cases.models import (
     AuditHead,
     AuditRecord,
@@ -32,6 +32,7 @@ from circumspect.cases.models import (
     Suppression,
     User,
 )
+from circumspect.db import DbEngines, make_engines
 from circumspect.errors import AuthError, InputError, NotFoundError
 from circumspect.matching import Screener
 
@@ -230,7 +231,7 @@ class CaseService:
 
     def __init__(self, url: str, *, migrate_schema: bool = True) -> None:
         self.url = url
-        self.engines: Engines = make_engines(url)
+        self.engines: DbEngines = make_engines(url)
         if migrate_schema:
             migrate(self.engines.write)
             from circumspect import notify

@@ -127,7 +127,7 @@ def emit(
 
 def emit_standalone(url: str, event: str, data: Mapping[str, Any]) -> int:
     """Write one event in its own transaction (``fetch.failed``: nothing else is written)."""
-    from circumspect.cases.db import make_engines
+    from circumspect.db import make_engines
 
     engines = make_engines(url)
     try:

@@ -55,7 +55,7 @@ class Scheduler:
     def __init__(
         self, url: str, every: float, *, holder: str | None = None, lease: float | None = None
     ) -> None:
-        from circumspect.cases.db import make_engines
+        from circumspect.db import make_engines
         from circumspect.notify import ensure_tables
 
         self.url = url
