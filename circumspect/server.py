@@ -77,7 +77,7 @@ def _background(config: ApiConfig, rt: Runtime) -> list[Any]:
 
     tasks: list[Any] = []
     if config.dispatch:
-        from circumspect.notify.dispatch import DispatcherThread
+        from circumspect.services.notify_dispatch import DispatcherThread
 
         interval = float(os.environ.get("CIRCUMSPECT_DISPATCH_INTERVAL", "1"))
         tasks.append(DispatcherThread(rt.cases.url, interval=interval))

@@ -117,7 +117,7 @@ def test_cmd(
 
     from circumspect import notify
     from circumspect.errors import FetchError, NotFoundError
-    from circumspect.notify.dispatch import Dispatcher
+    from circumspect.services.notify_dispatch import Dispatcher
     from circumspect.settings import db_url
 
     url = db_url(db)

@@ -4,8 +4,8 @@ Events (``case.opened``, ``case.reopened``, ``case.decided``, ``list.loaded``,
 ``fetch.failed``, ``webhook.test``) are rows of ``notify_outbox`` written **in the same
 database transaction** as the change they report (the case service's audit append, the list
 store's load), so an event exists exactly when its change was committed. The dispatcher
-(:mod:`circumspect.notify.dispatch`, run by ``serve``) fans each event out to the registered
-webhooks that want it (one ``notify_deliveries`` row per event and receiver, with the
+(:mod:`circumspect.services.notify_dispatch`, run by ``serve``) fans each event out to the
+registered webhooks that want it (one ``notify_deliveries`` row per event and receiver, with the
 idempotency key ``<event id>:<webhook id>``) and POSTs them.
 
 The tables live in the case database beside the audit chain; they are created on first use

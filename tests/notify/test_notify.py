@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from circumspect import notify
 from circumspect.cases.service import CaseService
 from circumspect.cli.main import app
-from circumspect.notify import dispatch
-from circumspect.notify.dispatch import Dispatcher, verify
+from circumspect.services import notify_dispatch as dispatch
+from circumspect.services.notify_dispatch import Dispatcher, verify
 from circumspect.settings import db_url
 from tests.cli.test_lists_rescreen import DEMO, _copy_without_arlan
 from tests.notify.receiver import Receiver
