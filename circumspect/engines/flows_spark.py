@@ -16,7 +16,7 @@ from circumspect.errors import InputError
 
 
 class SparkFlows:
-    """A :class:`circumspect.flows.queries.Engine` over Parquet, on a Spark session."""
+    """A :class:`circumspect.flows.queries.SqlSource` over Parquet, on a Spark session."""
 
     def __init__(self, paths: Sequence[str], session: Any = None) -> None:
         for path in paths:

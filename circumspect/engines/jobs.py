@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from circumspect.engines.base import Engine
 from circumspect.errors import CircumspectError, InputError, ParseError
+from circumspect.risk.pipeline import party_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -403,7 +404,7 @@ class PrefetchedScreener:
         return self.alert_threshold
 
     def screen(self, query: Query, limit: int = 5) -> list[Candidate]:
-        key = (" ".join(query.name.split()).casefold(), query.country or "")
+        key = party_key(query.name, query.country)
         return list(self.names.get(key, []))[:limit]
 
     def by_identifier(self, value: str) -> list[Candidate]:
@@ -756,7 +757,7 @@ def _score_spark(
         # one screening per normalised party key, the smallest spelling as PartyCache
         # would screen any one of them
         pairs["norm"] = [
-            " ".join(n.split()).casefold() if k == "name" else n
+            party_key(n, "")[0] if k == "name" else n
             for k, n in zip(pairs["kind"], pairs["name"], strict=True)
         ]
         pairs = pairs.sort_values(["kind", "norm", "country", "name"], kind="stable")
@@ -792,7 +793,7 @@ def _score_spark(
         for r in found:
             hits = pickle.loads(r["hits"])
             if r["kind"] == "name":
-                names[(" ".join(r["name"].split()).casefold(), r["country"])] = hits
+                names[party_key(r["name"], r["country"])] = hits
             else:
                 ids[r["name"]] = hits
         prefetched = PrefetchedScreener(names, ids, float(screener.threshold))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from circumspect.flows.queries import Engine, lit
+from circumspect.flows.queries import SqlSource, lit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -224,7 +224,7 @@ def synthetic_panel(
 
 
 def from_store(
-    engine: Engine,
+    engine: SqlSource,
     *,
     neighbours: tuple[str, ...],
     sanctioned_hs6: tuple[str, ...],

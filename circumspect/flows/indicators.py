@@ -31,7 +31,7 @@ def chpl_hs6() -> tuple[str, ...]:
         return tuple(sorted({row["hs6"].strip() for row in csv.DictReader(fh)}))
 
 
-def has_product_detail(engine: q.Engine, flow: str = "export") -> bool:
+def has_product_detail(engine: q.SqlSource, flow: str = "export") -> bool:
     """Whether any cell below the TOTAL level (HS-6 or finer) is loaded."""
     rows = engine.query(
         f"SELECT COUNT(*) AS n FROM flows WHERE flow = {q.lit(flow)} AND product_level >= 6"
@@ -50,12 +50,12 @@ class RoundaboutRow:
     growth_pct: float | None
 
 
-def _yearly(engine: q.Engine, sel: q.Selection) -> dict[tuple[str, str], float]:
+def _yearly(engine: q.SqlSource, sel: q.Selection) -> dict[tuple[str, str], float]:
     return {(t.partner, t.period): t.value for t in q.totals(engine, sel, "year")}
 
 
 def _chpl_yearly(
-    engine: q.Engine, partners: tuple[str, ...], reporter_group: str, source: str | None
+    engine: q.SqlSource, partners: tuple[str, ...], reporter_group: str, source: str | None
 ) -> dict[tuple[str, str], float]:
     codes = ", ".join(q.lit(c) for c in chpl_hs6())
     sql = f"""WITH c AS (SELECT reporter, partner, freq, period, year, product, product_level,
@@ -94,7 +94,7 @@ def _members(group: str) -> list[str]:
 
 
 def roundabout(
-    engine: q.Engine,
+    engine: q.SqlSource,
     *,
     neighbours: tuple[str, ...] = NEIGHBOURS,
     reporter_group: str = "EU27",
@@ -166,7 +166,7 @@ class MirrorRow:
 
 
 def mirror(
-    engine: q.Engine,
+    engine: q.SqlSource,
     partners: tuple[str, ...],
     *,
     reporter_group: str = "EU27",

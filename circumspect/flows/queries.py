@@ -30,8 +30,11 @@ from circumspect.errors import InputError
 from circumspect.flows import countries
 
 
-class Engine(Protocol):
-    """Runs a SQL string over the named tables and returns rows as dicts."""
+class SqlSource(Protocol):
+    """Where the flows SQL runs (DuckDB store, Spark view): a SQL string -> rows as dicts.
+
+    Named ``SqlSource`` so that "engine" means only :mod:`circumspect.engines`.
+    """
 
     def query(self, sql: str, params: Sequence[object] | None = None) -> list[dict[str, Any]]:
         """Rows of ``sql`` (params unused by the portable SQL built here)."""
@@ -167,7 +170,7 @@ class Total:
 
 
 def totals(
-    engine: Engine, sel: Selection, by: str = "year", *, include_partial: bool = False
+    engine: SqlSource, sel: Selection, by: str = "year", *, include_partial: bool = False
 ) -> list[Total]:
     """Totals per partner and period, sorted; one currency only (else an InputError)."""
     if by == "year":
@@ -216,7 +219,7 @@ BASELINES = {"2021": (2021,), "2019-2021": (2019, 2020, 2021)}
 
 
 def growth(
-    engine: Engine, sel: Selection, baseline: str = "2021", *, include_partial: bool = False
+    engine: SqlSource, sel: Selection, baseline: str = "2021", *, include_partial: bool = False
 ) -> list[Growth]:
     """Yearly growth per partner against 2021 or the 2019-2021 mean (percent)."""
     years = BASELINES.get(baseline)
@@ -240,7 +243,7 @@ def growth(
 
 
 def window_total(
-    engine: Engine, sel: Selection, months: Sequence[tuple[int, int]]
+    engine: SqlSource, sel: Selection, months: Sequence[tuple[int, int]]
 ) -> dict[str, tuple[float, int]]:
     """Per partner: sum of the given (year, month) cells and how many of them were present."""
     wanted = {f"{y}-{m:02d}" for y, m in months}

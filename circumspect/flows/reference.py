@@ -31,7 +31,7 @@ def _pct(new: float, old: float) -> float:
 
 
 def _window(
-    engine: q.Engine,
+    engine: q.SqlSource,
     partners: tuple[str, ...],
     start: tuple[int, int],
     end: tuple[int, int],
@@ -57,7 +57,7 @@ def _status(ours: float, published: float, close: float = 0.05) -> str:
     return "close" if rel <= close else "differs"
 
 
-def run_checks(engine: q.Engine) -> list[Check]:
+def run_checks(engine: q.SqlSource) -> list[Check]:
     """All checks; each guarded so that missing data gives 'not computable'."""
     out: list[Check] = []
     for fn in CHECKS:
@@ -68,7 +68,7 @@ def run_checks(engine: q.Engine) -> list[Check]:
     return out + _not_computable(out)
 
 
-def _mary_lev(engine: q.Engine) -> list[Check]:
+def _mary_lev(engine: q.SqlSource) -> list[Check]:
     published = {"KG": 344.8, "AM": 148.9, "KZ": 88.6, "UZ": 63.8}
     rows = q.totals(
         engine, q.Selection(tuple(published), reporter_group="EU27", source="eurostat"), "year"
@@ -97,7 +97,7 @@ def _usd_rates() -> dict[str, float]:
         return {row["period"]: float(row["usd_per_eur"]) for row in csv.DictReader(fh)}
 
 
-def _berne_h2(engine: q.Engine) -> list[Check]:
+def _berne_h2(engine: q.SqlSource) -> list[Check]:
     published = {"AM": 178.0, "GE": 41.0, "KZ": 116.0, "KG": 537.0}
     rates = _usd_rates()
     sel = q.Selection(tuple(published), reporter_group="EU27", source="eurostat")
@@ -137,7 +137,7 @@ def _berne_h2(engine: q.Engine) -> list[Check]:
     return out
 
 
-def _russia_windows(engine: q.Engine) -> list[Check]:
+def _russia_windows(engine: q.SqlSource) -> list[Check]:
     out = []
     a = _window(engine, ("RU",), (2021, 3), (2022, 2))
     b = _window(engine, ("RU",), (2022, 3), (2023, 2))
@@ -192,7 +192,7 @@ def _russia_windows(engine: q.Engine) -> list[Check]:
     return out
 
 
-def _ifo(engine: q.Engine) -> list[Check]:
+def _ifo(engine: q.SqlSource) -> list[Check]:
     rows = q.totals(engine, q.Selection(("RU",), reporter_group="EU27", source="eurostat"), "year")
     val = {t.period: t.value for t in rows}
     if not all(y in val for y in ("2019", "2020", "2021", "2023")):
@@ -212,7 +212,7 @@ def _ifo(engine: q.Engine) -> list[Check]:
     ]
 
 
-def _germany(engine: q.Engine) -> list[Check]:
+def _germany(engine: q.SqlSource) -> list[Check]:
     out = []
     pub = {"KG": 180.1, "KZ": 32.0, "AM": 19.3, "RU": -39.1}
     a = _window(engine, tuple(pub), (2022, 1), (2022, 10), reporter="DE")
@@ -254,7 +254,7 @@ def _germany(engine: q.Engine) -> list[Check]:
     return out
 
 
-def _brookings(engine: q.Engine) -> list[Check]:
+def _brookings(engine: q.SqlSource) -> list[Check]:
     pub = {"EE": 10000.0, "FI": 3100.0, "PL": 2200.0, "GR": 2100.0}
     out = []
     for r, v in pub.items():
@@ -289,7 +289,7 @@ def _brookings(engine: q.Engine) -> list[Check]:
     return out
 
 
-def _mirror(engine: q.Engine) -> list[Check]:
+def _mirror(engine: q.SqlSource) -> list[Check]:
     from circumspect.flows.indicators import CCA3, mirror
 
     rows = [r for r in mirror(engine, CCA3) if r.year in ("2022", "2023")]
@@ -326,7 +326,7 @@ def _mirror(engine: q.Engine) -> list[Check]:
     ]
 
 
-def _ebrd(engine: q.Engine) -> list[Check]:
+def _ebrd(engine: q.SqlSource) -> list[Check]:
     a = _window(engine, ("RU", "AM", "KZ", "KG"), (2021, 3), (2021, 8))
     b = _window(engine, ("RU", "AM", "KZ", "KG"), (2022, 3), (2022, 8))
     if any(_complete(x, p, 6) is None for x in (a, b) for p in ("RU", "AM", "KZ", "KG")):
@@ -401,7 +401,7 @@ def _not_computable(done: list[Check]) -> list[Check]:
     return out
 
 
-CHECKS: tuple[Callable[[q.Engine], list[Check]], ...] = (
+CHECKS: tuple[Callable[[q.SqlSource], list[Check]], ...] = (
     _mary_lev,
     _berne_h2,
     _russia_windows,

@@ -91,7 +91,7 @@ def _years(baseline: str) -> tuple[int, int]:
 
 
 def _yearly_hs6(
-    engine: q.Engine, reporters: list[str], partner: str, flow: str
+    engine: q.SqlSource, reporters: list[str], partner: str, flow: str
 ) -> dict[tuple[str, int], float]:
     """HS-6 yearly values: annual rows, else complete (12-month) sums; one value per code."""
     rep = ", ".join(q.lit(r) for r in reporters)
@@ -120,7 +120,7 @@ def _yearly_hs6(
     return out
 
 
-def _coalition_reporters(engine: q.Engine, hub: str) -> list[str]:
+def _coalition_reporters(engine: q.SqlSource, hub: str) -> list[str]:
     """Coalition members reporting HS-6 exports to the hub; the EU27 aggregate only when no
     EU member reports (so the EU is never counted twice)."""
     rows = engine.query(
@@ -136,7 +136,7 @@ def _coalition_reporters(engine: q.Engine, hub: str) -> list[str]:
 
 
 def watchlist(
-    engine: q.Engine, hub: str, target: str, baseline: str = "2019-2021"
+    engine: q.SqlSource, hub: str, target: str, baseline: str = "2019-2021"
 ) -> list[WatchRow]:
     """Ranked rows (best first); refuses data without HS-6 product detail."""
     from circumspect.flows.indicators import has_product_detail

@@ -314,6 +314,14 @@ def history_features(frame: pd.DataFrame, ctx: ScoringContext) -> pd.DataFrame:
 # 3. party screening
 
 
+def party_key(name: str, country: str | None) -> tuple[str, str]:
+    """The one key under which a party is screened once per run: whitespace-collapsed,
+    casefolded name and country code. The local pipeline (:class:`PartyCache`) and the Spark
+    job (``circumspect.engines.jobs``) both use it, so the two engines screen the same
+    distinct parties and find the same hits."""
+    return " ".join(name.split()).casefold(), country or ""
+
+
 @dataclass(frozen=True, slots=True)
 class PartyHit:
     role: str
@@ -385,7 +393,7 @@ class PartyCache:
 
     @staticmethod
     def _key(name: str, country: str) -> tuple[str, str]:
-        return " ".join(name.split()).casefold(), country
+        return party_key(name, country)
 
     def prefetch(
         self, parties: Iterable[tuple[str, str]], progress: Callable[[int], None] | None = None

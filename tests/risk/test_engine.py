@@ -279,3 +279,20 @@ def test_parallel_prefetch_matches_sequential() -> None:
     assert a["flags"].tolist() == b["flags"].tolist()
     assert (a["flags"] == "party_listed").sum() == 100
     assert seq.queries == par.queries
+
+
+def test_party_key_is_shared_by_the_local_cache_and_the_spark_prefetch() -> None:
+    """One party key for both engines: spacing and case never make two screenings."""
+    from circumspect.engines.jobs import PrefetchedScreener
+    from circumspect.model.screening import Query
+    from circumspect.risk.pipeline import party_key
+
+    assert party_key("  Alatau   ELECTRONICS llp ", "KZ") == ("alatau electronics llp", "KZ")
+    assert party_key("X", None) == ("x", "")
+    assert PartyCache._key(" Alatau  Electronics LLP", "KZ") == party_key(
+        "alatau electronics llp", "KZ"
+    )
+    hit = FakeScreener({"Alatau Electronics LLP": "Alatau Electronics"})._cand("Alatau", 0.9)
+    pre = PrefetchedScreener({party_key("Alatau Electronics LLP", "KZ"): [hit]}, {}, 0.7)
+    assert pre.screen(Query(name="ALATAU  electronics llp", country="KZ")) == [hit]
+    assert pre.screen(Query(name="Alatau Electronics LLP", country="RU")) == []
