@@ -539,9 +539,17 @@ def _core_tokens(text: str, schema: str) -> tuple[list[str], tuple[str, ...]]:
     return tokens, ()
 
 
+#: Greek nominative endings after a stem of 3+ letters.
+_GREEK_ENDING = re.compile(r"(?<=[\u0370-\u03ff]{3})(?:ου|ού|ο|ό|η|ή|α|ά|ι|ί)[σς]$")
+
+
 def _latin_readings(text: str, tokens: list[str], schema: str, person: bool) -> list[str]:
     """Latin spellings of one reading of a name (its core ``tokens``)."""
     latins = list(latin_variants(" ".join(tokens)))
+    if any(_GREEK_ENDING.search(t) for t in tokens):
+        # Greek nominative endings (Αλέξανδρος): other languages drop or change them
+        # (Alexander, Alexandr), so the stem is one more reading.
+        latins.extend(latin_variants(" ".join(_GREEK_ENDING.sub("", t) for t in tokens)))
     if "ё" in text.lower():
         # Normalising folds ё into е ("Ёнгвон" -> "енгвон" -> "engvon"); ё also reads "yo"
         # ("Yongwon"), which is kept as one more spelling.

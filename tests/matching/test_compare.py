@@ -100,7 +100,6 @@ WATCHMAN_KNOWN_MISSES = {
     "金正恩": "Korean name written in Chinese characters: needs a Hanja reading table",
     "山田太郎": "Japanese kanji: ICU reads them in Mandarin",
     "田中花子": "Japanese kanji: ICU reads them in Mandarin",
-    "Αλέξανδρος": "Greek -os ending vs English form: three edits",
 }
 
 
@@ -134,7 +133,7 @@ def test_name_bench_f1_floor() -> None:
         fp += pred and not truth
         fn += truth and not pred
     f1 = 2 * tp / (2 * tp + fp + fn)
-    assert f1 >= 0.89, f1
+    assert f1 >= 0.90, f1
 
 
 def test_business_loanwords_in_cyrillic() -> None:

@@ -96,3 +96,8 @@ def test_translate_tokens_inflections_and_stems() -> None:
     assert translate_tokens(["of", "russia"]) == ["russia"]
     assert translate_tokens(["муромский"]) == ["муром"]
     assert translate_tokens(["росатом"]) is None
+
+
+def test_greek_nominative_endings() -> None:
+    assert compare_names("Αλέξανδρος", "Alexander", "Person").score >= THRESHOLD
+    assert compare_names("Νικόλαος", "Nikolaos", "Person").score == 1.0
