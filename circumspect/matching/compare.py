@@ -990,11 +990,8 @@ def _common_only(
     ):
         return True
     full = [(i, j, s) for i, j, s in pairs if q.kinds[i] != INITIAL and c.kinds[j] != INITIAL]
-    if (
-        full
-        and len(full) < len(pairs)
-        and all(is_common_given_name(q.tokens[i]) for i, _, _ in full)
-    ):
+    initial_took_word = any((q.kinds[i] == INITIAL) != (c.kinds[j] == INITIAL) for i, j, _ in pairs)
+    if full and initial_took_word and all(is_common_given_name(q.tokens[i]) for i, _, _ in full):
         # Words and initials aligned: the words must not all be common given names
         # ("J.M. Mitchell" / "DJOTODIA, Michel": the initial took the listed surname).
         return True
@@ -1018,7 +1015,7 @@ def _common_only(
                 continue
             if initials and s < 1.0 and not _typo_like(q.tokens[i], c.tokens[j]):
                 return True  # surname and initials: the surname itself must agree
-            if agreeing < 2 and is_common_name(one.tokens[k]):
+            if other_words >= 2 and agreeing < 2 and is_common_name(one.tokens[k]):
                 return True  # a common name alone or with one initial names thousands
     return False
 
