@@ -156,3 +156,24 @@ def test_bad_files_name_the_line(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as info:
         list(parse_source("us_csl", [path]).entities())
     assert info.value.field == "name"
+
+
+def test_sdn_entries_carry_the_ofac_number_that_links_them_to_ofac_sdn() -> None:
+    """The data the cross-list resolver joins on: a CSL SDN entry's sanction ``authorityId``
+    is the ``recordId`` of the same entry in the OFAC SDN list."""
+    csl = shared_path("fixtures", "lists", "us_csl", "csl.csv")
+    sdn_dir = shared_path("fixtures", "lists", "ofac_sdn_2021")
+    ofac = {
+        e.sanctions[0].get("recordId")[0]: e
+        for e in parse_source("ofac_sdn", sorted(sdn_dir.glob("*.csv"))).entities()
+    }
+    linked = 0
+    for entity in parse_source("us_csl", [csl]).entities():
+        if entity.sublist != "SDN":
+            continue
+        (number,) = entity.sanctions[0].get("authorityId")
+        twin = ofac.get(number)
+        if twin is not None:
+            linked += 1
+            assert twin.caption.casefold() == entity.caption.casefold()
+    assert linked >= 20  # most of the 28 SDN rows of the extract are in the 2021 SDN file
