@@ -170,27 +170,34 @@ class NameIndex:
             return out
         words = latin_words(text)
         keys = _skeletons(words)
-        # prefix counts of words that occur in no listed name: a window can only be a name
-        # if it has none of them (or one, at the gap)
-        bad = [0]
-        for key in keys:
-            bad.append(bad[-1] + (key not in self.vocab))
+        # a window can only be a name if every word of it occurs in some listed name (one
+        # word may be outside, at the gap); runs[i] = such words in a row from i
+        known = [key in self.vocab for key in keys]
         n = len(words)
-        for size in sorted(self.sizes):
-            for start in range(n - size + 1):
-                if bad[start + size] == bad[start]:
-                    self._window(words, keys, start, start + size, None, seen, out)
-                # one word inside the name (a middle name, patronymic or initial):
-                # "Gennadiy N. Timchenko" finds "TIMCHENKO, Gennady"
+        runs = [0] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            runs[i] = runs[i + 1] + 1 if known[i] else 0
+        sizes = sorted(self.sizes)
+        for start in range(n):
+            run = runs[start]
+            if not run:
+                continue
+            for size in sizes:
+                if size > run:
+                    break
+                self._window(words, keys, start, start + size, None, seen, out)
+            # one word inside the name (a middle name, patronymic or initial):
+            # "Gennadiy N. Timchenko" finds "TIMCHENKO, Gennady"
+            for size in sizes:
                 end = start + size + 1
-                if size > _MAX_GAPPED or end > n or bad[end] - bad[start] > 1:
-                    continue
-                if keys[start] not in self.vocab or keys[end - 1] not in self.vocab:
+                if size > _MAX_GAPPED or end > n:
+                    break
+                if not known[end - 1]:
                     continue
                 for gap in range(start + 1, end - 1):
-                    if bad[end] - bad[start] == 1 and keys[gap] in self.vocab:
-                        continue
-                    self._window(words, keys, start, end, gap, seen, out)
+                    others = [known[i] for i in range(start, end) if i != gap]
+                    if all(others):
+                        self._window(words, keys, start, end, gap, seen, out)
         return out
 
 

@@ -183,3 +183,14 @@ def test_every_transaction_is_screened() -> None:
     decision = engine().screen_raw(by_name[key].raw, "m.xml")
     assert decision.decision in ("hold", "reject")
     assert decision.message is not None and len(decision.message.transfers) == 2
+
+
+def test_supplementary_data_text_is_screened() -> None:
+    raw = base_messages()["pacs.008"].replace(
+        b"</RmtInf>",
+        b"</RmtInf><SplmtryData><Envlp><X xmlns='urn:x'>for GENNADY TIMCHENKO</X></Envlp>"
+        b"</SplmtryData>",
+    )
+    decision = engine().screen_raw(raw, "m.xml")
+    assert decision.decision == "hold", decision.explanation
+    assert "remittance" in decision.flag_codes()
