@@ -18,7 +18,7 @@ from pathlib import Path
 
 from circumspect.errors import CircumspectError, InputError
 from circumspect.matching.screener import Screener, compare_names
-from circumspect.model.screening import Query
+from circumspect.model.screening import Candidate, Query
 
 SCREEN_COLUMNS = (
     "query_id",
@@ -211,7 +211,8 @@ def screen_row(
         query_id=qid,
     )
     candidates = screener.screen(query, limit=limit)
-    kept = [c for c in candidates if c.score >= min_score]
+    # an alert is always written (ownership alerts follow their rules, not the name score)
+    kept = [c for c in candidates if c.score >= min_score or c.alert]
     if not kept:
         return [[qid, "", "", "", "", "", "", "false", ""]]
     return [
@@ -224,10 +225,16 @@ def screen_row(
             cand.caption,
             f"{cand.score:.4f}",
             "true" if cand.alert else "false",
-            cand.explanation,
+            _with_links(cand),
         ]
         for rank, cand in enumerate(kept, start=1)
     ]
+
+
+def _with_links(cand: Candidate) -> str:
+    """The explanation plus the relationships the lists state (``linked_to_listed``)."""
+    links = [f.text for f in cand.features if f.feature == "linked_to_listed"]
+    return cand.explanation + (" | linked_to_listed: " + "; ".join(links) if links else "")
 
 
 def write_errors(path: Path, errors: list[tuple[int, str, str, str]]) -> None:

@@ -187,6 +187,13 @@ class Screener:
             result = ScoreResult(1.0, [FeatureScore("identifier", 1.0, 1.0, text)], None)
             out.append(self._candidate(entity, result))
         out.sort(key=lambda c: c.entity_id)
+        if self.ownership is not None:
+            # a party blocked by ownership or control is found by its identifier too
+            from circumspect.ownership.screening import ownership_candidates
+
+            query = Query(name="", identifier=value)
+            listed = [c.entity_id for c in out]
+            out += [c for c in ownership_candidates(self.ownership, query, listed) if c.alert]
         return out
 
     # -- pairs -------------------------------------------------------------------------

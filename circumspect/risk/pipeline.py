@@ -448,7 +448,16 @@ class PartyCache:
 
 def _hits(role: str, name: str, via: str, candidates: Iterable[Candidate]) -> list[PartyHit]:
     return [
-        PartyHit(role, name, c.entity_id, c.caption, c.source, float(c.score), via)
+        PartyHit(
+            role,
+            name,
+            c.entity_id,
+            # an ownership finding carries its proof (docs/ownership.md)
+            c.caption if c.source != "ownership" else f"{c.caption} [{c.explanation}]",
+            c.source,
+            float(c.score),
+            via,
+        )
         for c in candidates
     ]
 
