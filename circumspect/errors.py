@@ -74,6 +74,12 @@ class InputError(CircumspectError):
     status: ClassVar[int] = 422
 
 
+class LimitError(InputError):
+    """Input over a configured limit (rows, decompressed bytes, cases per request); HTTP 413."""
+
+    status: ClassVar[int] = 413
+
+
 class ParseError(InputError):
     """A file could not be parsed in the format it claims or was given as."""
 

@@ -24,6 +24,7 @@ from circumspect.api.auth import AuthGate
 from circumspect.api.errors import BodyLimit, install
 from circumspect.api.routers import ROUTERS
 from circumspect.api.routers import health as health_router
+from circumspect.api.security import SecurityHeaders
 from circumspect.services.runtime import ApiConfig, Runtime
 from circumspect.web import pages as web_pages
 
@@ -67,6 +68,7 @@ def create_app(config: ApiConfig | None = None) -> FastAPI:
         web_pages.install(app, rt)
     app.add_middleware(AuthGate, fastapi_app=app)
     app.add_middleware(BodyLimit, limit=rt.max_request_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: every answer, refusals included
     return app
 
 

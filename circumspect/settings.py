@@ -63,6 +63,40 @@ SETTINGS: tuple[Setting, ...] = (
         "Token of the EU Financial Sanctions Files download URL (`lists fetch eu_fsf`); "
         "empty means the EU list is not fetched.",
     ),
+    Setting(
+        "CIRCUMSPECT_UPLOAD_MAX_ROWS",
+        "10000",
+        "Most data rows an uploaded or posted table (declarations) may hold; more is 413.",
+    ),
+    Setting(
+        "CIRCUMSPECT_UPLOAD_MAX_BYTES",
+        "20971520",
+        "Largest decompressed size of an uploaded file in bytes (the sum of an XLSX's "
+        "uncompressed parts; the size of a CSV); more is 413.",
+    ),
+    Setting(
+        "CIRCUMSPECT_BATCH_MAX_CASES",
+        "1000",
+        "Most cases one API request may open (alerting items, all opened in one "
+        "transaction); a request that would open more opens none and is refused with 413.",
+    ),
+    Setting(
+        "CIRCUMSPECT_LOGIN_MAX_FAILURES",
+        "5",
+        "Failed web sign-ins allowed per client address and per user name within "
+        "CIRCUMSPECT_LOGIN_WINDOW; further attempts get 429 (0 disables the limit).",
+    ),
+    Setting(
+        "CIRCUMSPECT_LOGIN_WINDOW",
+        "300",
+        "Sliding window, in seconds, of the sign-in rate limit.",
+    ),
+    Setting(
+        "CIRCUMSPECT_LIST_MAX_SHRINK",
+        "0.10",
+        "Largest share of the active list a new snapshot may remove and still become active; "
+        "a snapshot removing more is staged until `lists activate` (or `--accept-shrink`).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -103,3 +137,25 @@ def db_url(override: str | None = None) -> str:
 
 def alert_threshold() -> float:
     return float(get("CIRCUMSPECT_ALERT_THRESHOLD"))
+
+
+def get_int(name: str) -> int:
+    """A declared integer setting; ``ConfigError`` naming it when it is not a whole number."""
+    value = get(name)
+    try:
+        return int(value)
+    except ValueError:
+        from circumspect.errors import ConfigError
+
+        raise ConfigError(f"{name} must be a whole number, got {value!r}", field=name) from None
+
+
+def get_float(name: str) -> float:
+    """A declared number setting; ``ConfigError`` naming it when it is not a number."""
+    value = get(name)
+    try:
+        return float(value)
+    except ValueError:
+        from circumspect.errors import ConfigError
+
+        raise ConfigError(f"{name} must be a number, got {value!r}", field=name) from None

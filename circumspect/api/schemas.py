@@ -215,6 +215,8 @@ class AuditVerify(BaseModel):
     ok: bool
     records: int
     first_bad: int | None
+    problem: str | None = Field(None, description="What is wrong, naming the record or row.")
+    row: str | None = Field(None, description="The covered row (table:id) edited outside.")
 
 
 class AuditRecordOut(BaseModel):

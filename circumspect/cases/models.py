@@ -127,4 +127,24 @@ class AuditHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class IdempotencyRecord(Base):
+    """One idempotent API request: the user's key, the hash of the request, the answer.
+
+    The key is scoped to the user (another user's identical key is another record) and bound
+    to the request hash: the same key with another request is refused (HTTP 409).
+    """
+
+    __tablename__ = "case_idempotency"
+    __table_args__ = (UniqueConstraint("user_id", "key_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    #: sha256 of the client's key (keys may be long or hold personal data).
+    key_hash: Mapped[str] = mapped_column(String(64))
+    #: sha256 of the endpoint and the canonical request body.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 Index("ix_case_cases_query_status", Case.query_key, Case.status)

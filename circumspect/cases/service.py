@@ -22,7 +22,8 @@ from sqlalchemy import JSON, Connection, DateTime, bindparam, func, or_, select,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from circumspect.cases.db import migrate
+from circumspect.cases import rowhash
+from circumspect.cases.db import current_revision, migrate
 from circumspect.cases.models import (
     AuditHead,
     AuditRecord,
@@ -178,14 +179,31 @@ class CaseOutcome:
 
 
 @dataclass(slots=True)
+class CaseSpec:
+    """One alert of a batch for ``CaseService.open_cases``."""
+
+    kind: str
+    query: Mapping[str, Any]
+    candidates: Sequence[Any]
+    summary: str = ""
+    idem_key: str | None = None
+    entity_hashes: Mapping[str, str] | None = None
+
+
+@dataclass(slots=True)
 class VerifyResult:
     ok: bool
     records: int
     first_bad: int | None
     problem: str | None = None
+    #: the covered row (``table:id``) that disagrees with the chain, when that is the problem
+    row: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "records": self.records, "first_bad": self.first_bad}
+        out: dict[str, Any] = {"ok": self.ok, "records": self.records, "first_bad": self.first_bad}
+        if self.row is not None:
+            out |= {"problem": self.problem, "row": self.row}
+        return out
 
 
 @dataclass(slots=True)
@@ -232,6 +250,7 @@ class CaseService:
     def __init__(self, url: str, *, migrate_schema: bool = True) -> None:
         self.url = url
         self.engines: DbEngines = make_engines(url)
+        before = current_revision(self.engines.write) if migrate_schema else None
         if migrate_schema:
             migrate(self.engines.write)
             from circumspect import notify
@@ -239,6 +258,9 @@ class CaseService:
             notify.ensure_tables(self.engines.write)
         self._write = sessionmaker(self.engines.write, expire_on_commit=False)
         self._read = sessionmaker(self.engines.read, expire_on_commit=False)
+        rowhash.install(self._write, self._audit_rows)
+        if before in rowhash.PRE_COVERAGE:
+            self._cover_existing_rows()
         #: entity id -> current record hash (None when unknown); set by the API from the store.
         self.entity_hash_lookup: Callable[[str], str | None] | None = None
 
@@ -254,7 +276,15 @@ class CaseService:
         obj: str,
         data: Mapping[str, Any],
     ) -> int:
-        """Append one record in the caller's transaction (head row locked); returns its seq."""
+        """Append one record in the caller's transaction (head row locked); returns its seq.
+
+        With an ORM session, the covered rows changed in it so far (``rowhash``) are flushed
+        and recorded in this record's ``rows``.
+        """
+        if isinstance(session, Session):
+            rows = {**data.get("rows", {}), **rowhash.take(session)}
+            if rows:
+                data = {**data, "rows": rows}
         conn = session.connection() if isinstance(session, Session) else session
         pg = conn.dialect.name == "postgresql"
         row = conn.execute(_HEAD_FOR_UPDATE if pg else _HEAD).one()
@@ -285,6 +315,22 @@ class CaseService:
             notify.emit(conn, event, payload | dict(data) | {"actor": actor, "audit_seq": seq})
         return seq
 
+    def _audit_rows(self, session: Session, rows: dict[str, str | None]) -> None:
+        """The catch-all record for covered-row changes no other record took."""
+        self._audit(session, "system", "rows.change", "rows", {"rows": rows})
+
+    def _cover_existing_rows(self) -> None:
+        """Once, when a database from before row coverage is upgraded: record the hashes of
+        the rows it holds, so that later direct edits of them are detected."""
+        with self._write.begin() as session:
+            rows = {
+                rowhash.row_key(obj): rowhash.row_hash(obj)
+                for model in rowhash.COVERED
+                for obj in session.execute(select(model)).scalars()
+            }
+            if rows:
+                self._audit(session, "system", "audit.cover", "rows", {"rows": rows})
+
     def audit(self, actor: str, action: str, obj: str, data: Mapping[str, Any]) -> int:
         """Append one audit record on its own; returns its sequence number."""
         with self._write.begin() as session:
@@ -295,6 +341,7 @@ class CaseService:
         records = 0
         prev = GENESIS
         expected = 1
+        audited: list[tuple[int, str]] = []
         with self._read.begin() as session:
             head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
             rows = session.execute(select(AuditRecord).order_by(AuditRecord.seq)).scalars()
@@ -311,6 +358,7 @@ class CaseService:
                 prev = rec.hash
                 records += 1
                 expected += 1
+                audited.append((rec.seq, rec.data))
             if head.seq != records or head.hash != prev:
                 return VerifyResult(
                     False,
@@ -318,6 +366,12 @@ class CaseService:
                     records + 1 if head.seq > records else head.seq,
                     "chain head does not match the last record (records deleted at the end?)",
                 )
+            latest = rowhash.latest_hashes(audited)
+            found = rowhash.check_rows(session, latest)
+            if found is not None:
+                key, problem = found
+                seq = latest[key][1] if key in latest else None
+                return VerifyResult(False, records, seq, problem, row=key)
         return VerifyResult(True, records, None)
 
     def audit_records(
@@ -412,6 +466,19 @@ class CaseService:
                 return None
             return UserInfo(user.id, user.name, user.role)
 
+    def user_by_key_prefix(self, key: str) -> str | None:
+        """The user whose key starts like ``key`` (its shown prefix), for rate limiting a
+        targeted guess per user name; None when no user's key starts so."""
+        if not key.startswith(KEY_PREFIX) or len(key) < 10 or len(key) > 200:
+            return None
+        with self._read.begin() as session:
+            names = (
+                session.execute(select(User.name).where(User.key_prefix == key[:10]))
+                .scalars()
+                .all()
+            )
+        return names[0] if len(names) == 1 else None
+
     def authenticate(self, key: str) -> UserInfo:
         """The active user holding this API key, else ``AuthError``."""
         if not key or not key.startswith(KEY_PREFIX) or len(key) > 200:
@@ -442,6 +509,7 @@ class CaseService:
         idempotency keys creates none twice.
         """
         keys = [query_key(q) for q in queries]
+        scoped = self._scoped_keys(actor, idem_keys, keys)
         alerts = 0
         outcomes: list[CaseOutcome] = []
         for cands in results:
@@ -471,23 +539,37 @@ class CaseService:
                     "snapshots": dict(snapshot_ids),
                 },
             )
+        if not open_cases:
+            return [CaseOutcome("none", None) for _ in queries]
+        specs = []
         for i, (query, cands) in enumerate(zip(queries, results, strict=True)):
-            alerting = [candidate_dict(c) for c in cands]
-            alerting = [c for c in alerting if c.get("alert")]
-            if not open_cases or not alerting:
-                outcomes.append(CaseOutcome("none", None))
-                continue
-            outcomes.append(
-                self.open_case(
-                    "party",
-                    query,
-                    alerting,
-                    snapshot_ids=snapshot_ids,
-                    actor=actor,
-                    idem_key=idem_keys[i] if idem_keys else None,
-                )
-            )
+            alerting = [c for c in map(candidate_dict, cands) if c.get("alert")]
+            specs.append(CaseSpec("party", query, alerting, idem_key=scoped[i]))
+        outcomes.extend(self.open_cases(specs, snapshot_ids=snapshot_ids, actor=actor))
         return outcomes
+
+    def _scoped_keys(
+        self, actor: str, idem_keys: Sequence[str | None] | None, query_keys: Sequence[str]
+    ) -> list[str | None]:
+        """Per-party idempotency keys scoped to the user, checked before anything is written:
+        a key that already names a case of another query is refused (409), never answered."""
+        from circumspect.cases.idempotency import conflict, scoped_key
+
+        given = list(idem_keys) if idem_keys else [None] * len(query_keys)
+        scoped = [scoped_key(actor, k) if k else None for k in given]
+        wanted = {k: q for k, q in zip(scoped, query_keys, strict=True) if k is not None}
+        if len(wanted) < sum(1 for k in scoped if k is not None):
+            raise conflict("for two parties of this request")
+        if wanted:
+            with self._read.begin() as session:
+                rows = session.execute(
+                    select(Case.idem_key, Case.query_key).where(Case.idem_key.in_(list(wanted)))
+                ).all()
+            for idem, qkey in rows:
+                if qkey != wanted[str(idem)]:
+                    index = scoped.index(idem)
+                    raise conflict(f"for another party (item {index})")
+        return scoped
 
     # -- cases -------------------------------------------------------------------------
     def _hashes_for(self, keys: Iterable[str], given: Mapping[str, str] | None) -> dict[str, str]:
@@ -536,10 +618,94 @@ class CaseService:
             if idem_key is None:
                 raise
             with self._read.begin() as session:
-                found = session.execute(
-                    select(Case.id).where(Case.idem_key == idem_key)
-                ).scalar_one()
-            return CaseOutcome("existing", found)
+                row = session.execute(
+                    select(Case.id, Case.query_key).where(Case.idem_key == idem_key)
+                ).one()
+            return self._existing_by_key(int(row.id), str(row.query_key), qkey)
+
+    def open_cases(
+        self,
+        specs: Sequence[CaseSpec],
+        *,
+        snapshot_ids: Mapping[str, str] | None = None,
+        actor: str = "system",
+        max_cases: int | None = None,
+    ) -> list[CaseOutcome]:
+        """Open the cases of one request together: all in ONE transaction (every case and
+        its audit record commit together, or none), at most ``max_cases`` alerting items
+        (``LimitError``, HTTP 413, before anything is written; default
+        ``CIRCUMSPECT_BATCH_MAX_CASES``). A spec without candidates gives ``none``."""
+        from circumspect import settings
+        from circumspect.errors import LimitError
+
+        limit = settings.get_int("CIRCUMSPECT_BATCH_MAX_CASES") if max_cases is None else max_cases
+        alerting = sum(1 for spec in specs if spec.candidates)
+        if alerting > limit:
+            raise LimitError(
+                f"this request would open up to {alerting:,} cases, more than the limit of "
+                f"{limit:,} per request (CIRCUMSPECT_BATCH_MAX_CASES); nothing was opened, "
+                "split the request"
+            )
+        snaps = dict(snapshot_ids or {})
+        prepared: list[tuple[Any, ...] | None] = []
+        for spec in specs:
+            if spec.kind not in KINDS:
+                raise InputError(f"kind must be one of {', '.join(KINDS)}", field="kind")
+            cands = [candidate_dict(c) for c in spec.candidates]
+            if not cands:
+                prepared.append(None)
+                continue
+            keys = [candidate_key(c, i) for i, c in enumerate(cands)]
+            hashes = self._hashes_for(keys, spec.entity_hashes)
+            prepared.append(
+                (
+                    spec.kind,
+                    dict(spec.query),
+                    cands,
+                    keys,
+                    hashes,
+                    query_key(spec.query),
+                    snaps,
+                    actor,
+                    spec.summary,
+                    spec.idem_key,
+                )
+            )
+        try:
+            with self._write.begin() as session:
+                return [
+                    CaseOutcome("none", None)
+                    if args is None
+                    else self._open_case_in(session, *args)
+                    for args in prepared
+                ]
+        except IntegrityError:
+            # A concurrent request with the same idempotency keys committed first: nothing of
+            # this transaction was written; resolve each item on its own against that one.
+            return [
+                CaseOutcome("none", None)
+                if args is None
+                else self.open_case(
+                    spec.kind,
+                    spec.query,
+                    spec.candidates,
+                    snapshot_ids=snaps,
+                    actor=actor,
+                    summary=spec.summary,
+                    idem_key=spec.idem_key,
+                    entity_hashes=spec.entity_hashes,
+                )
+                for spec, args in zip(specs, prepared, strict=True)
+            ]
+
+    @staticmethod
+    def _existing_by_key(case_id: int, case_query: str, qkey: str) -> CaseOutcome:
+        """The case an idempotency key names, only when it is the case of this very query."""
+        if case_query != qkey:
+            from circumspect.cases.idempotency import conflict
+
+            raise conflict(f"for case {case_id} of another query")
+        return CaseOutcome("existing", case_id)
 
     def _open_case_tx(
         self,
@@ -555,113 +721,131 @@ class CaseService:
         idem_key: str | None,
     ) -> CaseOutcome:
         with self._write.begin() as session:
-            if idem_key is not None:
-                found = session.execute(
-                    select(Case.id).where(Case.idem_key == idem_key)
-                ).scalar_one_or_none()
-                if found is not None:
-                    return CaseOutcome("existing", found)
-            suppressed: list[str] = []
-            reopened: list[int] = []
-            covered: set[str] = set()
-            rows = (
-                session.execute(
-                    select(Suppression).where(
-                        Suppression.query_key == qkey, Suppression.entity_id.in_(keys)
-                    )
+            return self._open_case_in(
+                session, kind, query, cands, keys, hashes, qkey, snaps, actor, summary, idem_key
+            )
+
+    def _open_case_in(
+        self,
+        session: Session,
+        kind: str,
+        query: dict[str, Any],
+        cands: list[dict[str, Any]],
+        keys: list[str],
+        hashes: dict[str, str],
+        qkey: str,
+        snaps: dict[str, str],
+        actor: str,
+        summary: str,
+        idem_key: str | None,
+    ) -> CaseOutcome:
+        if idem_key is not None:
+            found = session.execute(
+                select(Case.id, Case.query_key).where(Case.idem_key == idem_key)
+            ).one_or_none()
+            if found is not None:
+                return self._existing_by_key(int(found.id), str(found.query_key), qkey)
+        suppressed: list[str] = []
+        reopened: list[int] = []
+        covered: set[str] = set()
+        rows = (
+            session.execute(
+                select(Suppression).where(
+                    Suppression.query_key == qkey, Suppression.entity_id.in_(keys)
                 )
-                .scalars()
-                .all()
             )
-            for sup in rows:
-                if sup.entity_hash == hashes.get(sup.entity_id, ""):
-                    suppressed.append(sup.entity_id)
-                    continue
-                case = session.get(Case, sup.case_id)
-                session.delete(sup)
-                if case is None:
-                    continue
-                if case.status == "closed":
-                    case.status = "open"
-                    case.decision = None
-                    case.decision_reason = None
-                    case.decided_by = None
-                    case.decided_at = None
-                    case.candidates = cands
-                    case.entity_hashes = {**case.entity_hashes, **hashes}
-                    case.snapshot_ids = snaps or case.snapshot_ids
-                    case.updated_at = now()
-                    self._audit(
-                        session,
-                        actor,
-                        "case.reopen",
-                        f"case:{case.id}",
-                        {
-                            "entity_id": sup.entity_id,
-                            "old_hash": sup.entity_hash,
-                            "new_hash": hashes.get(sup.entity_id, ""),
-                            "reason": "list record changed",
-                            "snapshots": snaps,
-                        },
-                    )
-                    reopened.append(case.id)
-                covered.update(candidate_key(c, i) for i, c in enumerate(case.candidates))
-            remaining = [k for k in keys if k not in suppressed and k not in covered]
-            if not remaining:
-                if reopened:
-                    return CaseOutcome("reopened", reopened[0], suppressed, reopened)
-                return CaseOutcome("suppressed", None, suppressed, reopened)
-            existing = (
-                session.execute(
-                    select(Case).where(
-                        Case.query_key == qkey,
-                        Case.kind == kind,
-                        Case.status.in_(("open", "escalated")),
-                    )
+            .scalars()
+            .all()
+        )
+        for sup in rows:
+            if sup.entity_hash == hashes.get(sup.entity_id, ""):
+                suppressed.append(sup.entity_id)
+                continue
+            case = session.get(Case, sup.case_id)
+            session.delete(sup)
+            if case is None:
+                continue
+            if case.status == "closed":
+                case.status = "open"
+                case.decision = None
+                case.decision_reason = None
+                case.decided_by = None
+                case.decided_at = None
+                case.candidates = cands
+                case.entity_hashes = {**case.entity_hashes, **hashes}
+                case.snapshot_ids = snaps or case.snapshot_ids
+                case.updated_at = now()
+                self._audit(
+                    session,
+                    actor,
+                    "case.reopen",
+                    f"case:{case.id}",
+                    {
+                        "entity_id": sup.entity_id,
+                        "old_hash": sup.entity_hash,
+                        "new_hash": hashes.get(sup.entity_id, ""),
+                        "reason": "list record changed",
+                        "snapshots": snaps,
+                    },
                 )
-                .scalars()
-                .all()
+                reopened.append(case.id)
+            covered.update(candidate_key(c, i) for i, c in enumerate(case.candidates))
+        remaining = [k for k in keys if k not in suppressed and k not in covered]
+        if not remaining:
+            if reopened:
+                return CaseOutcome("reopened", reopened[0], suppressed, reopened)
+            return CaseOutcome("suppressed", None, suppressed, reopened)
+        existing = (
+            session.execute(
+                select(Case).where(
+                    Case.query_key == qkey,
+                    Case.kind == kind,
+                    Case.status.in_(("open", "escalated")),
+                )
             )
-            for case in existing:
-                have = {candidate_key(c, i) for i, c in enumerate(case.candidates)}
-                if set(remaining) <= have:
-                    return CaseOutcome("existing", case.id, suppressed, reopened)
-            kept = [c for c, k in zip(cands, keys, strict=True) if k in remaining]
-            top = max(kept, key=lambda c: float(c.get("score") or 0.0))
-            stamp = now()
-            case = Case(
-                kind=kind,
-                status="open",
-                query_key=qkey,
-                query=query,
-                summary=summary,
-                candidates=kept,
-                entity_hashes={k: hashes.get(k, "") for k in remaining},
-                snapshot_ids=snaps,
-                top_score=float(top.get("score") or 0.0),
-                top_caption=str(top.get("caption") or top.get("text") or "")[:500],
-                idem_key=idem_key,
-                created_by=actor,
-                created_at=stamp,
-                updated_at=stamp,
-            )
-            session.add(case)
-            session.flush()
-            self._audit(
-                session,
-                actor,
-                "case.open",
-                f"case:{case.id}",
-                {
-                    "kind": kind,
-                    "query_key": qkey,
-                    "entities": remaining,
-                    "snapshots": snaps,
-                    "top_score": case.top_score,
-                    "suppressed": suppressed,
-                },
-            )
-            return CaseOutcome("opened", case.id, suppressed, reopened)
+            .scalars()
+            .all()
+        )
+        for case in existing:
+            have = {candidate_key(c, i) for i, c in enumerate(case.candidates)}
+            if set(remaining) <= have:
+                return CaseOutcome("existing", case.id, suppressed, reopened)
+        kept = [c for c, k in zip(cands, keys, strict=True) if k in remaining]
+        top = max(kept, key=lambda c: float(c.get("score") or 0.0))
+        stamp = now()
+        case = Case(
+            kind=kind,
+            status="open",
+            query_key=qkey,
+            query=query,
+            summary=summary,
+            candidates=kept,
+            entity_hashes={k: hashes.get(k, "") for k in remaining},
+            snapshot_ids=snaps,
+            top_score=float(top.get("score") or 0.0),
+            top_caption=str(top.get("caption") or top.get("text") or "")[:500],
+            idem_key=idem_key,
+            created_by=actor,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        session.add(case)
+        session.flush()
+        self._audit(
+            session,
+            actor,
+            "case.open",
+            f"case:{case.id}",
+            {
+                "kind": kind,
+                "query_key": qkey,
+                "entities": remaining,
+                "snapshots": snaps,
+                "top_score": case.top_score,
+                "suppressed": suppressed,
+            },
+        )
+        return CaseOutcome("opened", case.id, suppressed, reopened)
 
     def decide(self, case_id: int, decision: str, reason: str, actor: str) -> dict[str, Any]:
         """Record an analyst's decision (true_match, false_positive, escalate) with a reason."""

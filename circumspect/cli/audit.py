@@ -14,7 +14,9 @@ _DB = typer.Option(None, "--db", help="Database URL (default: CIRCUMSPECT_DB or 
 @audit_app.command("verify")
 def verify(
     db: str | None = _DB,
-    as_json: bool = typer.Option(False, "--json", help="Print {ok, records, first_bad}."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print {ok, records, first_bad, problem, row}."
+    ),
 ) -> None:
     """Check every record's hash and link; exit 1 when the chain was edited or cut."""
     from circumspect.cases.service import CaseService
@@ -29,6 +31,8 @@ def verify(
         typer.echo(json.dumps(result.to_dict()))
     elif result.ok:
         typer.echo(f"audit chain ok: {result.records} records")
+    elif result.row is not None:
+        typer.echo(f"audit chain BROKEN: {result.problem} ({result.records} records verified)")
     else:
         typer.echo(
             f"audit chain BROKEN at record {result.first_bad}: {result.problem} "

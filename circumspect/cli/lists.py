@@ -8,8 +8,6 @@ line and exits with status 2; the active snapshots are then as they were.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +26,14 @@ lists_app = typer.Typer(
 )
 
 DB_OPTION = typer.Option(None, "--db", help="Database URL (default: $CIRCUMSPECT_DB or SQLite).")
+ACCEPT_SHRINK = typer.Option(
+    False,
+    "--accept-shrink",
+    help="Activate the new snapshot even when it removes more than CIRCUMSPECT_LIST_MAX_SHRINK "
+    "of the active list (otherwise it is staged).",
+)
+#: exit status of a load whose snapshot was staged (held back), not activated
+STAGED_EXIT = 3
 
 
 def register(app: typer.Typer) -> None:
@@ -78,6 +84,7 @@ def _snapshot_dict(snap: Snapshot) -> dict[str, Any]:
         "checksum": snap.checksum,
         "files": list(snap.files),
         "active": snap.active,
+        "staged": snap.staged,
     }
 
 
@@ -103,17 +110,24 @@ def load_cmd(
         help="Custom lists (--source custom:NAME) from CSV/XLSX: FIELD=Column pairs, e.g. "
         "name=Company,country=Country,inn=INN (see docs/lists.md).",
     ),
+    accept_shrink: bool = ACCEPT_SHRINK,
 ) -> None:
-    """Parse list files and store them as a new, active snapshot of SOURCE."""
+    """Parse list files and store them as a new, active snapshot of SOURCE.
+
+    A snapshot removing more than CIRCUMSPECT_LIST_MAX_SHRINK (default 10 %) of the active
+    list is staged, not activated, and the command exits with status 3.
+    """
     from circumspect.sources.custom import parse_mapping
     from circumspect.store.loading import load_paths
 
     mapping = parse_mapping(column_map)
     with _opened(db) as store, _progress(f"loading {source}") as update:
-        report = load_paths(store, source, paths, progress=update, mapping=mapping)
+        report = load_paths(
+            store, source, paths, progress=update, mapping=mapping, accept_shrink=accept_shrink
+        )
         rescreened = (
             _rescreen_after_load(store, source)
-            if rescreen and any(report.changes.values())
+            if rescreen and any(report.changes.values()) and not report.staged
             else None
         )
     if as_json:
@@ -125,6 +139,8 @@ def load_cmd(
                 "schemata": report.schemata,
                 "previous": report.previous,
                 "changes": report.changes,
+                "staged": report.staged,
+                "removed_share": round(report.removed_share, 6),
                 "rescreen": rescreened,
             }
         )
@@ -137,6 +153,9 @@ def load_cmd(
                 f"{rescreened['seconds']:.2f} s: {rescreened['hits']} hits, "
                 f"{rescreened['opened']} new cases, {rescreened['reopened']} reopened"
             )
+    if report.staged:
+        typer.echo(report.held_back(), err=True)
+        raise SystemExit(STAGED_EXIT)
 
 
 def _rescreen_after_load(store: SqlStore, source: str) -> dict[str, Any] | None:
@@ -178,9 +197,15 @@ def status_cmd(
 
     with _opened(db) as store:
         active = store.active_snapshots()
-        history = {s: len(store.snapshots(s)) for s in active}
+        every = store.snapshots()
+        history = {s: sum(1 for x in every if x.source == s) for s in active}
         url = safe_url(store.url)
     shown = list(SOURCES) + sorted(s for s in active if s not in SOURCES)
+    staged = [
+        x
+        for x in every
+        if x.staged and (x.source not in active or int(x.id) > int(active[x.source].id))
+    ]
     if as_json:
         _echo_json(
             {
@@ -193,6 +218,7 @@ def status_cmd(
                     )
                     for source in shown
                 },
+                "staged": [_snapshot_dict(x) for x in staged],
             }
         )
         return
@@ -206,6 +232,12 @@ def status_cmd(
             f"  {source:<14} snapshot {snap.id:>4}  {snap.loaded_at:%Y-%m-%d %H:%M:%S} UTC  "
             f"{snap.entity_count:>8,} entities  sha256 {snap.checksum[:12]}  "
             f"({history[source]} version(s))"
+        )
+    for snap in staged:
+        typer.echo(
+            f"  {snap.source:<14} STAGED snapshot {snap.id} ({snap.entity_count:,} entities, "
+            f"{snap.loaded_at:%Y-%m-%d %H:%M:%S} UTC) held back: it removes too much of the "
+            f"active list; `circumspect lists activate {snap.id}` accepts it"
         )
 
 
@@ -222,7 +254,7 @@ def snapshots_cmd(
         _echo_json([_snapshot_dict(s) for s in snaps])
         return
     for snap in snaps:
-        mark = "*" if snap.active else " "
+        mark = "*" if snap.active else ("s" if snap.staged else " ")
         typer.echo(
             f"{mark} {snap.id:>4}  {snap.source:<14} {snap.loaded_at:%Y-%m-%d %H:%M:%S} UTC  "
             f"{snap.entity_count:>8,} entities  sha256 {snap.checksum[:12]}"
@@ -289,9 +321,14 @@ def fetch_cmd(
     ),
     retries: int = typer.Option(3, "--retries", min=0, help="Retries per file after a failure."),
     force: bool = typer.Option(False, "--force", help="Load even when nothing changed."),
+    accept_shrink: bool = ACCEPT_SHRINK,
 ) -> None:
     """Download the official lists (conditional, with retries), load what changed and
-    re-screen the stored parties against the changes (webhooks are told, docs/service.md)."""
+    re-screen the stored parties against the changes (webhooks are told, docs/service.md).
+
+    A download removing more than CIRCUMSPECT_LIST_MAX_SHRINK of the active list is staged,
+    not activated (exit status 3 unless another source failed).
+    """
     from circumspect.errors import FetchError
     from circumspect.services.fetching import fetch_and_load
     from circumspect.settings import db_url
@@ -305,10 +342,13 @@ def fetch_cmd(
             force=force,
             progress=_progress,
             case_db=db_url(db),
+            accept_shrink=accept_shrink,
         )
     for line in report.lines:
         failed = line.split(": ", 1)[-1].startswith(("fetch failed", "load failed"))
         typer.echo(line, err=failed)
+    for message in report.staged:
+        typer.echo(message, err=True)
     for source, rescreened in report.rescreens.items():
         if rescreened is not None:
             typer.echo(
@@ -320,6 +360,38 @@ def fetch_cmd(
         raise FetchError(
             f"{len(report.failures)} of {len(report.sources)} source(s) failed, their active "
             "snapshots are unchanged: " + " | ".join(report.failures)
+        )
+    if report.staged:
+        raise SystemExit(STAGED_EXIT)
+
+
+@lists_app.command("activate")
+def activate_cmd(
+    snapshot: str = typer.Argument(..., help="Id of a staged snapshot (see `lists status`)."),
+    db: str | None = DB_OPTION,
+    rescreen: bool = typer.Option(
+        True, "--rescreen/--no-rescreen", help="Re-screen stored parties against the changes."
+    ),
+) -> None:
+    """Activate a staged snapshot (one held back because it removes much of the list)."""
+    with _opened(db) as store:
+        snap = store.activate(snapshot)
+        diff = store.diff(snap.source, to_id=snap.id)
+        rescreened = (
+            _rescreen_after_load(store, snap.source)
+            if rescreen and any(diff.counts().values())
+            else None
+        )
+    counts = diff.counts()
+    typer.echo(
+        f"{snap.source}: snapshot {snap.id} is now active ({snap.entity_count:,} entities; vs "
+        f"snapshot {diff.from_snapshot}: {counts['added']} added, {counts['removed']} removed, "
+        f"{counts['changed']} changed)"
+    )
+    if rescreened is not None:
+        typer.echo(
+            f"re-screened {rescreened['parties']} stored parties: {rescreened['hits']} hits, "
+            f"{rescreened['opened']} new cases"
         )
 
 
@@ -347,21 +419,20 @@ def export_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Write the active entities (or one snapshot) as FollowTheMoney JSON lines."""
+    from circumspect import fsutil
     from circumspect.errors import InputError
     from circumspect.ownership.relations import write_relations
     from circumspect.sources.ftm import write_entities
 
     if fmt != "ftm":
         raise InputError(f"unsupported export format {fmt!r}; supported: ftm", field="format")
+    fsutil.check_writable(output, example="lists.ftm.json")
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    except OSError as exc:
-        raise InputError(
-            f"cannot write here ({exc.strerror or exc}: {exc.filename})", file=str(output)
-        ) from exc
-    try:
-        with _opened(db) as store, os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with (
+            _opened(db) as store,
+            fsutil.atomic_path(output) as tmp,
+            open(tmp, "w", encoding="utf-8") as fh,
+        ):
             entities = list(
                 store.iter_entities(
                     snapshot_id=snapshot, sources=list(sources) if sources else None
@@ -369,11 +440,6 @@ def export_cmd(
             )
             count = write_entities(entities, fh)
             links = write_relations(entities, fh)
-        os.replace(tmp_name, output)
     except OSError as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(output)) from exc
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+        raise fsutil.unwritable(output, exc) from exc
     typer.echo(f"exported {count} entities and {links} relationships to {output}")

@@ -304,7 +304,6 @@ def _screen_file_spark(
     from circumspect.matching.batch import (
         ERROR_COLUMNS,
         SCREEN_COLUMNS,
-        AtomicCsv,
         BatchStats,
         write_errors,
     )
@@ -360,14 +359,9 @@ def _screen_file_spark(
         for r in errs.itertuples(index=False)
     ]
     if _is_local(dst):
-        out = AtomicCsv(_local(dst), SCREEN_COLUMNS)
-        try:
-            for values in rows.loc[:, list(SCREEN_COLUMNS)].itertuples(index=False):
-                out.write(list(values))
-            out.commit()
-        except BaseException:
-            out.abort()
-            raise
+        from circumspect.tabular import output_format, write_frame
+
+        write_frame(rows.loc[:, list(SCREEN_COLUMNS)], _local(dst), fmt=output_format(_local(dst)))
     else:
         spark_rows = session.createDataFrame(rows.loc[:, list(SCREEN_COLUMNS)])
         _csv(spark_rows.write.mode("overwrite")).csv(dst)

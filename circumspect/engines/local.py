@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from circumspect import tabular
 from circumspect.engines.base import BatchFn, Engine, RunStats, detect_format, normalise_frame
 from circumspect.errors import InputError
 from circumspect.fsutil import atomic_path
@@ -98,8 +99,8 @@ class LocalEngine(Engine):
 
 def write_frame(frame: pd.DataFrame, dst: str, fmt: str) -> None:
     """Write ``frame`` to ``dst`` atomically (temporary file in the same folder, then rename)."""
+    if fmt != "parquet":
+        tabular.write_frame(frame, Path(dst), fmt=".csv")
+        return
     with atomic_path(Path(dst)) as tmp:
-        if fmt == "parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False)
+        frame.to_parquet(tmp, index=False)

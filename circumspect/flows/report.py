@@ -5,9 +5,7 @@ tables. Every chart names its source files and its definitions.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -18,6 +16,7 @@ from circumspect.flows import countries, did, indicators, reference
 from circumspect.flows import queries as q
 from circumspect.flows.store import FlowStore
 from circumspect.fsutil import atomic_path
+from circumspect.tabular import write_dicts
 
 PARTNERS = ("RU", "KZ", "KG", "AM", "GE", "UZ")
 
@@ -49,12 +48,10 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    buf = io.StringIO()
     if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    _write_text(path, buf.getvalue())
+        write_dicts(path, rows, list(rows[0]), fmt=".csv")
+    else:
+        _write_text(path, "")
 
 
 def _sources(store: FlowStore, where: str) -> str:

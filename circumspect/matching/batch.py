@@ -3,15 +3,14 @@
 Every input row is accounted for: ``read = screened + rejected``. A bad row (empty or
 huge name, control characters, unknown schema or country, wrong number of fields) is
 reported with its line number in the errors file and the rest of the file is screened.
-Outputs are written to a temporary file and renamed into place.
+Outputs (CSV, or XLSX by the file name) go through the one output writer
+(``circumspect.tabular``): atomic, no live formulas, one cell per field.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from circumspect.errors import CircumspectError, InputError
 from circumspect.matching.screener import Screener, compare_names
 from circumspect.model.screening import Candidate, Query
+from circumspect.tabular import TableWriter, output_format, write_rows
 
 SCREEN_COLUMNS = (
     "query_id",
@@ -114,29 +114,6 @@ def iter_rows(
     return header, rows()
 
 
-class AtomicCsv:
-    """A CSV writer on a temporary file, renamed onto ``path`` by :meth:`commit`."""
-
-    def __init__(self, path: Path, columns: tuple[str, ...] | list[str]) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        self.writer = csv.writer(self.fh)
-        self.writer.writerow(columns)
-
-    def write(self, row: list[object]) -> None:
-        self.writer.writerow(row)
-
-    def commit(self) -> None:
-        self.fh.close()
-        os.replace(self.tmp, self.path)
-
-    def abort(self) -> None:
-        self.fh.close()
-        Path(self.tmp).unlink(missing_ok=True)
-
-
 def _opt(row: dict[str, str], key: str) -> str | None:
     value = row.get(key)
     return value.strip() if value and value.strip() else None
@@ -159,8 +136,7 @@ def screen_file(
     _, rows = iter_rows(in_path, ("query_id", "name"))
     all_rows = list(rows)
     stats = BatchStats()
-    out = AtomicCsv(out_path, SCREEN_COLUMNS)
-    try:
+    with TableWriter(out_path, SCREEN_COLUMNS, fmt=output_format(out_path)) as out:
         for n, (line, row, problem) in enumerate(all_rows, start=1):
             stats.read += 1
             qid = (row or {}).get("query_id", "") or ""
@@ -185,10 +161,6 @@ def screen_file(
             stats.queries_alerting += int(alerting)
             if progress is not None:
                 progress(n, len(all_rows))
-        out.commit()
-    except BaseException:
-        out.abort()
-        raise
     if errors_path is not None:
         write_errors(errors_path, stats.errors)
     return stats
@@ -239,10 +211,7 @@ def _with_links(cand: Candidate) -> str:
 
 def write_errors(path: Path, errors: list[tuple[int, str, str, str]]) -> None:
     """The per-row errors as CSV (``line,query_id,field,error``), written atomically."""
-    out = AtomicCsv(path, ERROR_COLUMNS)
-    for line, qid, fld, message in errors:
-        out.write([line, qid, fld, message])
-    out.commit()
+    write_rows(path, ERROR_COLUMNS, errors, fmt=output_format(path))
 
 
 def compare_file(
@@ -258,8 +227,8 @@ def compare_file(
     header, rows = iter_rows(in_path, ("name1", "name2"))
     all_rows = list(rows)
     stats = BatchStats()
-    out = AtomicCsv(out_path, [*header, "score", "match", "explanation"])
-    try:
+    columns = [*header, "score", "match", "explanation"]
+    with TableWriter(out_path, columns, fmt=output_format(out_path)) as out:
         for n, (line, row, problem) in enumerate(all_rows, start=1):
             stats.read += 1
             if problem is not None or row is None:
@@ -285,10 +254,6 @@ def compare_file(
             stats.rows_written += 1
             if progress is not None:
                 progress(n, len(all_rows))
-        out.commit()
-    except BaseException:
-        out.abort()
-        raise
     if errors_path is not None:
         write_errors(errors_path, stats.errors)
     return stats

@@ -1,13 +1,12 @@
 """Batch screening of message files: collect, screen, write one CSV row per file.
 
 Every input file gets exactly one row (a file that cannot be read gets decision ``error``
-with the reason), and the CSV is written to a temporary file beside the target and renamed
-into place, so a reader never sees half a result.
+with the reason); the CSV goes through the one output writer (``circumspect.tabular``):
+atomic, no live formulas, one cell per field.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +17,7 @@ from circumspect.errors import InputError
 from circumspect.payments.model import PaymentDecision
 from circumspect.payments.policy import Policy
 from circumspect.payments.screening import PaymentScreening
+from circumspect.tabular import write_dicts
 
 COLUMNS = ("file", "message_id", "format", "decision", "flags", "explanation")
 #: Largest file read as a message (larger files are an ``error`` row, not read).
@@ -85,10 +85,6 @@ def screen_paths(
     return results
 
 
-def _unwritable(out: Path, exc: OSError) -> InputError:
-    return fsutil.unwritable(out, exc, "the output ")
-
-
 def check_writable(out: Path) -> None:
     """Fail before screening when OUT cannot be written (InputError naming it)."""
     if out.is_dir():
@@ -98,14 +94,7 @@ def check_writable(out: Path) -> None:
 
 def write_csv(results: Sequence[tuple[Path, PaymentDecision]], out: Path) -> None:
     """One row per file, written atomically (temp file + rename)."""
-    try:
-        with fsutil.atomic_path(out) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
-            writer.writeheader()
-            for path, decision in results:
-                writer.writerow(row(path, decision))
-    except OSError as exc:
-        raise _unwritable(out, exc) from exc
+    write_dicts(out, [row(path, decision) for path, decision in results], list(COLUMNS))
 
 
 def summary(results: Sequence[tuple[Path, PaymentDecision]]) -> Counter[str]:

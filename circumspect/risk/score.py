@@ -32,6 +32,7 @@ from circumspect.risk.pipeline import (
     validate_frame,
 )
 from circumspect.risk.rules import RuleSet
+from circumspect.tabular import write_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,14 +171,14 @@ def read_table(path: Path) -> pd.DataFrame:
 
 
 def _atomic_write(df: pd.DataFrame, path: Path) -> None:
+    """Parquet as typed columns; CSV and XLSX through the one output writer (no live
+    formulas, one cell per field, atomic)."""
     fmt = _fmt(path)
-    with atomic_path(path) as tmp:
-        if fmt == ".csv":
-            df.to_csv(tmp, index=False)
-        elif fmt == ".parquet":
+    if fmt == ".parquet":
+        with atomic_path(path) as tmp:
             df.to_parquet(tmp, index=False)
-        else:
-            df.to_excel(tmp, index=False, engine="openpyxl")
+    else:
+        write_frame(df, path, fmt=fmt)
 
 
 Progress = Callable[[str, int, int | None], None]

@@ -7,7 +7,6 @@ the routes themselves are embedded in the file. Files are written atomically.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from circumspect import fsutil
 from circumspect.routes.network import Network
 from circumspect.routes.planner import Comparison, Leg, Route
+from circumspect.tabular import write_dicts
 
 COLOURS: tuple[str, ...] = (
     "#d62728",
@@ -217,10 +217,6 @@ def comparison_rows(case: str, cmp: Comparison) -> list[dict[str, Any]]:
 
 
 def write_comparison_csv(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(COMPARISON_FIELDS), lineterminator="\n")
-    w.writeheader()
-    for row in rows:
-        w.writerow({k: row.get(k, "") for k in COMPARISON_FIELDS})
-    _atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+    check_writable(path)
+    write_dicts(path, rows, list(COMPARISON_FIELDS), fmt=".csv")
     return path

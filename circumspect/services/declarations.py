@@ -13,8 +13,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from circumspect.cases.service import CaseSpec
+from circumspect.errors import CircumspectError
 from circumspect.risk.score import ScoreReport, score_declarations
 from circumspect.services.runtime import Runtime
+from circumspect.tabular import restore
+from circumspect.uploads import check_rows, check_upload
 
 #: Cell values a JSON row may hold.
 Cell = str | int | float | None
@@ -63,6 +67,7 @@ def score_rows(
     rt: Runtime, actor: str, rows: list[dict[str, Cell]], open_cases: bool
 ) -> DeclarationScoring:
     """Score rows given as JSON objects (column -> value), through the file path."""
+    check_rows("rows", len(rows))
     columns: list[str] = []
     for row in rows:
         for key in row:
@@ -76,21 +81,31 @@ def score_rows(
     return score_upload(rt, actor, "rows.csv", buffer.getvalue().encode("utf-8"), open_cases)
 
 
+def _read_back(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV the output writer wrote, with the original text (quotes taken off)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [{k: restore(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
 def score_upload(
     rt: Runtime, actor: str, name: str, data: bytes, open_cases: bool
 ) -> DeclarationScoring:
     """Score an uploaded declarations file (.csv, .xlsx, .parquet by its name's suffix)."""
     suffix = Path(name).suffix.lower() or ".csv"
+    check_upload(name, data)  # 413 over the row or decompressed-size limit, nothing parsed
     screener, snaps = rt.screener()
     with tempfile.TemporaryDirectory(prefix="cs-decl-") as tmp:
         src = Path(tmp) / f"input{suffix}"
         src.write_bytes(data)
         out, errs = Path(tmp) / "scored.csv", Path(tmp) / "errors.csv"
-        report = score_declarations(src, out, errs, screener=screener)
-        with out.open(encoding="utf-8", newline="") as fh:
-            scored = list(csv.DictReader(fh))
-        with errs.open(encoding="utf-8", newline="") as fh:
-            errors = list(csv.DictReader(fh))
+        try:
+            report = score_declarations(src, out, errs, screener=screener)
+        except CircumspectError as exc:
+            if exc.file is not None:
+                exc.file = name  # the upload's name, never the server's temporary path
+            raise
+        scored = _read_back(out)
+        errors = _read_back(errs)
     digest = hashlib.sha256(data).hexdigest()
     rt.cases.audit(
         actor,
@@ -107,9 +122,9 @@ def score_upload(
     )
     cases: list[DeclarationCase] = []
     if open_cases:
-        for row in scored:
-            if row.get("decision") not in ("block", "review"):
-                continue
+        risky = [row for row in scored if row.get("decision") in ("block", "review")]
+        specs: list[CaseSpec] = []
+        for row in risky:
             flags = [f for f in (row.get("flags") or "").split(";") if f]
             query = {"declaration_id": row.get("declaration_id"), "file": name, "sha256": digest}
             cands = [
@@ -128,16 +143,19 @@ def score_upload(
                     "explanation": row.get("explanation") or "",
                 }
             ]
-            outcome = rt.cases.open_case(
-                "declaration",
-                query,
-                cands,
-                snapshot_ids=snaps,
-                actor=actor,
-                summary=f"{row.get('decision')}: {row.get('explanation') or ''}"[:2000],
-                idem_key=f"decl:{digest}:{row.get('declaration_id')}",
+            specs.append(
+                CaseSpec(
+                    "declaration",
+                    query,
+                    cands,
+                    summary=f"{row.get('decision')}: {row.get('explanation') or ''}"[:2000],
+                    idem_key=f"decl:{digest}:{row.get('declaration_id')}",
+                )
             )
-            cases.append(
-                DeclarationCase(row.get("declaration_id"), outcome.status, outcome.case_id)
-            )
+        # every case of the upload in one transaction, at most CIRCUMSPECT_BATCH_MAX_CASES
+        outcomes = rt.cases.open_cases(specs, snapshot_ids=snaps, actor=actor)
+        cases = [
+            DeclarationCase(row.get("declaration_id"), outcome.status, outcome.case_id)
+            for row, outcome in zip(risky, outcomes, strict=True)
+        ]
     return DeclarationScoring(report, scored, errors, snaps, cases)

@@ -23,6 +23,8 @@ class FetchCycleReport:
     failures: list[str] = field(default_factory=list)
     loaded: list[str] = field(default_factory=list)
     rescreens: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    #: why each staged snapshot was held back (it removes too much of the active list)
+    staged: list[str] = field(default_factory=list)
 
 
 def rescreen_after_load(
@@ -70,10 +72,13 @@ def fetch_and_load(
     actor: str = "lists fetch",
     progress: Progress = _no_progress,
     case_db: str | None = None,
+    accept_shrink: bool = False,
 ) -> FetchCycleReport:
     """Fetch each source (conditional requests), load the changed ones, re-screen stored
     parties against the changes; a failed source keeps its active snapshot and is reported
-    (and emitted as ``fetch.failed`` into ``case_db``'s outbox when given)."""
+    (and emitted as ``fetch.failed`` into ``case_db``'s outbox when given). A download that
+    removes more than CIRCUMSPECT_LIST_MAX_SHRINK of the active list is staged, not
+    activated, unless ``accept_shrink`` (``report.staged``)."""
     from circumspect.store import fetch
     from circumspect.store.loading import load_paths
 
@@ -103,9 +108,13 @@ def fetch_and_load(
                         list(fetched.paths.values()),
                         files=[str(p) for p in fetched.final_paths()],
                         progress=update,
+                        accept_shrink=accept_shrink,
                     )
                 fetch.commit(fetched)
                 report.lines.append(loaded.summary())
+                if loaded.staged:
+                    report.staged.append(loaded.held_back())
+                    continue
                 report.loaded.append(source)
             except CircumspectError as exc:
                 fetch.discard(fetched)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from circumspect import settings
+from circumspect.api.security import RateLimiter
+from circumspect.cases.idempotency import IdempotencyStore
 from circumspect.cases.service import CaseService, UserInfo, entity_hash
 from circumspect.matching import Screener
 from circumspect.model.screening import PartyScreener
@@ -64,6 +66,11 @@ class Runtime:
         )
         self.cases = CaseService(self.db_url)
         self.cases.entity_hash_lookup = self._entity_hash
+        self.idempotency = IdempotencyStore(self.cases)
+        self.login_limiter = RateLimiter(
+            settings.get_int("CIRCUMSPECT_LOGIN_MAX_FAILURES"),
+            settings.get_float("CIRCUMSPECT_LOGIN_WINDOW"),
+        )
         self._store: Store | None = config.store
         self._screener: PartyScreener | None = config.screener
         self._snapshot_ids: dict[str, str] | None = None

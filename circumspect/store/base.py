@@ -24,6 +24,8 @@ class Snapshot:
     entity_count: int
     active: bool
     files: tuple[str, ...] = ()
+    #: held back by the shrink check: complete, never active until ``activate``
+    staged: bool = False
 
 
 @dataclass(slots=True)
@@ -60,8 +62,13 @@ class Store(ABC):
         *,
         checksum: str,
         files: Sequence[str] = (),
+        max_removed_share: float | None = None,
     ) -> Snapshot:
-        """Write a snapshot of ``source`` and activate it atomically."""
+        """Write a snapshot of ``source`` and activate it atomically.
+
+        With ``max_removed_share`` (0..1), a snapshot that removes more than that share of
+        the active snapshot's entities is stored *staged* (``Snapshot.staged``), not active.
+        """
 
     @abstractmethod
     def snapshots(self, source: str | None = None) -> list[Snapshot]:

@@ -22,6 +22,32 @@ class LoadReport:
     #: changes against the previous snapshot of the source (added/removed/changed)
     changes: dict[str, int] = field(default_factory=dict)
     previous: str | None = None
+    #: entities in the previous snapshot (for the share removed)
+    previous_count: int = 0
+    #: the largest share of the active list a load may remove and still become active
+    max_shrink: float | None = None
+
+    @property
+    def staged(self) -> bool:
+        """Held back by the shrink check: stored, not active (see ``lists activate``)."""
+        return self.snapshot.staged
+
+    @property
+    def removed_share(self) -> float:
+        """Share of the previous snapshot's entities this load removes (0..1)."""
+        removed = self.changes.get("removed", 0)
+        return removed / self.previous_count if self.previous_count else 0.0
+
+    def held_back(self) -> str:
+        """Why a staged snapshot was not activated, and how to accept it."""
+        limit = "" if self.max_shrink is None else f" (more than {self.max_shrink:.0%})"
+        return (
+            f"{self.source}: snapshot {self.snapshot.id} is STAGED, not active: it removes "
+            f"{self.changes.get('removed', 0):,} of the {self.previous_count:,} entities of "
+            f"active snapshot {self.previous} ({self.removed_share:.1%}){limit}. Check the "
+            f"file; `circumspect lists activate {self.snapshot.id}` accepts it, or load "
+            "again with --accept-shrink."
+        )
 
     def summary(self) -> str:
         kinds = ", ".join(f"{n} {s}" for s, n in sorted(self.schemata.items()))
@@ -31,6 +57,10 @@ class LoadReport:
             + f" from {len(self.snapshot.files)} file(s) [{self.format}] -> snapshot "
             f"{self.snapshot.id} in {self.seconds:.1f} s"
         )
+        if self.staged:
+            text = text.replace(
+                f"-> snapshot {self.snapshot.id}", f"-> STAGED snapshot {self.snapshot.id}"
+            )
         if self.previous is None:
             return text + "; first snapshot of this source"
         c = self.changes
@@ -48,13 +78,19 @@ def load_paths(
     files: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
     mapping: dict[str, str] | None = None,
+    accept_shrink: bool = False,
 ) -> LoadReport:
     """Parse ``paths`` as ``source`` and load them; the active snapshot changes only on success.
 
     ``files`` overrides the file names recorded in the snapshot (fetch records the cache
     paths, not the staging ones); ``progress`` is called with the running entity count.
+    A load that removes more than ``CIRCUMSPECT_LIST_MAX_SHRINK`` of the active list is
+    stored staged, not active (``LoadReport.staged``), unless ``accept_shrink``.
     """
+    from circumspect import settings
     from circumspect.sources import parse_source
+
+    max_shrink = None if accept_shrink else settings.get_float("CIRCUMSPECT_LIST_MAX_SHRINK")
 
     started = time.perf_counter()
     parsed = parse_source(source, list(paths), mapping)
@@ -72,6 +108,7 @@ def load_paths(
         counted(),
         checksum=parsed.checksum,
         files=tuple(files) if files is not None else parsed.files,
+        max_removed_share=max_shrink,
     )
     if progress is not None:
         progress(snapshot.entity_count)
@@ -85,4 +122,8 @@ def load_paths(
         schemata=dict(schemata),
         changes=diff.counts(),
         previous=diff.from_snapshot,
+        previous_count=next(
+            (x.entity_count for x in store.snapshots(source) if x.id == diff.from_snapshot), 0
+        ),
+        max_shrink=max_shrink,
     )

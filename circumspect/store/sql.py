@@ -43,6 +43,9 @@ BATCH_SIZE = 1000
 
 COMPLETE = "complete"
 LOADING = "loading"
+#: complete but held back (it removes too much of the active list); see ``activate``
+STAGED = "staged"
+READABLE = (COMPLETE, STAGED)
 
 metadata = sa.MetaData()
 
@@ -210,9 +213,10 @@ class SqlStore(Store):
                     _MIGRATIONS[step](conn)
                 conn.execute(version_table.update().values(version=SCHEMA_VERSION))
             # Second line of defence: no snapshot other than complete ones may linger.
-            stale = sa.select(snapshots_table.c.id).where(snapshots_table.c.status != COMPLETE)
+            unfinished = snapshots_table.c.status.not_in(READABLE)
+            stale = sa.select(snapshots_table.c.id).where(unfinished)
             conn.execute(entities_table.delete().where(entities_table.c.snapshot_id.in_(stale)))
-            conn.execute(snapshots_table.delete().where(snapshots_table.c.status != COMPLETE))
+            conn.execute(snapshots_table.delete().where(unfinished))
 
     def schema_version(self) -> int:
         with self._engine.connect() as conn:
@@ -227,6 +231,7 @@ class SqlStore(Store):
         *,
         checksum: str,
         files: Sequence[str] = (),
+        max_removed_share: float | None = None,
     ) -> Snapshot:
         if not is_source(source):
             raise InputError(unknown_source_message(source))
@@ -236,23 +241,18 @@ class SqlStore(Store):
                 snapshot_id = self._insert_snapshot(conn, source, checksum, files)
                 count = self._insert_entities(conn, snapshot_id, source, entities)
                 loaded_at = datetime.now(UTC)
-                previous = conn.execute(
-                    sa.select(snapshots_table.c.id)
-                    .where(snapshots_table.c.source == source)
-                    .where(snapshots_table.c.active == sa.true())
-                ).scalar()
-                conn.execute(
-                    snapshots_table.update()
-                    .where(snapshots_table.c.source == source)
-                    .where(snapshots_table.c.active == sa.true())
-                    .values(active=False)
-                )
-                conn.execute(
-                    snapshots_table.update()
-                    .where(snapshots_table.c.id == snapshot_id)
-                    .values(active=True, status=COMPLETE, entity_count=count, loaded_at=loaded_at)
-                )
-                self._notify_loaded(conn, source, snapshot_id, previous, count)
+                if max_removed_share is not None and self._shrinks(
+                    conn, source, snapshot_id, max_removed_share
+                ):
+                    conn.execute(
+                        snapshots_table.update()
+                        .where(snapshots_table.c.id == snapshot_id)
+                        .values(status=STAGED, entity_count=count, loaded_at=loaded_at)
+                    )
+                    staged = True
+                else:
+                    self._activate(conn, source, snapshot_id, count, loaded_at)
+                    staged = False
         except SQLAlchemyError as exc:
             raise StoreError(f"loading {source} failed: {_reason(exc)}") from exc
         return Snapshot(
@@ -261,8 +261,9 @@ class SqlStore(Store):
             loaded_at=loaded_at,
             checksum=checksum,
             entity_count=count,
-            active=True,
+            active=not staged,
             files=tuple(files),
+            staged=staged,
         )
 
     def _notify_loaded(
@@ -299,6 +300,85 @@ class SqlStore(Store):
             entities_table.c.snapshot_id == snapshot_id
         )
         return {str(r[0]): str(r[1]) for r in conn.execute(query)}
+
+    def _shrinks(self, conn: Connection, source: str, snapshot_id: int, limit: float) -> bool:
+        """Whether the new snapshot removes more than ``limit`` of the active one's entities."""
+        active = conn.execute(
+            sa.select(snapshots_table.c.id, snapshots_table.c.entity_count)
+            .where(snapshots_table.c.source == source)
+            .where(snapshots_table.c.active == sa.true())
+        ).first()
+        if active is None or not active.entity_count:
+            return False
+        return self._removed(conn, int(active.id), snapshot_id) > limit * int(active.entity_count)
+
+    @staticmethod
+    def _removed(conn: Connection, old_id: int, new_id: int) -> int:
+        """Entities of snapshot ``old_id`` that snapshot ``new_id`` does not hold."""
+        old = entities_table.alias("old")
+        new = entities_table.alias("new")
+        kept = (
+            sa.select(new.c.entity_id)
+            .where(new.c.snapshot_id == new_id)
+            .where(new.c.entity_id == old.c.entity_id)
+        )
+        query = (
+            sa.select(sa.func.count())
+            .select_from(old)
+            .where(old.c.snapshot_id == old_id)
+            .where(~kept.exists())
+        )
+        return int(conn.execute(query).scalar_one())
+
+    def _activate(
+        self, conn: Connection, source: str, snapshot_id: int, count: int, loaded_at: datetime
+    ) -> None:
+        previous = conn.execute(
+            sa.select(snapshots_table.c.id)
+            .where(snapshots_table.c.source == source)
+            .where(snapshots_table.c.active == sa.true())
+        ).scalar()
+        conn.execute(
+            snapshots_table.update()
+            .where(snapshots_table.c.source == source)
+            .where(snapshots_table.c.active == sa.true())
+            .values(active=False)
+        )
+        conn.execute(
+            snapshots_table.update()
+            .where(snapshots_table.c.id == snapshot_id)
+            .values(active=True, status=COMPLETE, entity_count=count, loaded_at=loaded_at)
+        )
+        self._notify_loaded(conn, source, snapshot_id, previous, count)
+
+    def activate(self, snapshot_id: str) -> Snapshot:
+        """Make a staged snapshot the active one of its source (``lists activate``).
+
+        Refused (``InputError``) for a snapshot that is not staged, and for a staged snapshot
+        older than the source's active one (a newer list was accepted since).
+        """
+        snap = self.snapshot(snapshot_id)
+        if not snap.staged:
+            state = "active" if snap.active else "not staged (it was active before)"
+            raise InputError(f"snapshot {snap.id} of {snap.source} is {state}", field="snapshot")
+        try:
+            with self._write() as conn, conn.begin():
+                self._lock(conn, f"load:{snap.source}")
+                current = conn.execute(
+                    sa.select(snapshots_table.c.id)
+                    .where(snapshots_table.c.source == snap.source)
+                    .where(snapshots_table.c.active == sa.true())
+                ).scalar()
+                if current is not None and int(current) > int(snap.id):
+                    raise InputError(
+                        f"snapshot {current} of {snap.source}, newer than staged snapshot "
+                        f"{snap.id}, is active; load the list again instead",
+                        field="snapshot",
+                    )
+                self._activate(conn, snap.source, int(snap.id), snap.entity_count, snap.loaded_at)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"activating snapshot {snap.id} failed: {_reason(exc)}") from exc
+        return self.snapshot(snap.id)
 
     def _insert_snapshot(
         self, conn: Connection, source: str, checksum: str, files: Sequence[str]
@@ -404,8 +484,10 @@ class SqlStore(Store):
 
     # -- reads ------------------------------------------------------------------------------
 
-    def _snapshot_query(self) -> sa.Select[Any]:
-        return sa.select(snapshots_table).where(snapshots_table.c.status == COMPLETE)
+    def _snapshot_query(self, *, staged: bool = True) -> sa.Select[Any]:
+        """Readable snapshots: complete ones, and staged ones unless ``staged`` is False."""
+        wanted = READABLE if staged else (COMPLETE,)
+        return sa.select(snapshots_table).where(snapshots_table.c.status.in_(wanted))
 
     @staticmethod
     def _to_snapshot(row: Any) -> Snapshot:
@@ -417,6 +499,7 @@ class SqlStore(Store):
             entity_count=int(row.entity_count),
             active=bool(row.active),
             files=tuple(orjson.loads(row.files)),
+            staged=str(row.status) == STAGED,
         )
 
     def snapshots(self, source: str | None = None) -> list[Snapshot]:
@@ -456,7 +539,7 @@ class SqlStore(Store):
         query = (
             sa.select(entities_table.c.data)
             .join(snapshots_table, snapshots_table.c.id == entities_table.c.snapshot_id)
-            .where(snapshots_table.c.status == COMPLETE)
+            .where(snapshots_table.c.status.in_(READABLE))
         )
         if snapshot_id is not None:
             snap = self.snapshot(snapshot_id)
@@ -560,8 +643,9 @@ class SqlStore(Store):
                 raise InputError(f"snapshot {from_id} is of source {snap.source}, not {source}")
             return snap
         with self._read() as conn:
+            # the previous snapshot that was accepted (staged ones never were)
             row = conn.execute(
-                self._snapshot_query()
+                self._snapshot_query(staged=False)
                 .where(snapshots_table.c.source == source)
                 .where(snapshots_table.c.id < int(to_snap.id))
                 .order_by(snapshots_table.c.id.desc())

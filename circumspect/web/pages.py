@@ -185,10 +185,27 @@ def login(
             next=_safe_next(next),
             error="The sign-in form expired; please try again.",
         )
+    client = request.client.host if request.client else "unknown"
+    named = rt.cases.user_by_key_prefix(key.strip())
+    limited = [f"addr:{client}"] + ([f"user:{named}"] if named else [])
+    wait = rt.login_limiter.blocked(limited)
+    if wait:
+        # Not audited: the failures that reached the limit were, and no more can be.
+        throttled = web.render(
+            request,
+            "login.html",
+            status=429,
+            csrf=csrf,
+            next=_safe_next(next),
+            error=f"Too many failed sign-ins; try again in {int(wait) + 1} s.",
+        )
+        throttled.headers["Retry-After"] = str(int(wait) + 1)
+        return throttled
     try:
         user = rt.cases.authenticate(key.strip())
     except AuthError:
-        rt.cases.audit("web", "web.login_failed", "session", {})
+        rt.login_limiter.fail(limited)
+        rt.cases.audit("web", "web.login_failed", "session", {"client": client, "user": named})
         return web.render(
             request,
             "login.html",
@@ -197,7 +214,7 @@ def login(
             next=_safe_next(next),
             error="That API key is not valid.",
         )
-    rt.cases.audit(user.name, "web.login", "session", {})
+    rt.cases.audit(user.name, "web.login", "session", {"client": client})
     token = secrets.token_urlsafe(24)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(

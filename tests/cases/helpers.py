@@ -36,6 +36,7 @@ class MemoryStore(Store):
         *,
         checksum: str,
         files: Sequence[str] = (),
+        max_removed_share: float | None = None,
     ) -> Snapshot:
         ents = {e.id: e for e in entities}
         sid = f"{source}-{len(self._snaps) + 1}"

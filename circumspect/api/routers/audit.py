@@ -13,7 +13,12 @@ from circumspect.errors import InputError
 router = v1_router(tags=["audit"])
 
 
-@router.get("/audit/verify", response_model=s.AuditVerify, openapi_extra=role("viewer"))
+@router.get(
+    "/audit/verify",
+    response_model=s.AuditVerify,
+    response_model_exclude_unset=True,
+    openapi_extra=role("viewer"),
+)
 def audit_verify(rt: RuntimeDep) -> dict[str, Any]:
     """Verify the hash chain: ``{"ok", "records", "first_bad"}``."""
     return rt.cases.verify_audit().to_dict()

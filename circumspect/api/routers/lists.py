@@ -29,8 +29,15 @@ def lists(rt: RuntimeDep) -> dict[str, Any]:
     openapi_extra=role("viewer"),
 )
 def list_snapshots(source: str, rt: RuntimeDep) -> list[dict[str, Any]]:
-    """Every snapshot of a source, newest first."""
-    return [snapshot_out(x) for x in rt.store().snapshots(source)]
+    """Every snapshot of a source, newest first (staged ones included); 404 for a source
+    that is neither a known list nor has snapshots."""
+    from circumspect.errors import NotFoundError
+    from circumspect.model.entities import SOURCES
+
+    snaps = rt.store().snapshots(source)
+    if not snaps and source not in SOURCES:
+        raise NotFoundError(f"no list {source!r}; see GET /v1/lists", field="source")
+    return [snapshot_out(x) for x in snaps]
 
 
 @router.get("/lists/{source}/diff", response_model=s.DiffOut, openapi_extra=role("viewer"))

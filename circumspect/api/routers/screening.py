@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from fastapi import Header
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 
 from circumspect.api import schemas as s
 from circumspect.api.deps import RuntimeDep, UserDep, role, v1_router
+from circumspect.cases.idempotency import request_hash
 from circumspect.services.screening import PartyQuery, ScreeningBatch, screen_parties
 
 router = v1_router(tags=["screening"])
@@ -16,6 +19,7 @@ router = v1_router(tags=["screening"])
     response_model=s.ScreenResponse,
     openapi_extra=role("viewer"),
     response_model_by_alias=True,
+    responses={409: {"model": s.ErrorEnvelope, "description": "Key used for another request"}},
 )
 def screen(
     body: s.ScreenRequest,
@@ -25,10 +29,18 @@ def screen(
         None,
         alias="Idempotency-Key",
         max_length=200,
-        description="Batch key; item i uses KEY:i unless it has its own key.",
+        description="Request key, scoped to you and bound to this request body: a retry "
+        "with the same body returns the original answer, another body is 409. Item i uses "
+        "KEY:i unless it has its own key.",
     ),
-) -> ScreeningBatch:
+) -> ScreeningBatch | JSONResponse:
     """Screen one party or up to 1,000; alerts open cases (suppression applies)."""
+    digest = ""
+    if idempotency_key:
+        digest = request_hash("screen", body.model_dump(mode="json", by_alias=True))
+        stored = rt.idempotency.lookup(user.id, idempotency_key, digest)
+        if stored is not None:
+            return JSONResponse(stored)
     parties = [
         PartyQuery(
             name=p.name,
@@ -42,7 +54,7 @@ def screen(
         )
         for i, p in enumerate(body.parties())
     ]
-    return screen_parties(
+    result = screen_parties(
         rt,
         user.name,
         parties,
@@ -53,3 +65,8 @@ def screen(
         exclude_sources=body.exclude_dataset,
         exclude_ids=body.exclude_entity_ids,
     )
+    if not idempotency_key:
+        return result
+    answer = s.ScreenResponse.model_validate(jsonable_encoder(result))
+    first = answer.model_dump(mode="json", by_alias=True)
+    return JSONResponse(rt.idempotency.remember(user.id, idempotency_key, digest, first))
