@@ -9,9 +9,9 @@ built on it), so every output gets the same three guarantees:
   numbers. Leading quotes already present are kept and one more is added, so the rule is
   reversible: :func:`restore` gives back the original text exactly.
 * **One cell stays one cell.** CSV fields holding a CR, LF, delimiter or quote are quoted
-  (RFC 4180, CRLF row ends); XLSX text that XML cannot carry (control characters, CR) is
-  written with the OOXML ``_xHHHH_`` escape, which spreadsheet readers (and openpyxl)
-  decode.
+  (RFC 4180, CRLF row ends); XLSX text that XML cannot carry (control characters) is
+  written with the OOXML ``_xHHHH_`` escape, which spreadsheet readers decode (and
+  :func:`read_xlsx_rows`); CR is kept as ``&#13;``.
 * **Atomic.** The file is written beside its destination and renamed onto it when complete
   (``fsutil.atomic_path``); a failure leaves the previous file untouched.
 """
@@ -42,9 +42,10 @@ _DANGEROUS = re.compile(r"^'*[=+\-@\t\r]")
 #: A neutralised cell: one or more quotes, then a formula-leading character.
 _NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
 
-#: Characters XML 1.0 cannot carry, plus CR (XML parsers turn it into LF) and the escape's
-#: own introducer when it would be read as an escape.
-_XLSX_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+#: Characters XML 1.0 cannot carry, and the escape's own introducer where it would be read
+#: as an escape (OOXML ST_Xstring: ``_xHHHH_`` is a character in every spreadsheet reader).
+_XLSX_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_XLSX_UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 FORMATS = (".csv", ".xlsx")
 
@@ -277,6 +278,11 @@ def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(cols)
 
 
+def xlsx_text(value: str) -> str:
+    """Decode the OOXML ``_xHHHH_`` escapes of a string read from an XLSX cell."""
+    return _XLSX_UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+
+
 def read_xlsx_rows(path: Path) -> Iterator[list[Any]]:
     """Rows of the first sheet of an XLSX file, streamed (read-only mode), escapes decoded."""
     from openpyxl import load_workbook
@@ -285,6 +291,6 @@ def read_xlsx_rows(path: Path) -> Iterator[list[Any]]:
     try:
         sheet = book.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
-            yield list(row)
+            yield [xlsx_text(v) if isinstance(v, str) else v for v in row]
     finally:
         book.close()

@@ -109,10 +109,27 @@ def test_fetch_of_a_changed_list_loads_a_new_snapshot(cli: Cli, serve: Serve) ->
     serve(ofac_site(sdn_bytes()))
     assert cli("lists", "fetch", "ofac_sdn").code == 0
     serve(ofac_site(sdn_bytes(SDN_ROWS[:2]), etag='"v2"'))
-    result = cli("lists", "fetch", "ofac_sdn")
+    result = cli("lists", "fetch", "ofac_sdn", "--accept-shrink")  # 1 of 3 removed
     assert result.code == 0, result.err
     assert "0 added, 1 removed, 0 changed" in result.out
     assert len(_snapshots(cli)) == 2
+
+
+def test_fetch_that_shrinks_the_list_is_staged(cli: Cli, serve: Serve) -> None:
+    serve(ofac_site(sdn_bytes()))
+    assert cli("lists", "fetch", "ofac_sdn").code == 0
+    serve(ofac_site(sdn_bytes(SDN_ROWS[:1]), etag='"v2"'))
+    result = cli("lists", "fetch", "ofac_sdn")
+    assert result.code == 3, result.err
+    assert "STAGED" in result.err and "2 of the 3 entities" in result.err
+    status = cli("lists", "status", "--json").json()
+    assert status["sources"]["ofac_sdn"]["entity_count"] == 3
+    [staged] = status["staged"]
+    assert staged["entity_count"] == 1
+    # the download is kept: the next fetch is "not modified" and the staged snapshot waits
+    assert cli("lists", "fetch", "ofac_sdn").code == 0
+    assert cli("lists", "activate", staged["id"], "--no-rescreen").code == 0
+    assert cli("lists", "status", "--json").json()["sources"]["ofac_sdn"]["entity_count"] == 1
 
 
 def test_offline_fails_clearly_and_changes_nothing(cli: Cli, serve: Serve) -> None:
