@@ -100,6 +100,7 @@ def _check_xlsx(name: str, data: bytes, limits: UploadLimits) -> int:
             total += info.file_size
             if total > limits.max_bytes:
                 raise _too_big(name, total, limits)
+        _check_shared_strings(name, archive, limits)
     from openpyxl import load_workbook
 
     try:
@@ -117,6 +118,32 @@ def _check_xlsx(name: str, data: bytes, limits: UploadLimits) -> int:
     finally:
         book.close()
     return max(rows, 0)
+
+
+#: Most distinct shared strings per data row allowed (a row of 50 text columns).
+STRINGS_PER_ROW = 50
+
+
+def _check_shared_strings(name: str, archive: zipfile.ZipFile, limits: UploadLimits) -> None:
+    """Readers load every shared string into memory at once: count them (streaming, in
+    chunks) before any reader does, and refuse more than the rows could hold."""
+    allowed = limits.max_rows * STRINGS_PER_ROW
+    for info in archive.infolist():
+        if not info.filename.lower().endswith("sharedstrings.xml"):
+            continue
+        count = 0
+        tail = b""
+        with archive.open(info) as fh:
+            while chunk := fh.read(1 << 20):
+                data = tail + chunk
+                count += data.count(b"<si>") + data.count(b"<si ")
+                tail = data[-3:]  # a tag split by the chunk end is counted with the next
+                if count > allowed:
+                    raise LimitError(
+                        f"the upload holds more than {allowed:,} distinct strings "
+                        f"({STRINGS_PER_ROW} per allowed row, CIRCUMSPECT_UPLOAD_MAX_ROWS)",
+                        file=name,
+                    )
 
 
 def _check_parquet(name: str, data: bytes, limits: UploadLimits) -> int:

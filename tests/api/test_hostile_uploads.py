@@ -168,6 +168,8 @@ def test_row_caps() -> None:
     with pytest.raises(LimitError, match="data rows"):
         check_upload("long.csv", long_csv(10_001), LIMITS)
     assert check_upload("ok.csv", long_csv(10_000), LIMITS) == 10_000
+    with pytest.raises(LimitError, match="distinct strings"):
+        check_upload("strings.xlsx", shared_strings_bomb(18), LIMITS)
     with pytest.raises(InputError, match="not an XLSX"):
         check_upload("fake.xlsx", b"hello", LIMITS)
 
