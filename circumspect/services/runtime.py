@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from circumspect import settings
-from circumspect.api.security import RateLimiter
 from circumspect.cases.idempotency import IdempotencyStore
 from circumspect.cases.service import CaseService, UserInfo, entity_hash
 from circumspect.matching import Screener
 from circumspect.model.screening import PartyScreener
+from circumspect.services.ratelimit import RateLimiter
 from circumspect.store import open_store
 from circumspect.store.base import Store
 

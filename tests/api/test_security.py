@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from circumspect.api.security import RateLimiter
+from circumspect.services.ratelimit import RateLimiter
 from tests.api.conftest import Api, make_api
 from tests.web.test_pages import _csrf, sign_in
 
