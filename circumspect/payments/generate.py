@@ -29,7 +29,6 @@ SWIFT MT allows no Cyrillic, so Cyrillic cases are rendered as ISO 20022.
 
 from __future__ import annotations
 
-import csv
 import random
 import re
 from collections.abc import Sequence
@@ -843,6 +842,7 @@ def write_set(messages: Sequence[GeneratedMessage], out_dir: Path) -> Path:
     """Write the messages to ``out_dir/messages/`` and ``out_dir/manifest.csv`` (file,
     expected, category, format, note)."""
     from circumspect.errors import InputError
+    from circumspect.tabular import write_rows
 
     folder = out_dir / "messages"
     manifest = out_dir / "manifest.csv"
@@ -850,13 +850,13 @@ def write_set(messages: Sequence[GeneratedMessage], out_dir: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         for message in messages:
             (folder / message.name).write_bytes(message.raw)
-        tmp = manifest.with_name(f".{manifest.name}.tmp")
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["file", "expected", "category", "format", "note"])
-            for m in messages:
-                writer.writerow([m.name, m.expected, m.category, m.format, m.note])
-        tmp.replace(manifest)  # the manifest appears only when every message is written
+        # the manifest appears (atomically) only when every message is written
+        write_rows(
+            manifest,
+            ["file", "expected", "category", "format", "note"],
+            ([m.name, m.expected, m.category, m.format, m.note] for m in messages),
+            fmt=".csv",
+        )
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         raise InputError(
