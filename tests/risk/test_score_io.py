@@ -126,11 +126,16 @@ def test_output_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     out = tmp_path / "out.csv"
     out.write_text("previous result\n", encoding="utf-8")
 
-    def explode(self: pd.DataFrame, path: Path, **kwargs: object) -> None:
-        Path(path).write_text("half a fi", encoding="utf-8")
-        raise OSError("disk full")
+    from circumspect import tabular
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", explode)
+    written: list[object] = []
+
+    def explode(self: object, values: object) -> None:
+        written.append(values)
+        if len(written) > 1:  # the header went to the temporary file, then the disk is full
+            raise OSError("disk full")
+
+    monkeypatch.setattr(tabular._CsvSink, "write", explode)
     with pytest.raises(OSError, match="disk full"):
         score_declarations(src, out)
     assert out.read_text(encoding="utf-8") == "previous result\n"
