@@ -1,11 +1,17 @@
-"""Shared test fixtures.
+"""Shared test fixtures, and how the suite gets its data.
 
-* Every test runs with its own ``CIRCUMSPECT_HOME`` (a temporary folder) and no
-  ``CIRCUMSPECT_DB``, so nothing touches the user's real store.
-* ``shared_path(...)`` finds a file under ``../shared`` (or ``$CIRCUMSPECT_SHARED``) and skips
-  with a clear reason when it is absent.
-* ``pg_url`` gives a fresh PostgreSQL database (needs ``CIRCUMSPECT_TEST_PG_URL``, which
-  ``scripts/services.sh`` sets after starting a local server) and drops it afterwards.
+Fixture strategy (the model is yente's ``tests/conftest.py``):
+
+* Isolation is automatic: every test runs with its own ``CIRCUMSPECT_HOME`` (a temporary
+  folder) and no ``CIRCUMSPECT_DB``, so nothing touches the user's real store.
+* Real data comes from ``../shared`` (or ``$CIRCUMSPECT_SHARED``), never from copies in the
+  repository: the ``shared`` fixture (or ``tests.support.shared_path`` where a path is needed
+  at import time) gives a path there and skips with a clear reason when it is absent.
+* Services are fixtures: ``pg_url`` gives a fresh PostgreSQL database (needs
+  ``CIRCUMSPECT_TEST_PG_URL``, which ``scripts/services.sh`` sets after starting a local
+  server) and drops it afterwards.
+* Helpers live in fixtures here or in plain modules (``tests/support.py``, ``tests/<area>/
+  helpers.py``); tests never import from a ``conftest``.
 * With ``CIRCUMSPECT_REQUIRE_ALL=1`` (set by ``.ci/run``) a skipped test is a failure: in CI
   every component is provided, so nothing may silently not run.
 """
@@ -14,22 +20,20 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("CIRCUMSPECT_SHARED", ROOT.parent / "shared"))
+from tests.support import shared_path
+
 REQUIRE_ALL = os.environ.get("CIRCUMSPECT_REQUIRE_ALL") == "1"
 
 
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared; skips the test when it is not there."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared data not available: {path} (set CIRCUMSPECT_SHARED or add ../shared)")
-    return path
+@pytest.fixture
+def shared() -> Callable[..., Path]:
+    """``shared("fixtures", "lists", ...)``: a path under ../shared, or skip the test."""
+    return shared_path
 
 
 @pytest.fixture(autouse=True)

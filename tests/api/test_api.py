@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import Api, make_api
+from tests.api.helpers import Api, make_api
 
 
 def test_health_is_public(api: Api) -> None:

@@ -7,7 +7,7 @@ import re
 from fastapi.routing import APIRoute
 
 from circumspect.cases.service import ROLES
-from tests.api.conftest import Api
+from tests.api.helpers import Api
 
 
 def _routes(api: Api) -> list[tuple[str, str, str]]:

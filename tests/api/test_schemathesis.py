@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api.conftest import Api, make_api
+from tests.api.helpers import Api, make_api
 
 
 @pytest.fixture

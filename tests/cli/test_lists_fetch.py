@@ -297,7 +297,7 @@ def test_fetch_kz_afm_from_the_official_address_then_the_legacy_mirror(
 
 
 def test_fetch_us_csl(cli: Cli, serve: Serve) -> None:
-    from tests.conftest import shared_path
+    from tests.support import shared_path
 
     body = shared_path("fixtures", "lists", "us_csl", "consolidated_2023.csv").read_bytes()
     seen = serve(lambda request: httpx.Response(200, content=body))

@@ -10,7 +10,7 @@ import pytest
 from circumspect.cases.service import CaseService
 from circumspect.settings import db_url
 from tests.cli.lists_helpers import Result, run, write_sdn
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 HEADER = "owner_name,owner_id,owned_name,owned_id,share,source,date"
 SDN_ROWS = [

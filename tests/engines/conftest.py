@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
 from circumspect.engines import Engine, get_engine
-
-
-def spark_available() -> str | None:
-    """None when Spark can run here, else the reason it cannot."""
-    if importlib.util.find_spec("pyspark") is None:
-        return "PySpark is not installed (pip install 'circumspect[spark]')"
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "Java is not installed (scripts/services.sh installs it as root)"
-    return None
+from tests.engines.helpers import spark_available
 
 
 @pytest.fixture(scope="session")

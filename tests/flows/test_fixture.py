@@ -10,7 +10,7 @@ import pytest
 from circumspect.flows import queries as q
 from circumspect.flows import reference, report
 from circumspect.flows.store import FlowStore
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 pytestmark = pytest.mark.shared
 

@@ -10,7 +10,7 @@ from circumspect.demo import DATA_DIR
 from circumspect.flows import indicators
 from circumspect.flows import queries as q
 from circumspect.flows.store import FlowStore
-from tests.engines.conftest import spark_available
+from tests.engines.helpers import spark_available
 
 pytestmark = pytest.mark.spark
 

@@ -16,8 +16,8 @@ from circumspect.goods.lists import build_index, load_list
 from circumspect.goods.nomenclature import default_nomenclature
 from circumspect.risk.rules.config import load_rules
 from circumspect.risk.score import score_frame
-from tests.conftest import shared_path
 from tests.risk.helpers import row
+from tests.support import shared_path
 
 runner = CliRunner()
 

@@ -13,7 +13,7 @@ from circumspect.goods.lists import (
     load_list,
     shipped_lists,
 )
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 
 def test_chpl_has_50_codes_and_six_tiers() -> None:

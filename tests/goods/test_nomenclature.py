@@ -14,7 +14,7 @@ from circumspect.goods.nomenclature import (
     load_csv,
     load_data,
 )
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 
 def test_shipped_data_matches_public_source(tmp_path: Path) -> None:

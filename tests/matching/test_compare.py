@@ -6,7 +6,7 @@ import pytest
 
 from circumspect.errors import InputError
 from circumspect.matching import compare_names
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 THRESHOLD = 0.70
 

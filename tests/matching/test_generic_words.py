@@ -13,7 +13,7 @@ import pytest
 
 from circumspect.matching import Screener, compare_names
 from circumspect.model.screening import Query
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 THRESHOLD = 0.70
 

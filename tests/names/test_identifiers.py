@@ -15,7 +15,7 @@ from circumspect.names.identifiers import (
     problem,
     validate,
 )
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 
 def test_all_shared_vectors() -> None:

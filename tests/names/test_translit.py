@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circumspect.names import SCHEMES, latin_variants, skeleton, to_cyrillic, transliterate
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 TOKAYEV = "Қасым-Жомарт Тоқаев"
 

@@ -13,7 +13,7 @@ from followthemoney import model
 from circumspect.model.entities import ListedEntity
 from circumspect.ownership.relations import ListRelation, extract, to_ftm
 from circumspect.sources import parse_source
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "sources" / "fixtures"
 

@@ -15,8 +15,8 @@ from circumspect.payments.batch import collect_files
 from circumspect.payments.generate import generate
 from circumspect.payments.screening import PaymentScreening
 from circumspect.sources import parse_source
-from tests.conftest import shared_path
 from tests.payments.helpers import DEMO, DEMO_LISTS, MESSAGES
+from tests.support import shared_path
 
 
 @lru_cache(maxsize=1)

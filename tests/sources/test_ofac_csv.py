@@ -15,8 +15,8 @@ from circumspect.model.entities import new_proxy
 from circumspect.names.identifiers import validate
 from circumspect.sources import parse_source
 from circumspect.sources.remarks import apply_remarks
-from tests.conftest import shared_path
 from tests.sources.helpers import demo_files
+from tests.support import shared_path
 
 
 def _rows(path: Path) -> list[list[str]]:

@@ -9,8 +9,8 @@ import pytest
 
 from circumspect.errors import FormatMismatchError, ParseError
 from circumspect.sources import parse_source
-from tests.conftest import shared_path
 from tests.sources.helpers import demo_files
+from tests.support import shared_path
 
 
 @pytest.mark.shared

@@ -14,7 +14,7 @@ from circumspect.matching.screener import Screener
 from circumspect.model.screening import Query
 from circumspect.sources import parse_source
 from circumspect.sources.us_csl import id_item
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 FILES = ("csl.csv", "consolidated_2023.csv")
 

@@ -11,7 +11,7 @@ import pytest
 from circumspect.sources import parse_source
 from circumspect.store import open_store
 from circumspect.store.loading import load_paths
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 NEW_ROW = (
     b'99999,"ARLAN TEST TRADING LLP",-0- ,"RUSSIA-EO14024",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '

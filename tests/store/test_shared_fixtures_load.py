@@ -19,7 +19,7 @@ from lxml import etree
 from circumspect.model.entities import ListedEntity
 from circumspect.store.loading import load_paths
 from circumspect.store.sql import SqlStore
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 
 def _ofac_rows(path: Path) -> list[list[str]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import Api, make_api
+from tests.api.helpers import Api, make_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

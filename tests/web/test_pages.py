@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Api, make_api
+from tests.api.helpers import Api, make_api
 
 
 def _csrf(html: str) -> str:
