@@ -272,7 +272,7 @@ def test_a_disguised_name_raises_the_case_priority(service: CaseService) -> None
     from circumspect.cases.service import case_priority
     from circumspect.matching import Screener
     from circumspect.model.screening import Query
-    from tests.matching.conftest_data import entity
+    from tests.matching.helpers import entity
 
     screener = Screener([entity("Company", "10", [("name", "OPLOT")], source="ofac_sdn")])
     plain = screener.screen(Query("Oplot", "Company"), limit=1)

@@ -11,7 +11,7 @@ from circumspect.cli.main import app
 from circumspect.errors import InputError
 from circumspect.matching import Screener
 from circumspect.matching.batch import SCREEN_COLUMNS, compare_file, screen_file
-from tests.matching.conftest_data import sample_entities
+from tests.matching.helpers import sample_entities
 
 BAD_ROWS = [
     ["q-empty", "", "Person"],

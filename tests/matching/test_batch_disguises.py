@@ -9,7 +9,7 @@ from pathlib import Path
 
 from circumspect.matching import Screener
 from circumspect.matching.batch import screen_file
-from tests.matching.conftest_data import entity, sample_entities
+from tests.matching.helpers import entity, sample_entities
 
 ROWS = [
     ["r-oplot", "ОРLОТ", "Company"],

@@ -8,7 +8,7 @@ import pytest
 from circumspect.errors import InputError
 from circumspect.matching import Screener, compare_names
 from circumspect.model.screening import Query
-from tests.matching.conftest_data import entity
+from tests.matching.helpers import entity
 
 THRESHOLD = 0.70
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from circumspect.matching import Screener
 from circumspect.matching.prepare import prepare_query
 from circumspect.model.screening import Query
-from tests.matching.conftest_data import sample_entities
+from tests.matching.helpers import sample_entities
 
 QUERIES = [
     Query("Kassym-Jomart Tokayev", "Person", birth_date="1953-05-17"),

@@ -9,7 +9,7 @@ import circumspect.matching.index as index_module
 from circumspect.matching.compare import compile_name
 from circumspect.matching.index import CandidateIndex
 from circumspect.matching.prepare import index_entities
-from tests.matching.conftest_data import entity, sample_entities
+from tests.matching.helpers import entity, sample_entities
 
 FIRST = ["Ivan", "Pyotr", "Asel", "Daniyar", "Nurlan", "Olga", "Serik", "Aigerim", "Timur"]
 LAST = ["Ivanov", "Petrov", "Ospanov", "Serikbayev", "Tokayev", "Kim", "Lee", "Nazarov"]

@@ -73,7 +73,7 @@ def test_a_common_surname_with_initials_does_not_alert_but_a_rare_one_does() -> 
 def test_birth_date_country_and_identifier_move_the_score() -> None:
     from circumspect.matching import Screener
     from circumspect.model.screening import Query
-    from tests.matching.conftest_data import entity
+    from tests.matching.helpers import entity
 
     s = Screener(
         [

@@ -8,7 +8,7 @@ from circumspect.errors import InputError
 from circumspect.matching import SCORERS, Screener
 from circumspect.matching.scoring import CircumspectV1, get_scorer
 from circumspect.model.screening import PartyScreener, Query
-from tests.matching.conftest_data import entity, sample_entities
+from tests.matching.helpers import entity, sample_entities
 
 
 @pytest.fixture(scope="module")

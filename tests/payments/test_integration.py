@@ -91,7 +91,7 @@ def test_ofac_sdn_fixture_bics_and_names() -> None:
 def test_listed_bank_under_another_legal_form_as_intermediary_without_bic_is_held() -> None:
     """An intermediary bank named (field 56D, no BIC) under another legal form than its
     listing still matches: the legal form is evidence, never a veto."""
-    from tests.matching.conftest_data import entity
+    from tests.matching.helpers import entity
 
     listed = [entity("Company", "20", [("name", "BANK ROSSIYA, AO")], source="ofac_sdn")]
     engine = PaymentScreening(Screener(listed), entities=listed)

@@ -42,7 +42,7 @@ def test_listed_parties_found_through_real_screener(screener: object) -> None:
 
 def test_listed_firm_under_another_legal_form_as_end_user_reaches_review() -> None:
     from circumspect.matching import Screener
-    from tests.matching.conftest_data import entity
+    from tests.matching.helpers import entity
 
     screener = Screener(
         [
