@@ -1,60 +1,62 @@
 """`circumspect demo`: run every capability offline on the bundled demo data.
 
-Each capability contributes a step as ``circumspect.<area>.demo.run(ctx) -> str`` (a
-one-paragraph summary of what it did). Steps run in pipeline order; a step's module that
-is not present is reported, never silently skipped.
+The steps are the modules of this package, each ``run(ctx: DemoContext) -> str`` (a
+one-paragraph summary of what it did), listed in :data:`STEPS` in pipeline order: lists
+first (everything screens against them), the service and the engines last. Every step runs;
+a step that fails stops the demo with its error (nothing is skipped). The steps call the
+same functions the CLI and the service call (``services``, ``matching.batch``,
+``risk.score``, ``payments.batch`` ...), so the demo exercises the real paths.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-#: Pipeline order: lists first (everything screens against them), service last.
-STEPS: tuple[str, ...] = (
-    "store",
-    "matching",
-    "goods",
-    "risk",
-    "payments",
-    "flows",
-    "routes",
-    "cases",
-    "engines",
+from circumspect.demo import (
+    cases,
+    engines,
+    flows,
+    goods,
+    matching,
+    payments,
+    risk,
+    routes,
+    store,
+)
+from circumspect.demo.context import DATA_DIR, DemoContext
+
+Step = Callable[[DemoContext], str]
+
+#: Pipeline order: lists first (everything screens against them), service and engines last.
+STEPS: tuple[tuple[str, Step], ...] = (
+    ("store", store.run),
+    ("matching", matching.run),
+    ("goods", goods.run),
+    ("risk", risk.run),
+    ("payments", payments.run),
+    ("flows", flows.run),
+    ("routes", routes.run),
+    ("cases", cases.run),
+    ("engines", engines.run),
 )
 
-DATA_DIR = Path(__file__).resolve().parent / "data" / "demo"
 
-
-@dataclass
-class DemoContext:
-    """What demo steps share: where to write, where the demo data is, a scratch dict."""
-
-    out: Path
-    data: Path = DATA_DIR
-    shared: dict[str, Any] = field(default_factory=dict)
-    log: list[str] = field(default_factory=list)
-
-
-def run_demo(out: Path, echo: Any = print) -> list[tuple[str, str]]:
-    """Run every available demo step; returns (step, summary) pairs."""
+def run_demo(out: Path, echo: Callable[[str], Any] = print) -> list[tuple[str, str]]:
+    """Run every demo step in order; returns (step, summary) pairs."""
     out.mkdir(parents=True, exist_ok=True)
     ctx = DemoContext(out=out)
     results: list[tuple[str, str]] = []
-    for step in STEPS:
-        try:
-            module = importlib.import_module(f"circumspect.{step}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"circumspect.{step}.demo":
-                raise
-            continue
+    for name, step in STEPS:
         started = time.perf_counter()
-        echo(f"== {step}")
-        summary = str(module.run(ctx))
+        echo(f"== {name}")
+        summary = str(step(ctx))
         elapsed = time.perf_counter() - started
         echo(f"{summary}\n   ({elapsed:.1f} s)")
-        results.append((step, summary))
+        results.append((name, summary))
     return results
+
+
+__all__ = ["DATA_DIR", "STEPS", "DemoContext", "run_demo"]

@@ -12,9 +12,9 @@ import csv
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
 
 from circumspect import settings
+from circumspect.demo.context import DemoContext
 from circumspect.errors import InputError
 from circumspect.fsutil import atomic_path
 
@@ -38,7 +38,7 @@ def _write_atomic(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def run(ctx: Any) -> str:
+def run(ctx: DemoContext) -> str:
     from circumspect.cases.service import CaseStateError
     from circumspect.services.runtime import ApiConfig, Runtime
     from circumspect.services.screening import PartyQuery, screen_parties

@@ -7,10 +7,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from circumspect.demo.context import DemoContext
+
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "demo" / "declarations" / "declarations.csv"
 
 
-def _screener(ctx: Any) -> Any:
+def _screener(ctx: DemoContext) -> Any:
     db_url = ctx.shared.get("db_url")
     if db_url:
         from circumspect.risk.score import screener_from_db
@@ -35,7 +37,7 @@ def spark_unavailable() -> str | None:
     return None
 
 
-def run(ctx: Any) -> str:
+def run(ctx: DemoContext) -> str:
     from circumspect.engines import get_engine
     from circumspect.engines.jobs import score_declarations_job
 

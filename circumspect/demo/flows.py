@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from circumspect.demo import DemoContext
+from circumspect.demo.context import DemoContext
 
 
 def run(ctx: DemoContext) -> str:

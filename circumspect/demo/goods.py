@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from circumspect.demo.context import DemoContext
+
 CODES = ("8542.31.000.0", "8482 10 100 0", "84581100", "0901210000", "8542", "12345")
 TEXTS = (
     "STM32 microcontroller",
@@ -16,7 +18,7 @@ TEXTS = (
 )
 
 
-def run(ctx: Any) -> str:
+def run(ctx: DemoContext) -> str:
     from circumspect.errors import InputError
     from circumspect.goods.lists import default_index
     from circumspect.goods.nomenclature import default_nomenclature

@@ -10,14 +10,14 @@ step it parses the demo lists itself. Writes ``matching/screening_results.csv`` 
 from __future__ import annotations
 
 import csv
-from typing import Any
 
+from circumspect.demo.context import DemoContext
 from circumspect.matching.batch import screen_file
 from circumspect.matching.screener import Screener
 from circumspect.model.entities import ListedEntity
 
 
-def _screener(ctx: Any) -> tuple[Screener, str]:
+def _screener(ctx: DemoContext) -> tuple[Screener, str]:
     url = ctx.shared.get("db_url")
     if url:
         from circumspect.store import open_store
@@ -38,7 +38,7 @@ def _screener(ctx: Any) -> tuple[Screener, str]:
     return Screener(entities), f"demo lists parsed from {lists_dir}"
 
 
-def run(ctx: Any) -> str:
+def run(ctx: DemoContext) -> str:
     screener, origin = _screener(ctx)
     out_dir = ctx.out / "matching"
     out_dir.mkdir(parents=True, exist_ok=True)

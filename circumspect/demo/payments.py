@@ -13,12 +13,12 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
+from circumspect.demo.context import DemoContext
 from circumspect.payments.batch import collect_files, engine_from_store, screen_paths, write_csv
 
 
-def run(ctx: Any) -> str:
+def run(ctx: DemoContext) -> str:
     data: Path = ctx.data / "payments"
     out: Path = ctx.out / "payments"
     out.mkdir(parents=True, exist_ok=True)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from circumspect.demo.context import DemoContext
+
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "demo" / "declarations" / "declarations.csv"
 
 
-def _screener(ctx: Any) -> tuple[Any, str]:
+def _screener(ctx: DemoContext) -> tuple[Any, str]:
     db_url = ctx.shared.get("db_url")
     if db_url:
         from circumspect.risk.score import screener_from_db
@@ -28,7 +30,7 @@ def _screener(ctx: Any) -> tuple[Any, str]:
     return Screener(entities), f"{len(entities)} demo list entities (files)"
 
 
-def run(ctx: Any) -> str:
+def run(ctx: DemoContext) -> str:
     import pandas as pd
 
     from circumspect.risk.pipeline import PartyCache

@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from circumspect.demo.context import DemoContext
 from circumspect.errors import ParseError
 
 
-def run(ctx: Any) -> str:
+def run(ctx: DemoContext) -> str:
     from circumspect.routes.network import default_network
     from circumspect.routes.planner import compare_routes
     from circumspect.routes.render import (

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from circumspect import settings
+from circumspect.demo.context import DemoContext
 from circumspect.errors import CircumspectError
 from circumspect.model.entities import SOURCES
 from circumspect.store import open_store
@@ -54,7 +55,7 @@ def previous_ofac(shipped: Path, target: Path) -> Path:
     return target
 
 
-def run(ctx: Any) -> str:
+def run(ctx: DemoContext) -> str:
     out: Path = ctx.out / "store"
     out.mkdir(parents=True, exist_ok=True)
     url = settings.db_url()

@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from circumspect.demo import DATA_DIR, DemoContext
+from circumspect.demo import store as store_demo
 from circumspect.server import create_app
 from circumspect.services.runtime import ApiConfig
-from circumspect.store import demo as store_demo
 
 MESSAGES = DATA_DIR / "payments" / "messages"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from circumspect.demo import DATA_DIR
+from circumspect.demo.store import previous_ofac
 from circumspect.server import create_app
 from circumspect.services.runtime import ApiConfig
 from circumspect.store import open_store
-from circumspect.store.demo import previous_ofac
 from circumspect.store.loading import load_paths
 
 LISTS = DATA_DIR / "lists"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from circumspect.cases import demo as cases_demo
 from circumspect.demo import DemoContext
+from circumspect.demo import cases as cases_demo
+from circumspect.demo import store as store_demo
 from circumspect.errors import InputError
-from circumspect.store import demo as store_demo
 
 
 def test_demo_step(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from circumspect.demo import DemoContext
-from circumspect.engines import demo
+from circumspect.demo import engines as demo
 
 
 def test_demo_without_spark_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -73,7 +73,7 @@ def test_did_command(tmp_path: Path) -> None:
 
 
 def test_demo_step(tmp_path: Path) -> None:
-    from circumspect.flows import demo
+    from circumspect.demo import flows as demo
 
     summary = demo.run(DemoContext(out=tmp_path))
     assert "SYNTHETIC" in summary and "DiD" in summary and "beta" in summary

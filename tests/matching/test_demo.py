@@ -4,7 +4,7 @@ import csv
 from pathlib import Path
 
 from circumspect.demo import DemoContext
-from circumspect.matching import demo
+from circumspect.demo import matching as demo
 
 
 def test_demo_step_without_store_step(tmp_path: Path) -> None:

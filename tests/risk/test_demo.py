@@ -8,7 +8,7 @@ from circumspect.demo import DemoContext
 
 
 def test_goods_demo(tmp_path: Path) -> None:
-    from circumspect.goods import demo
+    from circumspect.demo import goods as demo
 
     summary = demo.run(DemoContext(out=tmp_path))
     assert "CONTROLLED CHPL tier 1" in summary
@@ -16,7 +16,7 @@ def test_goods_demo(tmp_path: Path) -> None:
 
 
 def test_risk_demo_from_list_files(tmp_path: Path) -> None:
-    from circumspect.risk import demo
+    from circumspect.demo import risk as demo
 
     ctx = DemoContext(out=tmp_path)
     summary = demo.run(ctx)
@@ -28,8 +28,8 @@ def test_risk_demo_from_list_files(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_risk_demo_after_store_step(tmp_path: Path) -> None:
-    from circumspect.risk import demo as risk_demo
-    from circumspect.store import demo as store_demo
+    from circumspect.demo import risk as risk_demo
+    from circumspect.demo import store as store_demo
 
     ctx = DemoContext(out=tmp_path)
     store_demo.run(ctx)

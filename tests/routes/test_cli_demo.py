@@ -114,7 +114,7 @@ def test_route_errors_are_one_line_exit_2(
 
 
 def test_demo_step(tmp_path: Path) -> None:
-    from circumspect.routes.demo import run
+    from circumspect.demo.routes import run
 
     ctx = DemoContext(out=tmp_path)
     summary = run(ctx)

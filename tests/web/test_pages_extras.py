@@ -7,9 +7,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from circumspect.demo import DATA_DIR, DemoContext
+from circumspect.demo import store as store_demo
 from circumspect.server import create_app
 from circumspect.services.runtime import ApiConfig
-from circumspect.store import demo as store_demo
 from tests.web.test_pages import _csrf, sign_in
 
 
@@ -46,7 +46,7 @@ def test_flows_page(tmp_path: Path) -> None:
     import shutil
 
     from circumspect import settings
-    from circumspect.flows import demo as flows_demo
+    from circumspect.demo import flows as flows_demo
 
     ctx = DemoContext(out=tmp_path / "out")
     flows_demo.run(ctx)
