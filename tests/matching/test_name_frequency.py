@@ -103,7 +103,7 @@ def test_birth_date_country_and_identifier_move_the_score() -> None:
 def test_a_name_always_matches_itself_whatever_the_rules_for_common_names() -> None:
     import csv
 
-    from tests.conftest import shared_path
+    from tests.support import shared_path
 
     path = shared_path("fixtures", "matching", "name_bench_cases.csv")
     with path.open(encoding="utf-8") as fh:

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from circumspect.demo import DemoContext
-from circumspect.store import demo, open_store
+from circumspect.demo import store as demo
+from circumspect.store import open_store
 
 
 def test_demo_step(tmp_path: Path) -> None:
