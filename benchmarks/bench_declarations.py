@@ -67,9 +67,9 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from circumspect.risk.generate import evaluate, generate
     from circumspect.risk.pipeline import PartyCache
     from circumspect.risk.score import score_declarations
+    from circumspect.synth.declarations import evaluate, generate
 
     timings: dict[str, float] = {}
     if args.generate_only is not None:

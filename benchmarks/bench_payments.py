@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 from circumspect.matching import Screener  # noqa: E402
 from circumspect.model.entities import ListedEntity  # noqa: E402
 from circumspect.model.screening import Candidate, Query  # noqa: E402
-from circumspect.payments.generate import GeneratedMessage, generate  # noqa: E402
 from circumspect.payments.screening import PaymentScreening  # noqa: E402
 from circumspect.sources import parse_source  # noqa: E402
+from circumspect.synth.payments import GeneratedMessage, generate  # noqa: E402
 
 LISTS = ROOT.parent / "shared" / "fixtures" / "lists"
 

@@ -31,7 +31,7 @@ NEW_RULES = (
 
 
 def _generate(rows: int, transfers: int, folder: Path) -> None:
-    from circumspect.risk.generate import generate, generate_transfers
+    from circumspect.synth.declarations import generate, generate_transfers
 
     data = generate(rows, parties=20_000, planted_share=0.01, seed=2026, bad_rows=100)
     data.to_parquet(folder / "declarations.parquet", index=False)
@@ -54,8 +54,8 @@ def main() -> int:
 
     import pandas as pd
 
-    from circumspect.risk.generate import evaluate
     from circumspect.risk.score import score_declarations
+    from circumspect.synth.declarations import evaluate
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-rx-"))
     folder.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_spark.py [--rows 1000000] [--parties 20000]
         [--masters local[2],local[1]] [--lists ofac|demo|none] [--skip-index]
 
-The input (the risk generator's scenario set, ``circumspect.risk.generate``) is written to
+The input (the risk generator's scenario set, ``circumspect.synth.declarations``) is written to
 Parquet first and not timed. Every engine scores the same file; the outputs are compared
 row by row. Times are wall-clock for the whole job (read, validate, aggregate, screen, score,
 write), Spark session start-up excluded (reported separately). Party screening uses the
@@ -140,7 +140,7 @@ def main() -> int:
     from circumspect.engines import get_engine
     from circumspect.engines.jobs import score_declarations_job
     from circumspect.matching import Screener
-    from circumspect.risk.generate import generate
+    from circumspect.synth.declarations import generate
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-spark-"))
     folder.mkdir(parents=True, exist_ok=True)

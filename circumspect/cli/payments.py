@@ -91,10 +91,10 @@ def generate(
     malformed: int = typer.Option(100, min=0, help="Malformed messages."),
     seed: int = typer.Option(9, help="Random seed."),
 ) -> None:
-    """Write a labelled set of generated messages (see circumspect/payments/generate.py)."""
-    from circumspect.payments.generate import generate as make
-    from circumspect.payments.generate import write_set
+    """Write a labelled set of generated messages (see circumspect/synth/payments.py)."""
     from circumspect.store import open_store
+    from circumspect.synth.payments import generate as make
+    from circumspect.synth.payments import write_set
 
     store = open_store(db)
     try:

@@ -1,6 +1,6 @@
 """Write the SYNTHETIC demo trade files under ``circumspect/data/demo/flows/``.
 
-Run ``python -m circumspect.flows.gen_demo`` to regenerate them (seeded, deterministic).
+Run ``python -m circumspect.synth.flows`` to regenerate them (seeded, deterministic).
 The numbers are invented; only the layouts are real: a Eurostat "relational view" export
 (country labels, ``Aug. 2022`` periods, ``TOTAL-Total`` products) and a UN Comtrade CSV
 (47 columns) with HS-6 product detail, CHPL and other goods, so that the CHPL split and the

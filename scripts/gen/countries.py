@@ -1,6 +1,6 @@
 """Regenerate ``circumspect/flows/data/countries.csv`` from ICU locale data.
 
-Run ``python -m circumspect.flows.gen_countries`` after an ICU upgrade. The table has one row
+Run ``.venv/bin/python scripts/gen/countries.py`` after an ICU upgrade. The table has one row
 per ISO 3166-1 territory: alpha-2, alpha-3, UN M49 numeric code, the Eurostat/Comext code
 (``EL``/``GR`` for Greece, ``UK``/``GB`` for the United Kingdom) and the English, French
 and Russian names as ICU spells them. Names as the statistical offices spell them (Eurostat's
@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "circumspect" / "flows" / "data"
 
 #: Eurostat's own geo codes differ from ISO 3166 for two countries.
 EUROSTAT_CODES = {"GR": "EL", "GB": "UK"}

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from circumspect.cli.main import main
-from circumspect.risk.generate import generate
+from circumspect.synth.declarations import generate
 
 DATA = Path(__file__).resolve().parents[2] / "circumspect" / "data" / "demo" / "flows"
 

@@ -20,9 +20,9 @@ from circumspect.errors import InputError
 from circumspect.matching import Screener
 from circumspect.matching.batch import screen_file
 from circumspect.model.screening import Candidate, Query
-from circumspect.risk.generate import generate
 from circumspect.risk.pipeline import PartyCache, ScoringContext
 from circumspect.risk.score import score_declarations
+from circumspect.synth.declarations import generate
 
 pytestmark = pytest.mark.xdist_group("spark")
 

@@ -10,8 +10,8 @@ import pytest
 
 from circumspect.engines import Engine
 from circumspect.engines.jobs import score_declarations_job
-from circumspect.risk.generate import generate, generate_transfers
 from circumspect.risk.score import score_declarations
+from circumspect.synth.declarations import generate, generate_transfers
 
 pytestmark = pytest.mark.xdist_group("spark")
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 from circumspect.model.entities import ListedEntity, new_proxy
 from circumspect.payments.checks import iban_valid
-from circumspect.payments.generate import (
+from circumspect.payments.parse import parse_message
+from circumspect.payments.render import FORMATS, render
+from circumspect.synth.payments import (
     MALFORMATIONS,
     clean_spec,
     generate,
     to_cyrillic,
     write_set,
 )
-from circumspect.payments.parse import parse_message
-from circumspect.payments.render import FORMATS, render
 
 
 def entities() -> list[ListedEntity]:

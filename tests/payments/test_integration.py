@@ -12,9 +12,9 @@ import pytest
 from circumspect.matching import Screener
 from circumspect.model.entities import ListedEntity
 from circumspect.payments.batch import collect_files
-from circumspect.payments.generate import generate
 from circumspect.payments.screening import PaymentScreening
 from circumspect.sources import parse_source
+from circumspect.synth.payments import generate
 from tests.payments.helpers import DEMO, DEMO_LISTS, MESSAGES
 from tests.support import shared_path
 

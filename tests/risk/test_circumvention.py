@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from circumspect.errors import InputError
-from circumspect.risk.generate import evaluate, generate, generate_transfers, make_bin
 from circumspect.risk.score import read_table, score_declarations, score_frame
+from circumspect.synth.declarations import evaluate, generate, generate_transfers, make_bin
 from tests.risk.helpers import row
 
 NEW_RULES = (

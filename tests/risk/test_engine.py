@@ -7,9 +7,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from circumspect.risk.generate import make_bin, make_iin
 from circumspect.risk.pipeline import PartyCache
 from circumspect.risk.score import score_frame
+from circumspect.synth.declarations import make_bin, make_iin
 from tests.risk.helpers import FakeScreener, frame, row
 
 CHIP = "8542310000"  # CHPL tier 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from circumspect.risk.generate import (
+from circumspect.risk.score import score_frame
+from circumspect.synth.declarations import (
     PATTERNS,
     evaluate,
     generate,
@@ -12,7 +13,6 @@ from circumspect.risk.generate import (
     make_bin,
     make_iin,
 )
-from circumspect.risk.score import score_frame
 from tests.risk.helpers import FakeScreener
 
 
