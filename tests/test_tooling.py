@@ -27,3 +27,14 @@ def test_pre_commit_hooks_run_the_make_check_tools() -> None:
         "lint-imports",
     ):
         assert command in makefile, command
+
+
+def test_no_test_imports_from_a_conftest() -> None:
+    """Helpers are fixtures or live in plain modules (tests/support.py, helpers.py)."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            text = line.strip()
+            if text.startswith(("from tests", "import tests")) and "conftest" in text:
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {text}")
+    assert offenders == []

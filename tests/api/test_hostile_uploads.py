@@ -23,7 +23,7 @@ import pytest
 from circumspect.cases.service import CaseService
 from circumspect.errors import InputError, LimitError
 from circumspect.uploads import UploadLimits, check_upload
-from tests.api.conftest import Api
+from tests.api.helpers import Api
 from tests.api.test_kill9 import free_port, start
 
 CONTENT_TYPES = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import Api
+from tests.api.helpers import Api
 
 
 def screen(api: Api, role: str, name: str, key: str) -> Any:

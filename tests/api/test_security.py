@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from circumspect.services.ratelimit import RateLimiter
-from tests.api.conftest import Api, make_api
+from tests.api.helpers import Api, make_api
 from tests.web.test_pages import _csrf, sign_in
 
 HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy")

@@ -14,7 +14,7 @@ from circumspect.cli.main import app
 from circumspect.errors import InputError
 from circumspect.store import open_store
 from circumspect.store.loading import load_paths
-from tests.conftest import shared_path
+from tests.support import shared_path
 
 runner = CliRunner()
 
