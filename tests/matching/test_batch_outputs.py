@@ -8,7 +8,7 @@ from pathlib import Path
 from circumspect.matching import Screener
 from circumspect.matching.batch import compare_file, screen_file
 from circumspect.tabular import read_xlsx_rows, restore
-from tests.matching.conftest_data import sample_entities
+from tests.matching.helpers import sample_entities
 
 
 def _write(path: Path, rows: list[list[str]]) -> Path:
