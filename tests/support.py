@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,3 +18,15 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not available: {path} (set CIRCUMSPECT_SHARED or add ../shared)")
     return path
+
+
+def run_cli(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    """Run ``circumspect ARGS`` in-process; its exit code (0 when it returns normally)."""
+    from circumspect.cli.main import main
+
+    monkeypatch.setattr(sys, "argv", ["circumspect", *args])
+    try:
+        main()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0

@@ -58,6 +58,11 @@ AGENT_ROLES: tuple[str, ...] = (
 )
 
 
+def address_text(lines: tuple[str, ...], town: str | None) -> str:
+    """Address lines and town as one comma-separated line (blank parts dropped)."""
+    return ", ".join(p for p in (*lines, town or "") if p)
+
+
 @dataclass(frozen=True, slots=True)
 class Party:
     """A person or company named in a payment."""
@@ -73,10 +78,7 @@ class Party:
     field: str = ""
 
     def address_text(self) -> str:
-        parts = [*self.address]
-        if self.town:
-            parts.append(self.town)
-        return ", ".join(p for p in parts if p)
+        return address_text(self.address, self.town)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +95,7 @@ class Agent:
     field: str = ""
 
     def address_text(self) -> str:
-        parts = [*self.address]
-        if self.town:
-            parts.append(self.town)
-        return ", ".join(p for p in parts if p)
+        return address_text(self.address, self.town)
 
 
 @dataclass(frozen=True, slots=True)

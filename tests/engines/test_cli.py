@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from circumspect.cli.main import main
 from circumspect.synth.declarations import generate
+from tests.support import run_cli
 
 DATA = Path(__file__).resolve().parents[2] / "circumspect" / "data" / "demo" / "flows"
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    monkeypatch.setattr(sys, "argv", ["circumspect", *args])
-    try:
-        main()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+    return run_cli(monkeypatch, *args)
 
 
 def test_unknown_engine_is_one_clear_error(

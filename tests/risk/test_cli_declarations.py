@@ -1,22 +1,16 @@
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from circumspect.cli.main import main
 from tests.risk.helpers import frame, row
+from tests.support import run_cli
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    monkeypatch.setattr(sys, "argv", ["circumspect", *args])
-    try:
-        main()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+    return run_cli(monkeypatch, *args)
 
 
 def test_score_cli(

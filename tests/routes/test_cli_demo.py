@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from circumspect.cli.main import main
 from circumspect.demo import DemoContext
+from tests.support import run_cli
 
 
 def _run(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
 ) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["circumspect", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
+    code = run_cli(monkeypatch, *args)
     out, err = capsys.readouterr()
     return code, out, err
 
