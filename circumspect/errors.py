@@ -8,6 +8,7 @@ handler reads ``exc.status`` instead of testing classes one by one.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 
@@ -116,3 +117,14 @@ class DependencyError(CircumspectError):
     """An optional component (PySpark, Java, Chromium) is not installed."""
 
     status: ClassVar[int] = 503
+
+
+#: An absolute file path (POSIX or Windows): its folders are dropped, the file name kept.
+_PATH = re.compile(r"(?<![\w.:/\\])(?:[A-Za-z]:)?[/\\](?:[^\s'\"/\\:]+[/\\])+")
+
+
+def scrub(value: object) -> object:
+    """Text without server paths: ``/tmp/cs-decl-x1/input.csv`` becomes ``input.csv``."""
+    if not isinstance(value, str):
+        return value
+    return _PATH.sub("", value)

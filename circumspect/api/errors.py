@@ -8,7 +8,6 @@ field (dotted path, e.g. ``queries.3.name``). A domain error's HTTP status is it
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from circumspect.errors import CircumspectError
+from circumspect.errors import CircumspectError, scrub
 
 log = logging.getLogger("circumspect.api")
 
@@ -80,17 +79,6 @@ def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-#: An absolute file path (POSIX or Windows): its folders are dropped, the file name kept.
-_PATH = re.compile(r"(?<![\w.:/\\])(?:[A-Za-z]:)?[/\\](?:[^\s'\"/\\:]+[/\\])+")
-
-
-def scrub(value: Any) -> Any:
-    """Text without server paths: ``/tmp/cs-decl-x1/input.csv`` becomes ``input.csv``."""
-    if not isinstance(value, str):
-        return value
-    return _PATH.sub("", value)
-
-
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -124,7 +112,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(CircumspectError)
     async def _domain(_request: Request, exc: CircumspectError) -> JSONResponse:
         details = {k: scrub(v) for k, v in exc.to_dict().items() if v is not None}
-        return envelope(exc.status, scrub(exc.message), field=exc.field, details=[details])
+        return envelope(exc.status, str(scrub(exc.message)), field=exc.field, details=[details])
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

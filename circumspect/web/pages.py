@@ -29,7 +29,7 @@ from fastapi.templating import Jinja2Templates
 
 from circumspect import settings
 from circumspect.cases.service import ROLE_RANK, UserInfo, hash_key
-from circumspect.errors import AuthError, CircumspectError, NotFoundError
+from circumspect.errors import AuthError, CircumspectError, NotFoundError, scrub
 from circumspect.flows import report
 from circumspect.flows.store import FlowStore, db_path
 from circumspect.model.screening import QUERY_SCHEMATA
@@ -469,10 +469,10 @@ async def declarations(request: Request, web: WebDep) -> Response:
         return web.render(
             request,
             "declarations.html",
-            status=422,
+            status=exc.status if exc.status < 500 else 422,
             result=None,
             section="/declarations",
-            error=str(exc),
+            error=str(scrub(str(exc))),
         )
     rows = result.rows
     if form.get("show") != "all":

@@ -75,7 +75,7 @@ def test_422_details_name_no_server_path(api: Api) -> None:
 
 
 def test_scrub_removes_folders_keeps_names() -> None:
-    from circumspect.api.errors import scrub
+    from circumspect.errors import scrub
 
     assert scrub("cannot read /tmp/cs-decl-x/input.csv line 3") == "cannot read input.csv line 3"
     assert scrub("C:\\Users\\me\\a.csv") == "a.csv"
