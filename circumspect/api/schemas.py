@@ -202,6 +202,8 @@ class CaseOut(BaseModel):
     entity_hashes: dict[str, str] | None = None
     candidate_count: int | None = None
     history: list[dict[str, Any]] | None = None
+    #: ``high`` when a hit's name was disguised (docs/screening.md), else ``normal``.
+    priority: str = "normal"
 
 
 class CaseList(BaseModel):
