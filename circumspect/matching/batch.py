@@ -17,7 +17,7 @@ from pathlib import Path
 
 from circumspect.errors import CircumspectError, InputError
 from circumspect.matching.screener import Screener, compare_names
-from circumspect.model.screening import Candidate, Query
+from circumspect.model.screening import Query
 from circumspect.tabular import TableWriter, output_format, write_rows
 
 SCREEN_COLUMNS = (
@@ -197,16 +197,10 @@ def screen_row(
             cand.caption,
             f"{cand.score:.4f}",
             "true" if cand.alert else "false",
-            _with_links(cand),
+            cand.explanation_with_links(),
         ]
         for rank, cand in enumerate(kept, start=1)
     ]
-
-
-def _with_links(cand: Candidate) -> str:
-    """The explanation plus the relationships the lists state (``linked_to_listed``)."""
-    links = [f.text for f in cand.features if f.feature == "linked_to_listed"]
-    return cand.explanation + (" | linked_to_listed: " + "; ".join(links) if links else "")
 
 
 def write_errors(path: Path, errors: list[tuple[int, str, str, str]]) -> None:

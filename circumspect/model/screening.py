@@ -57,6 +57,15 @@ class Candidate:
     features: list[FeatureScore] = field(default_factory=list)
     snapshot_id: str | None = None
 
+    def links(self) -> list[str]:
+        """The relationships the lists state for this entry (``linked_to_listed`` texts)."""
+        return [f.text for f in self.features if f.feature == "linked_to_listed"]
+
+    def explanation_with_links(self) -> str:
+        """The explanation plus the stated relationships, for one-line outputs."""
+        links = self.links()
+        return self.explanation + (" | linked_to_listed: " + "; ".join(links) if links else "")
+
 
 class PartyScreener(Protocol):
     """What other stages need from party screening."""

@@ -230,7 +230,7 @@ class PaymentScreening:
                     role,
                     name,
                     f"{_role(role)} {name!r} matches listed {_who(cand)} "
-                    f"(score {cand.score:.2f}): {cand.explanation}",
+                    f"(score {cand.score:.2f}): {cand.explanation_with_links()}",
                     cand.entity_id,
                     cand.score,
                 )

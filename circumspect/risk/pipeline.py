@@ -452,14 +452,22 @@ def _hits(role: str, name: str, via: str, candidates: Iterable[Candidate]) -> li
             role,
             name,
             c.entity_id,
-            # an ownership finding carries its proof (docs/ownership.md)
-            c.caption if c.source != "ownership" else f"{c.caption} [{c.explanation}]",
+            _hit_caption(c),
             c.source,
             float(c.score),
             via,
         )
         for c in candidates
     ]
+
+
+def _hit_caption(c: Candidate) -> str:
+    """The caption a reviewer reads: an ownership finding carries its proof, a listed
+    entry the relationships its list states (docs/ownership.md)."""
+    if c.source == "ownership":
+        return f"{c.caption} [{c.explanation}]"
+    links = c.links()
+    return f"{c.caption} [linked to: {'; '.join(links)}]" if links else c.caption
 
 
 def screen_frame(

@@ -88,3 +88,29 @@ def test_screen_file_writes_the_ownership_alert_and_links(
         screener, {"query_id": "q2", "name": "Volga Oil Trading LLC"}, limit=1, min_score=0.5
     )
     assert "linked_to_listed: Linked To: Ivan Ivanov (ofac-sdn-1001)" in str(linked[0][8])
+
+
+def test_payments_and_declarations_name_the_list_links(screener: Screener) -> None:
+    """A hit on a listed entry shows the relationships its list states, in a payment's
+    explanation and in a declaration's party caption (not only in screen-file)."""
+    from circumspect.payments.screening import PaymentScreening
+    from circumspect.risk.score import score_frame
+    from tests.risk.helpers import frame, row
+
+    message = (
+        b"{1:F01KCJBKZKXAXXX0000000000}{2:I103COBADEFFXXXXN}{4:\r\n:20:REF2\r\n:23B:CRED\r\n"
+        b":32A:250102EUR1000,\r\n:50K:/KZ42601KZT0000123456\r\nTOO ALPHA\r\nALMATY\r\n"
+        b":59:/DE89370400440532013000\r\nVOLGA OIL TRADING LLC\r\nMOSCOW\r\n:70:INVOICE 2\r\n"
+        b":71A:SHA\r\n-}"
+    )
+    decision = PaymentScreening(screener, entities=[]).screen_raw(message)
+    assert decision.decision in ("hold", "reject"), decision.explanation
+    assert "Linked To: Ivan Ivanov (ofac-sdn-1001)" in decision.explanation
+
+    scored, errors = score_frame(
+        frame([row(declaration_id="LINKED", consignee_name="Volga Oil Trading LLC")]),
+        screener,  # type: ignore[arg-type]
+    )
+    assert errors.empty
+    explanation = str(scored.set_index("declaration_id").loc["LINKED", "explanation"])
+    assert "linked to: Linked To: Ivan Ivanov (ofac-sdn-1001)" in explanation, explanation
