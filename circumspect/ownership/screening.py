@@ -16,17 +16,49 @@ screener was opened on a store (``Screener.from_store``), so ``screen``, ``scree
 from __future__ import annotations
 
 from circumspect.model.screening import Candidate, FeatureScore, Query
+from circumspect.ownership.graph import Finding
 from circumspect.ownership.service import OwnershipView
 
 #: Source name of the candidates ownership adds.
 SOURCE = "ownership"
 
 
+#: Feature naming a Russian party behind a candidate (weight 0: the score is unchanged).
+RUSSIAN = "russian_party"
+
+
+def _russian(view: OwnershipView, entity_id: str | None) -> str:
+    info = view.context.listed.get(entity_id or "")
+    return f"{info.caption} ({info.id}, {info.russian})" if info and info.russian else ""
+
+
 def linked_features(view: OwnershipView, entity_id: str) -> list[FeatureScore]:
     out: list[FeatureScore] = []
+    russian: list[str] = []
+    own = _russian(view, entity_id)
+    if own:
+        russian.append(f"listed Russian party {own}")
     for link in view.links(entity_id):
         listed = link.other_id is not None and link.other_id in view.context.listed
         out.append(FeatureScore("linked_to_listed", 1.0 if listed else 0.0, 0.0, link.text()))
+        other = _russian(view, link.other_id)
+        if other:
+            russian.append(f"linked to Russian listed party {other}")
+    out.extend(FeatureScore(RUSSIAN, 1.0, 0.0, text) for text in russian)
+    return out
+
+
+def _russian_owners(view: OwnershipView, findings: list[Finding]) -> list[FeatureScore]:
+    owners: list[str] = []
+    for finding in findings:
+        for owner in [c.owner for c in finding.contributions] + list(finding.controllers):
+            if owner not in owners:
+                owners.append(owner)
+    out: list[FeatureScore] = []
+    for owner in owners:
+        text = _russian(view, owner)
+        if text:
+            out.append(FeatureScore(RUSSIAN, 1.0, 0.0, f"owned or controlled by {text}"))
     return out
 
 
@@ -42,7 +74,7 @@ def ownership_candidates(
         features = [
             FeatureScore("owned_by_listed", round(f.aggregate, 4), 0.0, view.sentence(f))
             for f in findings
-        ]
+        ] + _russian_owners(view, findings)
         score = max([1.0 if f.status == "controlled" else f.aggregate for f in findings])
         head = blocked or findings
         explanation = "; ".join(view.sentence(f) for f in head)

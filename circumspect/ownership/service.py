@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from circumspect.store.base import Store
 
 #: Bump when ListContext's content or extraction rules change (invalidates the cache).
-CONTEXT_VERSION = "1"
+CONTEXT_VERSION = "2"
 #: Short list labels used in proofs.
 SOURCE_LABELS: dict[str, str] = {
     "ofac_sdn": "SDN",
@@ -56,6 +57,27 @@ class ListedInfo:
     caption: str
     source: str
     schema: str
+    #: Why the entry is a Russian party ("country RU", "program RUSSIA-EO14024"), or "".
+    russian: str = ""
+
+
+#: Sanction programmes aimed at Russia (OFAC, EU, UK and BIS names, upper case).
+_RUSSIA_PROGRAM = re.compile(
+    r"RUSSIA|UKRAINE-EO1366[0-2]|EO14024|EO14066|EO14068|EO14071|833/2014|269/2014"
+)
+
+
+def russia_reason(entity: ListedEntity) -> str:
+    """Why a listed entry is a Russian party: a Russian country, nationality, address or
+    jurisdiction, or a programme aimed at Russia; "" when nothing says so."""
+    for prop in ("country", "nationality", "jurisdiction", "citizenship", "mainCountry"):
+        if any(v.lower() == "ru" for v in entity.get(prop)):
+            return "country RU"
+    for sanction in entity.sanctions:
+        for value in sanction.get("program"):
+            if _RUSSIA_PROGRAM.search(str(value).upper()):
+                return f"program {value}"
+    return ""
 
 
 @dataclass(slots=True)
@@ -76,7 +98,7 @@ def list_context(entities: Iterable[ListedEntity]) -> ListContext:
     keys: dict[str, list[str]] = defaultdict(list)
     for entity in pool:
         context.listed[entity.id] = ListedInfo(
-            entity.id, entity.caption, entity.source, entity.schema
+            entity.id, entity.caption, entity.source, entity.schema, russia_reason(entity)
         )
         props = {p: entity.get(p) for p in ("innCode", "ogrnCode", "leiCode")}
         props |= {p: entity.get(p) for p in ("registrationNumber", "taxNumber", "idNumber")}

@@ -331,6 +331,9 @@ class PartyHit:
     source: str
     score: float
     via: str
+    #: The Russian party behind the hit (the listed entry itself, an owner or a stated
+    #: link: ``russian_party`` features), "" when none.
+    russian: str = ""
 
     def text(self) -> str:
         how = "identifier" if self.via != "name" else "name"
@@ -349,7 +352,7 @@ class PartyHit:
             "source": self.source,
             "score": round(self.score, 4),
             "via": self.via,
-        }
+        } | ({"russian": self.russian} if self.russian else {})
 
 
 _WORKER_SCREENER: PartyScreener | None = None
@@ -456,6 +459,7 @@ def _hits(role: str, name: str, via: str, candidates: Iterable[Candidate]) -> li
             c.source,
             float(c.score),
             via,
+            "; ".join(f.text for f in c.features if f.feature == "russian_party"),
         )
         for c in candidates
     ]

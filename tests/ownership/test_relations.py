@@ -148,3 +148,24 @@ def test_ofac_advanced_xml_relationships(tmp_path: Path) -> None:
     assert ("ofac-sdn-16666", kind, "Owned or Controlled By", "ofac-sdn-306") in relations
     assert ("ofac-sdn-306", "UnknownLink", "Linked To", None) in relations
     _valid([p for r in extract(entities) for p in to_ftm(r)])
+
+
+def test_russian_parties_on_the_real_sdn_fixture() -> None:
+    """Every entry under a Russia-aimed programme, or with a Russian country, is a Russian
+    party; entries of other programmes without a Russian country are not."""
+    from circumspect.ownership.service import russia_reason
+
+    entities, _ = _sdn()
+    reasons = {e.id: russia_reason(e) for e in entities}
+    programs = {e.id: {str(p) for s in e.sanctions for p in s.get("program")} for e in entities}
+    for entity in entities:
+        progs = programs[entity.id]
+        if any(p.startswith(("UKRAINE-EO1366", "CAATSA - RUSSIA")) for p in progs):
+            assert reasons[entity.id], (entity.caption, progs)
+        if progs and all(p in ("SDGT", "SDNTK", "IRAN", "DPRK", "CUBA") for p in progs):
+            props = ("country", "nationality", "citizenship", "jurisdiction", "mainCountry")
+            countries = {c for p in props for c in entity.get(p)}
+            assert bool(reasons[entity.id]) == ("ru" in countries), (entity.caption, progs)
+    russian = [e.caption for e in entities if reasons[e.id]]
+    assert 0.04 < len(russian) / len(entities) < 0.15, len(russian)
+    assert any("SECHIN" in c.upper() for c in russian)

@@ -296,3 +296,79 @@ def test_cli_brands_file_with_duplicates_and_transfers(tmp_path: Path) -> None:
     assert "parallel_import_brand" in scored.loc["MOSCOW", "flags"]
     assert "reexport_chain" in scored.loc["CHIP", "flags"]
     assert (tmp_path / "o.transfer_errors.csv").exists()
+
+
+def test_parallel_import_consignee_owned_or_linked_to_a_russian_party() -> None:
+    """A Kazakh consignee with a Kazakh end user has no Russian country link, but the
+    screener finds it owned by a Russia-program SDN person, or its listed entry linked to
+    one: that is the Russian link ``parallel_import_brand`` needs. A consignee owned by a
+    listed person of another programme is not."""
+    from circumspect.matching import Screener
+    from circumspect.model.entities import ListedEntity, make_entity_id, new_proxy
+    from circumspect.ownership.graph import Edge
+    from circumspect.ownership.rules import load_rules
+    from circumspect.ownership.service import OwnershipView, list_context
+    from circumspect.ownership.store import StoredEdge
+
+    def listed(source_id: str, name: str, program: str, schema: str = "Person") -> ListedEntity:
+        entity_id = make_entity_id("ofac_sdn", source_id)
+        sanction = new_proxy(
+            "Sanction", f"{entity_id}-s", [("entity", entity_id), ("program", program)]
+        )
+        notes = "Linked To: Arkady Volkov." if schema == "Company" else ""
+        proxy = new_proxy(schema, entity_id, [("name", name), ("notes", notes)])
+        return ListedEntity(
+            proxy=proxy, source="ofac_sdn", source_id=source_id, sanctions=[sanction]
+        )
+
+    russian_bin, other_bin = make_bin(2015, 3, 1111), make_bin(2016, 4, 2222)
+    entities = [
+        listed("2001", "Arkady Volkov", "RUSSIA-EO14024"),
+        listed("2002", "Carlos Mendez Ruiz", "SDNTK"),
+        listed("2003", "Steppe Motors Holding", "SDGT", "Company"),
+    ]
+    edges = [
+        StoredEdge(
+            Edge("ofac-sdn-2001", russian_bin, 0.6, False, "r", ""),
+            "",
+            "Nomad Cars LLP",
+            1,
+            "d",
+            "1",
+        ),
+        StoredEdge(
+            Edge("ofac-sdn-2002", other_bin, 0.6, False, "r", ""),
+            "",
+            "Caspian Cars LLP",
+            2,
+            "d",
+            "1",
+        ),
+    ]
+    screener = Screener(entities)
+    screener.ownership = OwnershipView(list_context(entities), edges, load_rules())
+    kz = {"end_user_name": "Astana Auto Trade LLP", "end_user_country": "KZ"}
+    rows = [
+        bmw(
+            declaration_id="OWNED", consignee_name="Nomad Cars LLP", consignee_id=russian_bin, **kz
+        ),
+        bmw(declaration_id="LINKED", consignee_name="Steppe Motors Holding", consignee_id="", **kz),
+        bmw(
+            declaration_id="OTHER", consignee_name="Caspian Cars LLP", consignee_id=other_bin, **kz
+        ),
+        bmw(declaration_id="CLEAN", **kz),
+    ]
+    scored, errors = _score(rows, screener=screener)
+    assert errors.empty
+    for decl, why in (
+        ("OWNED", "owned or controlled by Arkady Volkov"),
+        ("LINKED", "linked to Russian listed party Arkady Volkov"),
+    ):
+        assert "parallel_import_brand" in scored.loc[decl, "flags"], scored.loc[decl, "explanation"]
+        assert why in scored.loc[decl, "explanation"], scored.loc[decl, "explanation"]
+        assert "RUSSIA-EO14024" in scored.loc[decl, "explanation"]
+    for decl in ("OTHER", "CLEAN"):
+        assert "parallel_import_brand" not in scored.loc[decl, "flags"], scored.loc[
+            decl, "explanation"
+        ]
+    assert "party_listed" in scored.loc["OTHER", "flags"]

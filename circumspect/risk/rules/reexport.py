@@ -47,8 +47,35 @@ def _where(inp: RuleInput, links: Mapping[str, Array], i: int) -> str:
         "transit": inp.transit[i],
         "payer": col["payment_country"][i],
         "payment bank": str(inp.frame["_bic"].iat[i])[4:6],
+        "consignee party": "; ".join(_russian_hits(inp, i, "consignee")),
+        "end user party": "; ".join(_russian_hits(inp, i, "end user")),
     }
     return ", ".join(f"{name} {values[name]}" for name, mask in links.items() if mask[i])
+
+
+def _russian_hits(inp: RuleInput, i: int, role: str) -> list[str]:
+    """The Russian parties behind row ``i``'s screened ``role`` (owner, link, listing)."""
+    hits = inp.party_hits.get(inp.frame.index[i], [])
+    out: list[str] = []
+    for hit in hits:
+        if hit.role == role and hit.russian and hit.russian not in out:
+            out.append(hit.russian)
+    return out
+
+
+def _russian_party(inp: RuleInput, role: str) -> Array:
+    """Rows whose ``role`` party screened as a Russian listed party, or owned by or linked
+    to one (``PartyHit.russian``)."""
+    mask = np.zeros(len(inp), dtype=bool)
+    labels = [
+        label
+        for label, hits in inp.party_hits.items()
+        if any(h.role == role and h.russian for h in hits)
+    ]
+    if labels:
+        positions = inp.frame.index.get_indexer(labels)
+        mask[positions[positions >= 0]] = True
+    return mask
 
 
 @rule("coalition_origin_to_russia")
@@ -128,8 +155,10 @@ def parallel_import_brand(inp: RuleInput, config: Rule) -> RuleResult:
         "destination": col["destination_country"] == "RU",
         "payer": col["payment_country"] == "RU",
         "payment bank": np.array([b[4:6] == "RU" for b in bics], dtype=bool),
+        "consignee party": _russian_party(inp, "consignee"),
+        "end user party": _russian_party(inp, "end user"),
     }
-    ru_link = links["end user"] | links["destination"] | links["payer"] | links["payment bank"]
+    ru_link = np.logical_or.reduce(list(links.values()))
     eaeu = list(config.param("consignee_countries", list(EAEU_NOT_RU)))
     cons_eaeu = np.isin(col["consignee_country"], eaeu)
     bans = inp.ctx.bans
