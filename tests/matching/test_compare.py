@@ -96,13 +96,6 @@ def test_mixed_scripts_are_repaired_not_refused() -> None:
     assert compare_names("Тоkаев Касым", "Токаев Касым", "Person").score >= 0.99
 
 
-WATCHMAN_KNOWN_MISSES = {
-    "金正恩": "Korean name written in Chinese characters: needs a Hanja reading table",
-    "山田太郎": "Japanese kanji: ICU reads them in Mandarin",
-    "田中花子": "Japanese kanji: ICU reads them in Mandarin",
-}
-
-
 def _watchman() -> list[tuple[str, str]]:
     path = shared_path("fixtures", "matching", "watchman_cross_script_pairs.csv")
     out = []
@@ -117,7 +110,7 @@ def test_watchman_cross_script_pairs() -> None:
     pairs = _watchman()
     assert len(pairs) >= 22
     misses = {q for q, e in pairs if compare_names(q, e, "Person").score < THRESHOLD}
-    assert misses == set(WATCHMAN_KNOWN_MISSES), misses
+    assert misses == set(), misses
 
 
 @pytest.mark.slow

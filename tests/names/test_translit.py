@@ -97,3 +97,65 @@ def test_cyrillic_text_becomes_cyrillic_free(text: str) -> None:
         assert not any("\u0400" <= ch <= "\u04ff" for ch in out)
     for variant in latin_variants(text):
         assert variant == variant.lower()
+
+
+def _alerts(left: str, right: str) -> bool:
+    from circumspect import settings
+    from circumspect.matching.screener import compare_names
+
+    return compare_names(left, right, "Person").score >= settings.alert_threshold()
+
+
+def test_han_hangul_table_has_source_and_version() -> None:
+    import csv
+    from pathlib import Path
+
+    import circumspect.names.translit as translit
+
+    path = Path(translit.__file__).parent / "data" / "han_hangul.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) > 8000
+    assert {r["source"] for r in rows} == {"Unihan_Readings.txt kHangul"}
+    assert all(r["version"] and r["version"] != "unknown" for r in rows)
+    assert translit.han_hangul()["金"] == ("금", "김")
+
+
+def test_hanja_names_read_as_korean_with_every_surname_reading() -> None:
+    from circumspect.names.translit import korean_readings
+
+    assert "kim jong il" in korean_readings("金正日")
+    assert korean_readings("李雪主")[:2] == ["ri sol ju", "lee sol ju"]
+    assert korean_readings("Putin") == []
+    assert korean_readings("习近平") == []  # a simplified character without a Korean reading
+
+
+def test_kanji_names_read_as_japanese_with_passport_vowels() -> None:
+    from circumspect.names.translit import japanese_latin
+
+    assert japanese_latin("山田太郎") == "yamada taro"
+    assert japanese_latin("鈴木一郎") == "suzuki ichiro"
+    assert japanese_latin("王伟") == ""  # not every character read: no half reading
+
+
+@pytest.mark.parametrize(
+    ("written", "latin"),
+    [
+        ("金正日", "Kim Jong Il"),
+        ("李雪主", "Ri Sol Ju"),
+        ("崔龍海", "Choe Ryong Hae"),
+        ("安倍晋三", "Abe Shinzo"),
+        ("鈴木一郎", "Suzuki Ichiro"),
+        ("习近平", "Xi Jinping"),
+    ],
+)
+def test_han_names_match_their_latin_spelling(written: str, latin: str) -> None:
+    assert _alerts(written, latin)
+
+
+@pytest.mark.parametrize(
+    ("written", "latin"),
+    [("金正恩", "Kim Jong Il"), ("金正恩", "Kim Yo Jong"), ("山田太郎", "Tanaka Taro")],
+)
+def test_han_readings_do_not_merge_other_people(written: str, latin: str) -> None:
+    assert not _alerts(written, latin)
