@@ -343,14 +343,24 @@ def japanese_latin(text: str) -> str:
 
 
 def han_readings(text: str) -> list[str]:
-    """Korean and Japanese readings of a name with Han characters or kana (Mandarin pinyin
-    is ICU's ``Any-Latin``, the default form); [] for other names."""
-    if not any(_is_han(ch) or _is_kana(ch) for ch in text):
+    """Korean and Japanese readings of a name written as those languages write names (Mandarin
+    pinyin is ICU's ``Any-Latin``, the default form); [] for other names.
+
+    Korean names in Hanja are one word of two to four characters, family name first (金正恩);
+    Japanese names one or two words (family name, given name) of at most six characters.
+    Names spaced otherwise (given names first, as Chinese names are in Western records) are
+    not read these ways: the extra readings would only add chance matches."""
+    words = text.split()
+    letters = "".join(words)
+    if not letters or not all(_is_han(ch) or _is_kana(ch) for ch in letters):
         return []
-    out = korean_readings(text) if any(_is_han(ch) for ch in text) else []
-    japanese = japanese_latin(text)
-    if japanese and japanese not in out:
-        out.append(japanese)
+    out: list[str] = []
+    if len(words) == 1 and 2 <= len(letters) <= 4 and all(_is_han(ch) for ch in letters):
+        out.extend(korean_readings(letters))
+    if len(words) <= 2 and len(letters) <= 6:
+        japanese = japanese_latin(text)
+        if japanese and japanese not in out:
+            out.append(japanese)
     return out
 
 

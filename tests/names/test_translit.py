@@ -159,3 +159,14 @@ def test_han_names_match_their_latin_spelling(written: str, latin: str) -> None:
 )
 def test_han_readings_do_not_merge_other_people(written: str, latin: str) -> None:
     assert not _alerts(written, latin)
+
+
+def test_only_names_written_the_korean_or_japanese_way_get_those_readings() -> None:
+    from circumspect.names.translit import han_readings
+
+    assert "kim jong un" in han_readings("金正恩")
+    assert han_readings("山田 太郎") == ["yamada taro"]
+    # given names first, spaced, as Chinese names are in Western records: no extra reading
+    assert han_readings("秀英 雅慧 李") == []
+    assert han_readings("志豪 永昌 陳") == []
+    assert han_readings("Kim Jong Un") == []
