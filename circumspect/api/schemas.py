@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -130,6 +131,30 @@ class FeatureOut(BaseModel):
     text: str
 
 
+class IdentifierOut(BaseModel):
+    kind: str
+    value: str
+
+
+class RecordOut(BaseModel):
+    """What the list says about the entry (``ListedRecord``); ``list`` is the list within
+    the source (SDN, SSI, DPL, UN 1267, EL ...)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    list_: str = Field(alias="list")
+    authority: str
+    programs: list[str] = Field(default_factory=list)
+    listing_date: str | None = None
+    identifiers: list[IdentifierOut] = Field(default_factory=list)
+    addresses: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    birth_dates: list[str] = Field(default_factory=list)
+    remarks: list[str] = Field(default_factory=list)
+    linked: list[str] = Field(default_factory=list)
+    source_url: str | None = None
+
+
 class CandidateOut(BaseModel):
     entity_id: str
     source: str
@@ -142,8 +167,33 @@ class CandidateOut(BaseModel):
     matched_name: str | None = None
     features: list[FeatureOut] = Field(default_factory=list)
     snapshot_id: str | None = None
+    record: RecordOut | None = None
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+class EntityHistoryOut(BaseModel):
+    snapshot_id: str
+    loaded_at: datetime
+    active: bool
+    status: Literal["added", "changed", "unchanged", "removed"]
+    changes: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+
+
+class EntityOut(BaseModel):
+    """A listed entity with its record and its history across list snapshots."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    entity_id: str
+    source: str
+    source_id: str
+    caption: str
+    schema_: str = Field(alias="schema")
+    listed: bool
+    record: RecordOut
+    entity: dict[str, Any]
+    history: list[EntityHistoryOut]
 
 
 class CaseRef(BaseModel):

@@ -296,7 +296,12 @@ def _scorer_for(rt: Any, algorithm: str) -> tuple[Any, str]:
         return screener, name
     from circumspect.matching.screener import Screener
 
-    return Screener(index=screener.index, scorer=name, threshold=screener.threshold), name
+    return Screener(
+        index=screener.index,
+        scorer=name,
+        threshold=screener.threshold,
+        records=screener.records,
+    ), name
 
 
 class _Lookup:

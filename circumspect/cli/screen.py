@@ -93,6 +93,7 @@ def screen(
     db: str | None = DB_OPTION,
 ) -> None:
     """Screen one party against the loaded sanctions lists."""
+    from circumspect.model.records import candidate_json
     from circumspect.model.screening import Query
 
     screener = _screener(db, threshold)
@@ -108,24 +109,7 @@ def screen(
                 "identifier": identifier,
             },
             "threshold": screener.threshold,
-            "candidates": [
-                {
-                    "entity_id": c.entity_id,
-                    "source": c.source,
-                    "source_id": c.source_id,
-                    "caption": c.caption,
-                    "schema": c.schema,
-                    "score": c.score,
-                    "alert": c.alert,
-                    "matched_name": c.matched_name,
-                    "explanation": c.explanation,
-                    "features": [
-                        {"feature": f.feature, "score": f.score, "text": f.text} for f in c.features
-                    ],
-                    "snapshot_id": c.snapshot_id,
-                }
-                for c in candidates
-            ],
+            "candidates": [candidate_json(c) for c in candidates],
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return

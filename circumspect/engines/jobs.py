@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from circumspect.engines.base import Engine
 from circumspect.errors import CircumspectError, InputError, ParseError
+from circumspect.matching.batch import SCREEN_COLUMNS
 from circumspect.risk.pipeline import party_key
 
 if TYPE_CHECKING:
@@ -181,22 +182,10 @@ def errors_path_for(out: str) -> str:
 # ---------------------------------------------------------------------------------------
 # screen-file
 
-_SCREEN_SCHEMA = (
-    "kind",
-    "line",
-    "seq",
-    "query_id",
-    "rank",
-    "entity_id",
-    "source",
-    "source_id",
-    "caption",
-    "score",
-    "alert",
-    "explanation",
-    "field",
-    "error",
-)
+#: Rows of the screening partitions: kind, line, seq, the output columns, field, error.
+_SCREEN_SCHEMA = ("kind", "line", "seq", *SCREEN_COLUMNS, "field", "error")
+#: Blank output columns after ``query_id`` in an error row.
+_BLANKS = len(SCREEN_COLUMNS) - 1
 _QUERY_FIELDS = ("query_id", "name", "schema", "country", "birth_date", "identifier")
 
 
@@ -213,13 +202,13 @@ def screen_partition(
     for rec in frame.to_dict("records"):
         line, qid = int(rec["line"]), str(rec.get("query_id", "") or "")
         if rec.get("problem"):
-            out.append(("error", line, 0, qid, *[""] * 8, "", str(rec["problem"])))
+            out.append(("error", line, 0, qid, *[""] * _BLANKS, "", str(rec["problem"])))
             continue
         row = {k: str(rec[k]) for k in _QUERY_FIELDS if k in rec}
         try:
             written = screen_row(screener, row, limit=limit, min_score=min_score)
         except CircumspectError as exc:
-            out.append(("error", line, 0, qid, *[""] * 8, exc.field or "", exc.message))
+            out.append(("error", line, 0, qid, *[""] * _BLANKS, exc.field or "", exc.message))
             continue
         for seq, values in enumerate(written):
             out.append(("out", line, seq, *[str(v) for v in values], "", ""))

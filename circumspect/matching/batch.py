@@ -17,6 +17,7 @@ from pathlib import Path
 
 from circumspect.errors import CircumspectError, InputError
 from circumspect.matching.screener import Screener, compare_names
+from circumspect.model.records import RECORD_COLUMNS, record_columns
 from circumspect.model.screening import Query
 from circumspect.tabular import TableWriter, output_format, write_rows
 
@@ -30,6 +31,7 @@ SCREEN_COLUMNS = (
     "score",
     "alert",
     "explanation",
+    *RECORD_COLUMNS,
 )
 ERROR_COLUMNS = ("line", "query_id", "field", "error")
 #: Default lowest candidate score written by ``screen-file``.
@@ -186,7 +188,7 @@ def screen_row(
     # an alert is always written (ownership alerts follow their rules, not the name score)
     kept = [c for c in candidates if c.score >= min_score or c.alert]
     if not kept:
-        return [[qid, "", "", "", "", "", "", "false", ""]]
+        return [[qid, "", "", "", "", "", "", "false", "", *([""] * len(RECORD_COLUMNS))]]
     return [
         [
             qid,
@@ -198,6 +200,7 @@ def screen_row(
             f"{cand.score:.4f}",
             "true" if cand.alert else "false",
             cand.explanation_with_links(),
+            *record_columns(cand),
         ]
         for rank, cand in enumerate(kept, start=1)
     ]

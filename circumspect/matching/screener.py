@@ -17,12 +17,19 @@ from circumspect.matching.prepare import (
     IndexedEntity,
     check_name,
     identifier_keys,
-    index_entities,
+    index_entity,
     prepare_query,
 )
 from circumspect.matching.scoring import Scorer, ScoreResult, disguise_features, get_scorer
 from circumspect.model.entities import ListedEntity
-from circumspect.model.screening import QUERY_SCHEMATA, Candidate, FeatureScore, Query
+from circumspect.model.records import listed_record
+from circumspect.model.screening import (
+    QUERY_SCHEMATA,
+    Candidate,
+    FeatureScore,
+    ListedRecord,
+    Query,
+)
 from circumspect.names.confusables import disguises
 from circumspect.names.identifiers import compact
 
@@ -53,6 +60,7 @@ class Screener:
         *,
         index: CandidateIndex | None = None,
         snapshot_ids: dict[str, str] | None = None,
+        records: dict[str, ListedRecord] | None = None,
     ) -> None:
         self._threshold = settings.alert_threshold() if threshold is None else float(threshold)
         if not 0.0 <= self._threshold <= 1.0:
@@ -60,9 +68,11 @@ class Screener:
         self.scorer: Scorer = scorer if isinstance(scorer, Scorer) else get_scorer(scorer)
         self.candidates = candidates
         if index is None:
-            with _no_gc():
-                index = CandidateIndex(index_entities(entities))
+            index, built = _index_and_records(entities)
+            records = built if records is None else records
         self.index = index
+        #: the listed record of each entity, shown with its hits (``Candidate.record``)
+        self.records: dict[str, ListedRecord] = records if records is not None else {}
         self.snapshot_ids: dict[str, str] = dict(snapshot_ids or {})
         #: ownership and list links (``circumspect.ownership``), set by ``from_store``
         self.ownership: OwnershipView | None = None
@@ -96,16 +106,27 @@ class Screener:
                     index = loaded
             except Exception:  # a corrupt or stale cache is rebuilt, never fatal
                 index = None
-        if index is None:
-            with _no_gc():
-                index = CandidateIndex(index_entities(store.iter_entities()))
+        records_path = path.with_name(path.name.replace("matching-", "records-", 1))
+        records: dict[str, ListedRecord] | None = None
+        if index is not None and records_path.exists():
+            try:
+                with records_path.open("rb") as fh:
+                    loaded_records = pickle.load(fh)
+                if isinstance(loaded_records, dict):
+                    records = loaded_records
+            except Exception:  # a corrupt or stale cache is rebuilt, never fatal
+                records = None
+        if index is None or records is None:
+            index, records = _index_and_records(store.iter_entities())
             _atomic_pickle(index, path)
+            _atomic_pickle(records, records_path)
         screener = cls(
             threshold=threshold,
             scorer=scorer,
             candidates=candidates,
             index=index,
             snapshot_ids=active,
+            records=records,
         )
         from circumspect.ownership.service import open_view
 
@@ -135,6 +156,7 @@ class Screener:
             matched_name=result.matched_name,
             features=result.features,
             snapshot_id=self.snapshot_ids.get(entity.source),
+            record=self.records.get(entity.id),
         )
 
     def screen(self, query: Query, limit: int = 5) -> list[Candidate]:
@@ -225,6 +247,22 @@ def compare_names(
     result = get_scorer(scorer).compare(a, b, schema)
     result.features.extend(disguise_features(disguises(name1)))
     return result
+
+
+def _index_and_records(
+    entities: Iterable[ListedEntity],
+) -> tuple[CandidateIndex, dict[str, ListedRecord]]:
+    """The candidate index and the listed records of ``entities``, in one pass."""
+    records: dict[str, ListedRecord] = {}
+
+    def compiled() -> Iterable[IndexedEntity]:
+        for entity in entities:
+            records[entity.id] = listed_record(entity)
+            yield index_entity(entity)
+
+    with _no_gc():
+        index = CandidateIndex(compiled())
+    return index, records
 
 
 def _atomic_pickle(obj: object, path: Path) -> None:

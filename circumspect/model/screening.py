@@ -41,6 +41,34 @@ class FeatureScore:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """An identifier the list gives for an entry (``kind`` is the FtM property)."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRecord:
+    """What the list says about an entry, for the reviewer of a hit
+    (built by :func:`circumspect.model.records.listed_record`)."""
+
+    #: the list within the source: ``SDN``, ``SSI``, ``DPL``, ``UN 1267``, ``EL`` ...
+    list: str
+    authority: str
+    programs: tuple[str, ...] = ()
+    listing_date: str | None = None
+    identifiers: tuple[Identifier, ...] = ()
+    addresses: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    birth_dates: tuple[str, ...] = ()
+    remarks: tuple[str, ...] = ()
+    #: the "Linked To" names the record states
+    linked: tuple[str, ...] = ()
+    source_url: str | None = None
+
+
 @dataclass(slots=True)
 class Candidate:
     """A listed entity that may be the queried party."""
@@ -56,6 +84,8 @@ class Candidate:
     matched_name: str | None = None
     features: list[FeatureScore] = field(default_factory=list)
     snapshot_id: str | None = None
+    #: the listed record as the active snapshot has it (None for derived candidates)
+    record: ListedRecord | None = None
 
     def links(self) -> list[str]:
         """The relationships the lists state for this entry (``linked_to_listed`` texts)."""

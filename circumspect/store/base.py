@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from circumspect.model.entities import ListedEntity
 
@@ -49,6 +50,23 @@ class Diff:
         for change in self.changes:
             out[change.kind] += 1
         return out
+
+
+#: What happened to an entity in a snapshot of its source.
+VersionStatus = Literal["added", "changed", "unchanged", "removed"]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityVersion:
+    """One snapshot of an entity's source, as the entity was in it."""
+
+    snapshot: Snapshot
+    #: "added" (first seen or listed again), "changed", "unchanged" or "removed"
+    status: VersionStatus
+    #: the entity in this snapshot (None when removed)
+    entity: ListedEntity | None
+    #: property -> {"old": [...], "new": [...]} against the previous version, for "changed"
+    changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 class Store(ABC):
@@ -90,6 +108,16 @@ class Store(ABC):
     @abstractmethod
     def get_entity(self, entity_id: str) -> ListedEntity | None:
         """One entity from the active snapshots."""
+
+    def entity_history(self, entity_id: str) -> list[EntityVersion]:
+        """The entity in every complete snapshot of its source, oldest first, from its first
+        appearance ([] for an id no snapshot has). Backends that keep every snapshot override
+        this; the default knows only the active version."""
+        entity = self.get_entity(entity_id)
+        if entity is None:
+            return []
+        snap = self.active_snapshots().get(entity.source)
+        return [] if snap is None else [EntityVersion(snap, "added", entity)]
 
     @abstractmethod
     def diff(self, source: str, from_id: str | None = None, to_id: str | None = None) -> Diff:

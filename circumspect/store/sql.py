@@ -33,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from circumspect.errors import ConfigError, InputError, NotFoundError, StoreError
 from circumspect.model.entities import ListedEntity, is_source, unknown_source_message
-from circumspect.store.base import Diff, EntityChange, Snapshot, Store
+from circumspect.store.base import Diff, EntityChange, EntityVersion, Snapshot, Store
 
 #: Version of the store's own tables; bump it and add a step to ``_MIGRATIONS`` on change.
 SCHEMA_VERSION = 1
@@ -600,6 +600,44 @@ class SqlStore(Store):
         return out
 
     # -- diff -------------------------------------------------------------------------------
+
+    def entity_history(self, entity_id: str) -> list[EntityVersion]:
+        query = (
+            sa.select(entities_table.c.snapshot_id, entities_table.c.data, snapshots_table.c.source)
+            .join(snapshots_table, snapshots_table.c.id == entities_table.c.snapshot_id)
+            .where(snapshots_table.c.status.in_(READABLE))
+            .where(entities_table.c.entity_id == entity_id)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return []
+        data = {int(r.snapshot_id): str(r.data) for r in rows}
+        sources = {str(r.source) for r in rows}
+        snaps = sorted(
+            (s for source in sources for s in self.snapshots(source)),
+            key=lambda s: _snapshot_number(s.id),
+        )
+        out: list[EntityVersion] = []
+        previous: ListedEntity | None = None
+        for snap in snaps:
+            found = data.get(_snapshot_number(snap.id))
+            if found is None:
+                if previous is not None:
+                    out.append(EntityVersion(snap, "removed", None))
+                previous = None
+                continue
+            entity = ListedEntity.from_dict(orjson.loads(found))
+            if previous is None:
+                out.append(EntityVersion(snap, "added", entity))
+            else:
+                changes = property_changes(previous, entity)
+                if changes:
+                    out.append(EntityVersion(snap, "changed", entity, changes))
+                else:
+                    out.append(EntityVersion(snap, "unchanged", entity))
+            previous = entity
+        return out
 
     def diff(self, source: str, from_id: str | None = None, to_id: str | None = None) -> Diff:
         to_snap = self._diff_target(source, to_id)

@@ -418,6 +418,32 @@ def list_page(request: Request, web: WebDep, source: str, to: str = "") -> Respo
     )
 
 
+@router.get("/entities/{entity_id}")
+def entity_page(request: Request, web: WebDep, entity_id: str) -> Response:
+    """A listed entity: what the list says, its names and properties, and its history
+    across list snapshots (``GET /v1/entities/{id}`` as a page)."""
+    from circumspect.errors import NotFoundError
+    from circumspect.services.entities import entity_view
+
+    web.need(request)
+    try:
+        view = entity_view(web.rt.store(), entity_id[:300])
+    except NotFoundError:
+        return web.render(
+            request,
+            "error.html",
+            status=404,
+            status_code=404,
+            message=f"No listed entity {entity_id[:300]!r}.",
+        )
+    props = sorted(
+        (prop, [str(v) for v in values])
+        for prop, values in view.entity.proxy.properties.items()
+        if prop not in ("notes",)
+    )
+    return web.render(request, "entity.html", section="/lists", view=view, props=props)
+
+
 @router.get("/ownership")
 def ownership(request: Request, web: WebDep, party: str = "") -> Response:
     """The ownership graph around a party, drawn as SVG (docs/ownership.md)."""

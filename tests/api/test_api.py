@@ -31,6 +31,9 @@ def test_screen_one_party_opens_a_case(api: Api) -> None:
     case = api.client.get(f"/v1/cases/{case_id}", headers=api.h("viewer")).json()
     assert case["snapshot_ids"]["ofac_sdn"] == "ofac_sdn-1"
     assert case["candidates"][0]["explanation"] == cand["explanation"]
+    # the listed record, in the hit and as the case stored it at alert time
+    assert cand["record"]["list"] == "SDN" and cand["record"]["authority"]
+    assert case["candidates"][0]["record"]["list"] == cand["record"]["list"]
     # same party again: no second case
     again = api.client.post(
         "/v1/screen", json={"name": "иван  петров", "schema": "Person"}, headers=api.h("viewer")

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 from circumspect.model.entities import ListedEntity, make_entity_id, new_proxy
+from circumspect.model.records import listed_record
 from circumspect.model.screening import Candidate, FeatureScore, Query
 from circumspect.store.base import Diff, EntityChange, Snapshot, Store
 
@@ -136,6 +137,7 @@ class ExactScreener:
             matched_name=name,
             features=[FeatureScore("name_exact", 1.0, 1.0, text)],
             snapshot_id=self.snapshot_ids.get(e.source),
+            record=listed_record(e),
         )
 
     def screen(self, query: Query, limit: int = 5) -> list[Candidate]:

@@ -132,6 +132,8 @@ def test_cli_screen_json(loaded_store: None) -> None:
     data = json.loads(res.output)
     assert data["candidates"][0]["source_id"] == "1"
     assert data["candidates"][0]["alert"] is True
+    record = data["candidates"][0]["record"]
+    assert record["list"] and record["authority"] and isinstance(record["programs"], list)
 
 
 def test_cli_screen_file_and_compare(loaded_store: None, tmp_path: Path) -> None:
