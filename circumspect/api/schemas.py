@@ -155,6 +155,18 @@ class RecordOut(BaseModel):
     source_url: str | None = None
 
 
+class SourceRefOut(BaseModel):
+    """One list entry of an entity listed on several lists."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    entity_id: str
+    source: str
+    source_id: str
+    list_: str = Field(alias="list")
+    score: float | None = None
+
+
 class CandidateOut(BaseModel):
     entity_id: str
     source: str
@@ -168,6 +180,7 @@ class CandidateOut(BaseModel):
     features: list[FeatureOut] = Field(default_factory=list)
     snapshot_id: str | None = None
     record: RecordOut | None = None
+    sources: list[SourceRefOut] = Field(default_factory=list)
 
     model_config = ConfigDict(populate_by_name=True)
 

@@ -301,6 +301,8 @@ def _scorer_for(rt: Any, algorithm: str) -> tuple[Any, str]:
         scorer=name,
         threshold=screener.threshold,
         records=screener.records,
+        match_keys=screener.match_keys,
+        judgements=screener.judgements,
     ), name
 
 

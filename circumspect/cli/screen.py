@@ -28,7 +28,15 @@ def register(app: typer.Typer) -> None:
     app.command("compare")(compare)
 
 
-def _screener(db: str | None, threshold: float | None) -> Screener:
+GROUP_OPTION = typer.Option(
+    True,
+    "--group/--no-group",
+    help="One result per entity listed on several lists, with every entry in `sources` "
+    "(see `circumspect entities explain`); --no-group lists every entry.",
+)
+
+
+def _screener(db: str | None, threshold: float | None, group: bool = True) -> Screener:
     from circumspect.errors import NotFoundError
     from circumspect.matching.screener import Screener
     from circumspect.store import open_store
@@ -39,7 +47,9 @@ def _screener(db: str | None, threshold: float | None) -> Screener:
             raise NotFoundError(
                 "no list is loaded: load one with `circumspect lists load SOURCE FILES...`"
             )
-        return Screener.from_store(store, threshold=threshold)
+        screener = Screener.from_store(store, threshold=threshold)
+        screener.group = group
+        return screener
     finally:
         store.close()
 
@@ -91,12 +101,13 @@ def screen(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     db: str | None = DB_OPTION,
+    group: bool = GROUP_OPTION,
 ) -> None:
     """Screen one party against the loaded sanctions lists."""
     from circumspect.model.records import candidate_json
     from circumspect.model.screening import Query
 
-    screener = _screener(db, threshold)
+    screener = _screener(db, threshold, group)
     query = Query(name, schema, country, birth_date, identifier)
     candidates = screener.screen(query, limit=limit)
     if as_json:
@@ -150,13 +161,14 @@ def screen_file(
     spark_master: str | None = typer.Option(
         None, "--spark-master", help="Spark master URL (default local[2]; spark://, yarn, k8s://)."
     ),
+    group: bool = GROUP_OPTION,
 ) -> None:
     """Screen every row of a CSV file; every row is screened or reported as rejected."""
     from circumspect.engines import get_engine
     from circumspect.engines.jobs import errors_path_for, screen_file_job
 
     runner = get_engine(engine, spark_master)
-    screener = _screener(db, threshold)
+    screener = _screener(db, threshold, group)
     errors_path = errors or errors_path_for(out)
     try:
         with _progress("screening") as progress:

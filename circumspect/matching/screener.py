@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,16 +29,19 @@ from circumspect.model.screening import (
     FeatureScore,
     ListedRecord,
     Query,
+    SourceRef,
 )
 from circumspect.names.confusables import disguises
 from circumspect.names.identifiers import compact
+from circumspect.resolve import Resolution, build_resolution, entity_keys
+from circumspect.resolve.resolver import JudgementRow
 
 if TYPE_CHECKING:
     from circumspect.ownership.service import OwnershipView
     from circumspect.store.base import Store
 
 #: Bump when the compiled index format or the compilation rules change.
-INDEX_VERSION = "7"
+INDEX_VERSION = "8"
 #: Entities scored per query (from the candidate index).
 DEFAULT_CANDIDATES = 40
 
@@ -61,6 +64,8 @@ class Screener:
         index: CandidateIndex | None = None,
         snapshot_ids: dict[str, str] | None = None,
         records: dict[str, ListedRecord] | None = None,
+        match_keys: dict[str, tuple[str, ...]] | None = None,
+        judgements: Sequence[JudgementRow] = (),
     ) -> None:
         self._threshold = settings.alert_threshold() if threshold is None else float(threshold)
         if not 0.0 <= self._threshold <= 1.0:
@@ -68,11 +73,23 @@ class Screener:
         self.scorer: Scorer = scorer if isinstance(scorer, Scorer) else get_scorer(scorer)
         self.candidates = candidates
         if index is None:
-            index, built = _index_and_records(entities)
+            index, built, built_keys = _index_and_records(entities)
             records = built if records is None else records
+            match_keys = built_keys if match_keys is None else match_keys
         self.index = index
         #: the listed record of each entity, shown with its hits (``Candidate.record``)
         self.records: dict[str, ListedRecord] = records if records is not None else {}
+        #: cross-list match keys (``circumspect.resolve``) and the clusters they make
+        self.match_keys: dict[str, tuple[str, ...]] = match_keys or {}
+        self.judgements: list[JudgementRow] = list(judgements)
+        self.resolution: Resolution = build_resolution(
+            self.match_keys,
+            self.judgements,
+            {e.id: e.source for e in self.index.entities} if self.match_keys else None,
+        )
+        #: show one result per cluster, with every entry in ``Candidate.sources``
+        self.group = True
+        self._positions: dict[str, int] | None = None
         self.snapshot_ids: dict[str, str] = dict(snapshot_ids or {})
         #: ownership and list links (``circumspect.ownership``), set by ``from_store``
         self.ownership: OwnershipView | None = None
@@ -108,18 +125,26 @@ class Screener:
                 index = None
         records_path = path.with_name(path.name.replace("matching-", "records-", 1))
         records: dict[str, ListedRecord] | None = None
+        keys: dict[str, tuple[str, ...]] | None = None
         if index is not None and records_path.exists():
             try:
                 with records_path.open("rb") as fh:
                     loaded_records = pickle.load(fh)
-                if isinstance(loaded_records, dict):
-                    records = loaded_records
+                if isinstance(loaded_records, tuple) and len(loaded_records) == 2:
+                    records, keys = loaded_records
             except Exception:  # a corrupt or stale cache is rebuilt, never fatal
-                records = None
-        if index is None or records is None:
-            index, records = _index_and_records(store.iter_entities())
+                records = keys = None
+        if index is None or records is None or keys is None:
+            index, records, keys = _index_and_records(store.iter_entities())
             _atomic_pickle(index, path)
-            _atomic_pickle(records, records_path)
+            _atomic_pickle((records, keys), records_path)
+        judgements: list[JudgementRow] = []
+        from circumspect.store.sql import SqlStore
+
+        if isinstance(store, SqlStore):
+            from circumspect.resolve.store import JudgementStore
+
+            judgements = [j.row for j in JudgementStore(store).all()]
         screener = cls(
             threshold=threshold,
             scorer=scorer,
@@ -127,6 +152,8 @@ class Screener:
             index=index,
             snapshot_ids=active,
             records=records,
+            match_keys=keys,
+            judgements=judgements,
         )
         from circumspect.ownership.service import open_view
 
@@ -177,18 +204,66 @@ class Screener:
             result = results[pos] = score(prepared, entities[pos], explain=False)
             ranked.append((-round(result.score, 4), entities[pos].id, pos))
         ranked.sort()
+        chosen, scored = self._grouped(ranked, limit)
         # Only the returned candidates are explained, reusing their scoring work.
         found = [
             self._candidate(
                 entities[pos], self.scorer.explained(prepared, entities[pos], results[pos])
             )
-            for _, _, pos in ranked[:limit]
+            for pos in chosen
         ]
+        for cand in found:
+            cand.sources = self._sources(cand.entity_id, scored)
         if self.ownership is not None:
             from circumspect.ownership.screening import enrich
 
             found = enrich(self.ownership, query, found)
         return found
+
+    def _grouped(
+        self, ranked: list[tuple[float, str, int]], limit: int
+    ) -> tuple[list[int], dict[str, float]]:
+        """The positions to return (one per cluster when grouping) and every ranked
+        entry's score by entity id."""
+        scored = {entity_id: -neg for neg, entity_id, _ in ranked}
+        if not self.group or not self.resolution.members:
+            return [pos for _, _, pos in ranked[:limit]], scored
+        seen: set[str] = set()
+        chosen: list[int] = []
+        for _, entity_id, pos in ranked:
+            cluster = self.resolution.cluster_of(entity_id)
+            if cluster in seen:
+                continue
+            seen.add(cluster)
+            chosen.append(pos)
+            if len(chosen) >= limit:
+                break
+        return chosen, scored
+
+    def _sources(self, entity_id: str, scored: dict[str, float]) -> list[SourceRef]:
+        """Every entry of ``entity_id``'s cluster, itself first ([] for a lone entry)."""
+        members = self.resolution.members_of(entity_id)
+        if len(members) < 2 or not self.group:
+            return []
+        if self._positions is None:
+            self._positions = {e.id: i for i, e in enumerate(self.index.entities)}
+        out: list[SourceRef] = []
+        for member in sorted(members, key=lambda m: (m != entity_id, m)):
+            pos = self._positions.get(member)
+            if pos is None:
+                continue
+            entity = self.index.entities[pos]
+            record = self.records.get(member)
+            out.append(
+                SourceRef(
+                    member,
+                    entity.source,
+                    entity.source_id,
+                    record.list if record is not None else entity.source,
+                    scored.get(member),
+                )
+            )
+        return out
 
     def by_identifier(self, value: str) -> list[Candidate]:
         """Listed entities carrying this identifier (valid kinds normalised: BIC 8 = 11 with
@@ -251,18 +326,21 @@ def compare_names(
 
 def _index_and_records(
     entities: Iterable[ListedEntity],
-) -> tuple[CandidateIndex, dict[str, ListedRecord]]:
-    """The candidate index and the listed records of ``entities``, in one pass."""
+) -> tuple[CandidateIndex, dict[str, ListedRecord], dict[str, tuple[str, ...]]]:
+    """The candidate index, the listed records and the cross-list match keys of
+    ``entities``, in one pass."""
     records: dict[str, ListedRecord] = {}
+    keys: dict[str, tuple[str, ...]] = {}
 
     def compiled() -> Iterable[IndexedEntity]:
         for entity in entities:
             records[entity.id] = listed_record(entity)
+            keys[entity.id] = entity_keys(entity)
             yield index_entity(entity)
 
     with _no_gc():
         index = CandidateIndex(compiled())
-    return index, records
+    return index, records, keys
 
 
 def _atomic_pickle(obj: object, path: Path) -> None:

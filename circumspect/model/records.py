@@ -209,6 +209,16 @@ def candidate_json(candidate: Candidate) -> dict[str, JSON]:
         ],
         "snapshot_id": candidate.snapshot_id,
         "record": None if candidate.record is None else record_json(candidate.record),
+        "sources": [
+            {
+                "entity_id": ref.entity_id,
+                "source": ref.source,
+                "source_id": ref.source_id,
+                "list": ref.list,
+                "score": ref.score,
+            }
+            for ref in candidate.sources
+        ],
     }
 
 
@@ -216,7 +226,9 @@ def record_columns(candidate: Candidate) -> list[str]:
     """The record as flat text columns (:data:`RECORD_COLUMNS`) for tables."""
     record = candidate.record
     if record is None:
-        return [""] * len(RECORD_COLUMNS)
+        return [""] * (len(RECORD_COLUMNS) - 1) + [
+            "; ".join(f"{ref.source}:{ref.entity_id}" for ref in candidate.sources)
+        ]
     return [
         record.list,
         record.authority,
@@ -226,6 +238,7 @@ def record_columns(candidate: Candidate) -> list[str]:
         " | ".join(record.addresses),
         "; ".join(dict.fromkeys(list(record.linked) + candidate.links())),
         record.source_url or "",
+        "; ".join(f"{ref.source}:{ref.entity_id}" for ref in candidate.sources),
     ]
 
 
@@ -238,4 +251,5 @@ RECORD_COLUMNS: tuple[str, ...] = (
     "addresses",
     "linked",
     "source_url",
+    "sources",
 )

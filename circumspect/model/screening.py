@@ -69,6 +69,18 @@ class ListedRecord:
     source_url: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """One list entry of an entity listed on several lists (``Candidate.sources``)."""
+
+    entity_id: str
+    source: str
+    source_id: str
+    list: str
+    #: this entry's own score for the query (None when it was not scored)
+    score: float | None = None
+
+
 @dataclass(slots=True)
 class Candidate:
     """A listed entity that may be the queried party."""
@@ -86,6 +98,9 @@ class Candidate:
     snapshot_id: str | None = None
     #: the listed record as the active snapshot has it (None for derived candidates)
     record: ListedRecord | None = None
+    #: every entry of the same entity across lists (cross-list resolution), this one first;
+    #: empty when the entity is on one list only
+    sources: list[SourceRef] = field(default_factory=list)
 
     def links(self) -> list[str]:
         """The relationships the lists state for this entry (``linked_to_listed`` texts)."""

@@ -10,6 +10,8 @@ from circumspect.errors import NotFoundError
 from circumspect.model.entities import ListedEntity
 from circumspect.model.records import listed_record
 from circumspect.model.screening import ListedRecord
+from circumspect.resolve import Resolution
+from circumspect.resolve.resolver import Judgement
 from circumspect.store.base import Store, VersionStatus
 
 
@@ -64,3 +66,83 @@ def entity_view(store: Store, entity_id: str) -> EntityView:
             for v in versions
         ],
     )
+
+
+# -- one entity across lists (circumspect.resolve) -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class XrefSummary:
+    """What cross-list resolution made of the active lists."""
+
+    entities: int
+    clusters: int
+    clustered_entities: int
+    #: merges per rule (``judgement`` for analysts' merges)
+    by_rule: dict[str, int]
+    #: merges a negative judgement prevented
+    blocked: int
+    #: entries per source that share a cluster with another source's entry
+    cross_source: dict[str, int]
+    seconds: float
+
+
+def resolve_active(store: Store) -> tuple[Resolution, dict[str, ListedEntity], XrefSummary]:
+    """Resolve the active lists with the stored judgements."""
+    import time
+
+    from circumspect.resolve import build_resolution, entity_keys
+    from circumspect.resolve.store import JudgementStore
+    from circumspect.store.sql import SqlStore
+
+    started = time.perf_counter()
+    entities: dict[str, ListedEntity] = {}
+    keys: dict[str, tuple[str, ...]] = {}
+    for entity in store.iter_entities():
+        entities[entity.id] = entity
+        keys[entity.id] = entity_keys(entity)
+    judgements = [j.row for j in JudgementStore(store).all()] if isinstance(store, SqlStore) else []
+    resolution = build_resolution(keys, judgements, {i: e.source for i, e in entities.items()})
+    cross: dict[str, int] = {}
+    for members in resolution.members.values():
+        sources = {entities[m].source for m in members}
+        if len(sources) > 1:
+            for m in members:
+                cross[entities[m].source] = cross.get(entities[m].source, 0) + 1
+    summary = XrefSummary(
+        entities=len(entities),
+        clusters=len(resolution.members),
+        clustered_entities=sum(len(m) for m in resolution.members.values()),
+        by_rule=dict(sorted(resolution.counts.items())),
+        blocked=len(resolution.blocked),
+        cross_source=dict(sorted(cross.items())),
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    return resolution, entities, summary
+
+
+def explain_cluster(store: Store, entity_id: str) -> list[str]:
+    """The cluster of ``entity_id``: each entry with its list, and why they are one entity."""
+    resolution, entities, _ = resolve_active(store)
+    if entity_id not in entities:
+        raise NotFoundError(f"no listed entity {entity_id!r} in the active lists", field="id")
+    lines: list[str] = []
+    for member in resolution.members_of(entity_id):
+        entity = entities[member]
+        record = listed_record(entity)
+        lines.append(f"{member}: {entity.caption} [{entity.source}, {record.list}]")
+    return lines + resolution.explain(entity_id)
+
+
+def judge_pair(
+    store: Store, left: str, right: str, judgement: Judgement, actor: str, reason: str
+) -> list[str]:
+    """Record an analyst's merge (``positive``) or split (``negative``) of two entries and
+    explain the cluster afterwards."""
+    from circumspect.resolve.store import JudgementStore
+    from circumspect.store.sql import SqlStore
+
+    if not isinstance(store, SqlStore):
+        raise NotFoundError("judgements need the SQL list store", field="db")
+    JudgementStore(store).add(left, right, judgement, actor, reason)
+    return explain_cluster(store, left)

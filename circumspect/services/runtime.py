@@ -75,6 +75,7 @@ class Runtime:
         self._screener: PartyScreener | None = config.screener
         self._snapshot_ids: dict[str, str] | None = None
         self._checked = 0.0
+        self._judged = 0
         self._lock = threading.RLock()
         self._auth: dict[str, tuple[UserInfo, float]] = {}
 
@@ -112,13 +113,28 @@ class Runtime:
             return self._screener, self._snapshot_ids
         with self._lock:
             ids = self.snapshot_ids() | self._ownership_ids()
+            judged = self._judgements_version()
             self._checked = time.monotonic()
             if self._screener is None or (
-                ids != self._snapshot_ids and self.config.screener is None
+                (ids != self._snapshot_ids or judged != self._judged)
+                and self.config.screener is None
             ):
                 self._screener = Screener.from_store(self.store())
             self._snapshot_ids = ids
+            self._judged = judged
             return self._screener, ids
+
+    def _judgements_version(self) -> int:
+        """The latest cross-list judgement (``entities merge/split``): a new one reloads the
+        screener, so results are grouped by the analysts' latest word."""
+        from circumspect.store.sql import SqlStore
+
+        store = self.store()
+        if not isinstance(store, SqlStore):
+            return 0
+        from circumspect.resolve.store import JudgementStore
+
+        return JudgementStore(store).version()
 
     def _ownership_ids(self) -> dict[str, str]:
         """Active ownership snapshots (``ownership:DATASET``): a new one reloads the screener."""

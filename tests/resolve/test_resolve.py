@@ -1,0 +1,186 @@
+"""One entity across lists (issue 12): rules, judgements that reverse them, explanations,
+grouped screening results, the CLI, and the real lists."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from circumspect.cli.main import app
+from circumspect.matching import Screener
+from circumspect.model.entities import ListedEntity, make_entity_id, new_proxy
+from circumspect.model.screening import Query
+from circumspect.resolve import build_resolution, entity_keys
+from circumspect.resolve.resolver import JudgementRow
+from circumspect.sources import parse_source
+from tests.support import shared_path
+
+
+def _entity(
+    source: str, source_id: str, schema: str, name: str, *props: tuple[str, str]
+) -> ListedEntity:
+    entity_id = make_entity_id(source, source_id)
+    return ListedEntity(new_proxy(schema, entity_id, [("name", name), *props]), source, source_id)
+
+
+def _pool() -> list[ListedEntity]:
+    return [
+        _entity("ofac_sdn", "1", "Person", "SECHIN, Igor Ivanovich", ("birthDate", "1960-09-07")),
+        _entity("un_sc", "9", "Person", "Игорь Иванович Сечин", ("birthDate", "1960-09-07")),
+        _entity("eu_fsf", "3", "Person", "Igor SECHIN", ("birthDate", "1960")),  # year only
+        _entity("ofac_sdn", "2", "Company", "ROSNEFT", ("innCode", "7706107510")),
+        _entity("uk_fcdo", "5", "Company", "Rosneft Oil Company", ("innCode", "7706107510")),
+        _entity("ofac_sdn", "4", "Vessel", "OCEAN STAR", ("imoNumber", "IMO 9133018")),
+        _entity("un_sc", "7", "Vessel", "STAR OF THE OCEAN", ("imoNumber", "9133018")),
+        _entity("eu_fsf", "8", "Company", "Other Oil", ("innCode", "7706107511")),  # bad INN
+    ]
+
+
+def _resolve(judgements: list[JudgementRow] | None = None) -> object:
+    pool = _pool()
+    return build_resolution(
+        {e.id: entity_keys(e) for e in pool}, judgements or [], {e.id: e.source for e in pool}
+    )
+
+
+def test_rules_merge_across_lists_with_their_evidence() -> None:
+    res = build_resolution({e.id: entity_keys(e) for e in _pool()})
+    assert res.members_of("ofac-sdn-1") == ["ofac-sdn-1", "un-sc-9"]  # name (any script) + DOB
+    assert res.members_of("eu-fsf-3") == ["eu-fsf-3"]  # a birth year is not enough
+    assert res.members_of("uk-fcdo-5") == ["ofac-sdn-2", "uk-fcdo-5"]  # INN
+    assert res.members_of("un-sc-7") == ["ofac-sdn-4", "un-sc-7"]  # IMO, either spelling
+    assert res.members_of("eu-fsf-8") == ["eu-fsf-8"]  # an invalid INN is no evidence
+    text = "\n".join(res.explain("un-sc-9"))
+    assert "by name_dob (igor ivanovic secin born 1960-09-07)" in text
+    assert res.counts == {"name_dob": 1, "identifier": 2}
+
+
+def test_split_reverses_a_rule_and_merge_reverses_the_split() -> None:
+    split = JudgementRow("ofac-sdn-2", "uk-fcdo-5", "negative", "analyst", "different firms")
+    res = build_resolution({e.id: entity_keys(e) for e in _pool()}, [split])
+    assert res.members_of("uk-fcdo-5") == ["uk-fcdo-5"]
+    assert any("judged different by analyst" in line for line in res.explain("uk-fcdo-5"))
+    again = JudgementRow("ofac-sdn-2", "uk-fcdo-5", "positive", "lead", "same firm after all")
+    res = build_resolution({e.id: entity_keys(e) for e in _pool()}, [split, again])
+    assert res.members_of("uk-fcdo-5") == ["ofac-sdn-2", "uk-fcdo-5"]
+    merge = JudgementRow("eu-fsf-3", "ofac-sdn-1", "positive", "analyst", "same DOB year")
+    res = build_resolution({e.id: entity_keys(e) for e in _pool()}, [merge])
+    assert res.members_of("eu-fsf-3") == ["eu-fsf-3", "ofac-sdn-1", "un-sc-9"]
+    assert "by judgement (analyst: same DOB year)" in "\n".join(res.explain("eu-fsf-3"))
+
+
+def test_rules_never_join_two_entries_of_one_list() -> None:
+    pool = [
+        _entity("ofac_cons", "1", "Company", "VNESHECONOMBANK", ("innCode", "7750004150")),
+        _entity("ofac_cons", "2", "Company", "BANK BELVEB OJSC", ("innCode", "7750004150")),
+    ]
+    keys = {e.id: entity_keys(e) for e in pool}
+    res = build_resolution(keys, [], {e.id: e.source for e in pool})
+    assert res.members == {}
+    assert "both would hold entries of ofac_cons" in "\n".join(res.explain("ofac-cons-1"))
+    merge = JudgementRow("ofac-cons-1", "ofac-cons-2", "positive", "a", "one bank")
+    assert build_resolution(keys, [merge], {e.id: e.source for e in pool}).members
+
+
+def test_resolution_does_not_depend_on_row_order() -> None:
+    pool = _pool()
+    keys = {e.id: entity_keys(e) for e in pool}
+    expected = build_resolution(keys).members
+    for seed in range(5):
+        items = list(keys.items())
+        random.Random(seed).shuffle(items)
+        assert build_resolution(dict(items)).members == expected
+
+
+def test_screening_shows_one_result_with_all_sources() -> None:
+    screener = Screener(_pool())
+    found = screener.screen(Query("Igor Sechin", schema="Person", birth_date="1960-09-07"))
+    ids = [c.entity_id for c in found]
+    assert "un-sc-9" not in ids or "ofac-sdn-1" not in ids  # one result for the entity
+    top = next(c for c in found if c.entity_id in ("ofac-sdn-1", "un-sc-9"))
+    assert {s.entity_id for s in top.sources} == {"ofac-sdn-1", "un-sc-9"}
+    assert top.sources[0].entity_id == top.entity_id
+    screener.group = False
+    ungrouped = [c.entity_id for c in screener.screen(Query("Igor Sechin", schema="Person"))]
+    assert {"ofac-sdn-1", "un-sc-9"} <= set(ungrouped)
+
+
+def test_us_csl_ofac_rows_join_their_ofac_twins_on_the_real_lists() -> None:
+    lists = shared_path("fixtures", "lists")
+    sdn = list(parse_source("ofac_sdn", sorted((lists / "ofac_sdn_2021").glob("*.csv"))).entities())
+    cons = list(
+        parse_source("ofac_cons", sorted((lists / "ofac_consolidated").glob("*"))).entities()
+    )
+    csl = list(parse_source("us_csl", [lists / "us_csl" / "csl.csv"]).entities())
+    pool = sdn + cons + csl
+    res = build_resolution({e.id: entity_keys(e) for e in pool}, [], {e.id: e.source for e in pool})
+    known = {e.id for e in sdn + cons}
+    ofac_rows = [
+        e
+        for e in csl
+        if any(k.startswith("ofac_twin|") and k.split("|", 1)[1] in known for k in entity_keys(e))
+    ]
+    assert len(ofac_rows) >= 50
+    joined = [e for e in ofac_rows if len(res.members_of(e.id)) > 1]
+    assert len(joined) == len(ofac_rows)
+    for entity in joined:
+        twin = next(m for m in res.members_of(entity.id) if m != entity.id)
+        assert twin.startswith(("ofac-sdn-", "ofac-cons-"))
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    from circumspect.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'lists.sqlite'}"
+    monkeypatch.setenv("CIRCUMSPECT_HOME", str(tmp_path / "home"))
+    store = open_store(url)
+    by_source: dict[str, list[ListedEntity]] = {}
+    for entity in _pool():
+        by_source.setdefault(entity.source, []).append(entity)
+    for source, entities in sorted(by_source.items()):
+        store.load(source, entities, checksum=source)
+    store.close()
+    return url
+
+
+def test_cli_xref_explain_split_merge(loaded: str) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["entities", "xref", "--db", loaded, "--json"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output)
+    assert summary["by_rule"] == {"identifier": 2, "name_dob": 1}
+    assert summary["clusters"] == 3
+    res = runner.invoke(app, ["entities", "explain", "uk-fcdo-5", "--db", loaded])
+    assert "ofac-sdn-2 = uk-fcdo-5 by identifier (ru_inn:7706107510)" in res.output
+    res = runner.invoke(
+        app, ["entities", "split", "uk-fcdo-5", "ofac-sdn-2", "--db", loaded, "--reason", "x"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "judged different by cli (x)" in res.output
+    res = runner.invoke(app, ["entities", "xref", "--db", loaded, "--json"])
+    assert json.loads(res.output)["clusters"] == 2
+    res = runner.invoke(
+        app, ["entities", "merge", "ofac-sdn-2", "uk-fcdo-5", "--db", loaded, "--reason", "y"]
+    )
+    assert "by judgement (cli: y)" in res.output
+    res = runner.invoke(
+        app, ["entities", "merge", "ofac-sdn-2", "nope-1", "--db", loaded, "--reason", "y"]
+    )
+    assert res.exit_code != 0 and "no listed entity 'nope-1'" in str(res.exception)
+    res = runner.invoke(app, ["screen", "Rosneft", "--db", loaded, "--json"])
+    assert res.exit_code == 0, res.output
+    top = json.loads(res.output)["candidates"][0]
+    assert {s["entity_id"] for s in top["sources"]} == {"ofac-sdn-2", "uk-fcdo-5"}
+
+
+def test_cli_screen_no_group_lists_every_entry(loaded: str) -> None:
+    res = CliRunner().invoke(app, ["screen", "Rosneft", "--db", loaded, "--json", "--no-group"])
+    assert res.exit_code == 0, res.output
+    found = json.loads(res.output)["candidates"]
+    assert {"ofac-sdn-2", "uk-fcdo-5"} <= {c["entity_id"] for c in found}
+    assert all(c["sources"] == [] for c in found)
