@@ -26,6 +26,7 @@ from typing import Any
 
 from circumspect.matching.compare import INITIAL, CompiledName, Variant
 from circumspect.matching.prepare import IndexedEntity
+from circumspect.names.phonetic import skeleton
 
 #: Key kinds and their weight in candidate ranking.
 KEY_WEIGHT = {"t": 2.0, "p": 1.0, "s": 0.7, "c": 0.8}
@@ -53,6 +54,9 @@ def name_keys(name: CompiledName) -> set[str]:
                 keys.add("c:" + cons)
         if len(v.tokens) > 1:
             keys.add("t:" + v.joined)
+            # words split apart ("TRANS SERVICE" for "TRANSSERVICE"): the joined words'
+            # own skeleton, as the listed one-word spelling has it (doubled letters folded)
+            keys.add("t:" + skeleton(v.joined))
     return keys
 
 

@@ -65,6 +65,9 @@ class PreparedQuery:
     birth_date: str | None
     #: What the query's spelling hid (invisible characters, mixed-script words).
     disguises: tuple[str, ...] = ()
+    #: The name compiled as a person's, for a ``LegalEntity`` query written with initials
+    #: (``Сечин И.И.``): compared with listed persons so the initials rules apply.
+    person_name: CompiledName | None = None
 
 
 def identifier_keys(value: str) -> set[str]:
@@ -155,6 +158,11 @@ def _check_name(name: str) -> str:
     return cleaned
 
 
+#: An initial: a capital letter followed by a dot, or a lone capital letter word, in Latin or
+#: Cyrillic (``И.И.``, ``I I``).
+_INITIALS = re.compile(r"(?:^|[\s.,])[A-ZА-ЯЁІҚҒҮҰӨҺӘ](?:\.|(?=\s|$))")
+
+
 def prepare_query(query: Query) -> PreparedQuery:
     """Validate and compile a query (``InputError`` naming the field on bad input)."""
     if query.schema not in QUERY_SCHEMATA:
@@ -167,9 +175,15 @@ def prepare_query(query: Query) -> PreparedQuery:
     ident = query.identifier.strip() if query.identifier else None
     ids = frozenset(identifier_keys(ident)) if ident else frozenset()
     raw = compact(ident) if ident else None
+    person = (
+        compile_name(name, "Person")
+        if query.schema == "LegalEntity" and _INITIALS.search(name)
+        else None
+    )
     return PreparedQuery(
         query=query,
         name=compile_name(name, query.schema),
+        person_name=person,
         schema=query.schema,
         ids=ids,
         raw_id=raw if raw and len(raw) >= 5 else None,

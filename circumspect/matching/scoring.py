@@ -302,15 +302,20 @@ class CircumspectV1(Scorer):
         best: tuple[Alignment | None, CompiledName | None, bool] | None,
     ) -> ScoreResult:
         features: list[FeatureScore] = []
+        qname = (
+            query.person_name
+            if query.person_name is not None and entity.schema == "Person"
+            else query.name
+        )
         if best is None:
-            best = self._best_name(query.name, entity.names, entity.weak)
+            best = self._best_name(qname, entity.names, entity.weak)
         alignment, name, weak = best
         score = 0.0
         matched_name: str | None = None
         if alignment is not None and name is not None:
             schema = entity.schema if query.schema == "LegalEntity" else query.schema
             raw = alignment[0]
-            short = raw > SKELETON_ONLY and skeleton_only(query.name, name, schema)
+            short = raw > SKELETON_ONLY and skeleton_only(qname, name, schema)
             if short:
                 raw = SKELETON_ONLY
             score = self.calibrate(raw * (self.WEAK_ALIAS if weak else 1.0), schema)
@@ -327,7 +332,7 @@ class CircumspectV1(Scorer):
                         "spelling", 0.0, 1.0, skeleton_only_feature(score) if explain else ""
                     )
                 )
-            conflict = forms_conflict(query.name, name)
+            conflict = forms_conflict(qname, name)
             if conflict:
                 cost = self.legal_form_cost(alignment[0])
                 score -= cost

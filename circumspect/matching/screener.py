@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from circumspect.store.base import Store
 
 #: Bump when the compiled index format or the compilation rules change.
-INDEX_VERSION = "8"
+INDEX_VERSION = "9"
 #: Entities scored per query (from the candidate index).
 DEFAULT_CANDIDATES = 40
 

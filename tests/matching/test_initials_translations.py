@@ -101,3 +101,48 @@ def test_translate_tokens_inflections_and_stems() -> None:
 def test_greek_nominative_endings() -> None:
     assert compare_names("Αλέξανδρος", "Alexander", "Person").score >= THRESHOLD
     assert compare_names("Νικόλαος", "Nikolaos", "Person").score == 1.0
+
+
+def _person_and_firm() -> object:
+    from circumspect.matching import Screener
+    from circumspect.model.entities import ListedEntity, make_entity_id, new_proxy
+
+    def entity(source_id: str, schema: str, name: str) -> ListedEntity:
+        entity_id = make_entity_id("ofac_sdn", source_id)
+        return ListedEntity(new_proxy(schema, entity_id, [("name", name)]), "ofac_sdn", source_id)
+
+    return Screener(
+        [
+            entity("1", "Person", SECHIN),
+            entity("2", "Company", "TRANSSERVICE LLC"),
+            entity("3", "Company", "Steppe Grain Trading LLP"),
+        ]
+    )
+
+
+@pytest.mark.parametrize("query", ["Сечин И.И.", "И. И. Сечин", "Sechin I.I.", "SECHIN I I"])
+def test_initials_alert_when_the_kind_of_party_is_unknown(query: str) -> None:
+    """Declarations and payments screen parties as ``LegalEntity``: a person written with
+    initials must still be read as a person against listed persons."""
+    from circumspect.model.screening import Query
+
+    found = _person_and_firm().screen(Query(query))  # type: ignore[attr-defined]
+    assert found[0].entity_id == "ofac-sdn-1" and found[0].alert, found[0].explanation
+
+
+@pytest.mark.parametrize("query", ["Сечин В.И.", "Sechin A.V."])
+def test_disagreeing_initials_stay_quiet_when_the_kind_is_unknown(query: str) -> None:
+    from circumspect.model.screening import Query
+
+    found = _person_and_firm().screen(Query(query))  # type: ignore[attr-defined]
+    assert not any(c.alert for c in found)
+
+
+@pytest.mark.parametrize("query", ["TRANS SERVICE LLC", "Trans-Service LLC", "TRANS SERVICE OOO"])
+def test_words_split_at_a_doubled_letter_are_found(query: str) -> None:
+    """``TRANS SERVICE`` joins to ``transservice``, whose skeleton folds the doubled ``s``:
+    the candidate index must put the one-word listed name forward."""
+    from circumspect.model.screening import Query
+
+    found = _person_and_firm().screen(Query(query, schema="Company"))  # type: ignore[attr-defined]
+    assert found and found[0].entity_id == "ofac-sdn-2" and found[0].alert
