@@ -9,6 +9,7 @@ Formats: ``docs/screening.md``.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -162,6 +163,13 @@ def screen_file(
         None, "--spark-master", help="Spark master URL (default local[2]; spark://, yarn, k8s://)."
     ),
     group: bool = GROUP_OPTION,
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        min=0,
+        max=64,
+        help="Processes screening the distinct names (local engine; 0 = one per core).",
+    ),
 ) -> None:
     """Screen every row of a CSV file; every row is screened or reported as rejected."""
     from circumspect.engines import get_engine
@@ -181,6 +189,7 @@ def screen_file(
                 min_score=min_score,
                 errors=errors_path,
                 progress=progress,
+                workers=workers or (os.cpu_count() or 1),
             )
     finally:
         runner.close()

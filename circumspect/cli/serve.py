@@ -43,6 +43,8 @@ def _run_worker(host: str, port: int, log_level: str) -> None:
         log_level=log_level,
         access_log=False,
         timeout_keep_alive=30,
+        loop="uvloop",
+        http="httptools",
     )
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -104,6 +106,8 @@ def serve(
             workers=workers,
             log_level=log_level,
             access_log=False,
+            loop="uvloop",
+            http="httptools",
         )
         return
     # Fail early (and clearly) when the address is taken.

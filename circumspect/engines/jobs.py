@@ -248,8 +248,10 @@ def screen_file_job(
     errors: str | Path | None = None,
     partitions: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> BatchStats:
-    """``screen-file`` on ``engine``: the same output and errors files on every engine."""
+    """``screen-file`` on ``engine``: the same output and errors files on every engine
+    (``workers``: processes of the local engine; Spark uses its executors)."""
     from circumspect.matching.batch import DEFAULT_MIN_SCORE, screen_file
 
     min_score = DEFAULT_MIN_SCORE if min_score is None else min_score
@@ -262,6 +264,7 @@ def screen_file_job(
             min_score=min_score,
             errors_path=Path(errors) if errors is not None else None,
             progress=progress,
+            workers=workers,
         )
     if limit < 1:
         raise InputError(f"--limit must be at least 1, got {limit}")

@@ -130,42 +130,111 @@ def screen_file(
     min_score: float = DEFAULT_MIN_SCORE,
     errors_path: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> BatchStats:
     """Screen every row of ``in_path`` (``query_id,name,schema`` and optional
-    ``country,birth_date,identifier``) and write candidates to ``out_path``."""
+    ``country,birth_date,identifier``) and write candidates to ``out_path``.
+
+    Each distinct query (the row without its ``query_id``) is screened once; with
+    ``workers`` > 1 the distinct queries are screened by that many forked processes. The
+    output is in input order and identical for any number of workers."""
     if limit < 1:
         raise InputError(f"--limit must be at least 1, got {limit}")
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}", field="workers")
     _, rows = iter_rows(in_path, ("query_id", "name"))
     all_rows = list(rows)
+    keys: list[tuple[str, ...] | None] = [
+        None if problem is not None or row is None else _query_key(row)
+        for _, row, problem in all_rows
+    ]
+    distinct = list(dict.fromkeys(k for k in keys if k is not None))
+    results = _screen_distinct(screener, distinct, limit, min_score, workers, progress)
     stats = BatchStats()
     with TableWriter(out_path, SCREEN_COLUMNS, fmt=output_format(out_path)) as out:
-        for n, (line, row, problem) in enumerate(all_rows, start=1):
+        for (line, row, problem), key in zip(all_rows, keys, strict=True):
             stats.read += 1
             qid = (row or {}).get("query_id", "") or ""
-            if problem is not None or row is None:
+            if key is None:
                 stats.rejected += 1
                 stats.errors.append((line, qid, "", problem or "unreadable row"))
                 continue
-            try:
-                written = screen_row(screener, row, limit=limit, min_score=min_score)
-            except CircumspectError as exc:
+            found = results[key]
+            if isinstance(found, CircumspectError):
                 stats.rejected += 1
-                stats.errors.append((line, qid, exc.field or "", exc.message))
+                stats.errors.append((line, qid, found.field or "", found.message))
                 continue
             stats.screened += 1
             alerting = False
-            for out_row in written:
-                out.write(out_row)
+            for out_row in found:
+                out.write([qid, *out_row[1:]])
                 stats.rows_written += 1
                 if out_row[7] == "true":
                     stats.alerts += 1
                     alerting = True
             stats.queries_alerting += int(alerting)
-            if progress is not None:
-                progress(n, len(all_rows))
     if errors_path is not None:
         write_errors(errors_path, stats.errors)
     return stats
+
+
+#: The query fields of a ``screen-file`` row (``query_id`` aside): rows equal on these are
+#: screened once.
+_QUERY_KEY = ("name", "schema", "country", "birth_date", "identifier")
+#: Fewer distinct queries than this are screened in-process whatever ``workers`` says.
+PARALLEL_MIN_QUERIES = 200
+
+_Result = list[list[object]] | CircumspectError
+_WORKER: tuple[Screener, int, float] | None = None
+
+
+def _query_key(row: dict[str, str]) -> tuple[str, ...]:
+    return tuple(row.get(k, "") or "" for k in _QUERY_KEY)
+
+
+def _screen_key(key: tuple[str, ...]) -> _Result:
+    assert _WORKER is not None
+    screener, limit, min_score = _WORKER
+    row = dict(zip(_QUERY_KEY, key, strict=True))
+    try:
+        return screen_row(screener, row, limit=limit, min_score=min_score)
+    except CircumspectError as exc:
+        return exc
+
+
+def _screen_distinct(
+    screener: Screener,
+    keys: list[tuple[str, ...]],
+    limit: int,
+    min_score: float,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[tuple[str, ...], _Result]:
+    """Each distinct query's output rows (or its error), in-process or by forked workers."""
+    import multiprocessing as mp
+    import sys
+
+    global _WORKER
+    _WORKER = (screener, limit, min_score)
+    out: dict[tuple[str, ...], _Result] = {}
+    try:
+        if workers == 1 or len(keys) < PARALLEL_MIN_QUERIES or not sys.platform.startswith("linux"):
+            for n, key in enumerate(keys, start=1):
+                out[key] = _screen_key(key)
+                if progress is not None:
+                    progress(n, len(keys))
+            return out
+        chunk = max(16, min(256, len(keys) // (workers * 8) or 1))
+        with mp.get_context("fork").Pool(workers) as pool:
+            for n, (key, found) in enumerate(
+                zip(keys, pool.imap(_screen_key, keys, chunksize=chunk), strict=True), start=1
+            ):
+                out[key] = found
+                if progress is not None:
+                    progress(n, len(keys))
+        return out
+    finally:
+        _WORKER = None
 
 
 def screen_row(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from circumspect.cases.service import CaseOutcome, CaseOutcomeStatus
-from circumspect.model.screening import Candidate, Query
+from circumspect.model.screening import Candidate, PartyScreener, Query
 from circumspect.services.runtime import Runtime
 
 #: The query fields remembered for a screened party (and echoed back).
@@ -99,6 +99,8 @@ def screen_parties(
     wanted = limit if keep is None else max(limit * 4, 20)
     queries: list[dict[str, str]] = []
     results: list[list[Candidate]] = []
+    # each distinct party is screened once per batch (a payment file repeats its parties)
+    screened: dict[Query, list[Candidate]] = {}
     for party in parties:
         query = Query(
             name=party.name,
@@ -106,23 +108,11 @@ def screen_parties(
             country=party.country,
             birth_date=party.birth_date,
             identifier=party.identifier,
-            query_id=party.id,
         )
-        found = list(screener.screen(query, limit=wanted))
-        if query.identifier:
-            seen = {c.entity_id for c in found}
-            found += [
-                c for c in screener.by_identifier(query.identifier) if c.entity_id not in seen
-            ]
-        if keep is not None:
-            found = [c for c in found if keep(c)][:limit]
-        if threshold is not None:  # ownership findings alert by their rules (docs/ownership.md)
-            found = [
-                c if c.source == "ownership" else dataclasses.replace(c, alert=bool(c.score >= cut))
-                for c in found
-            ]
+        if query not in screened:
+            screened[query] = _screen_one(screener, query, wanted, limit, keep, threshold, cut)
         queries.append(party.fields() | {"schema": query.schema})
-        results.append(found)
+        results.append([dataclasses.replace(c) for c in screened[query]])
     outcomes = rt.cases.record_screening(
         actor,
         queries,
@@ -148,6 +138,30 @@ def screen_parties(
         threshold=cut,
         elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
     )
+
+
+def _screen_one(
+    screener: PartyScreener,
+    query: Query,
+    wanted: int,
+    limit: int,
+    keep: Callable[[Candidate], bool] | None,
+    threshold: float | None,
+    cut: float,
+) -> list[Candidate]:
+    """One distinct party's candidates, filtered and with this call's threshold."""
+    found = list(screener.screen(query, limit=wanted))
+    if query.identifier:
+        seen = {c.entity_id for c in found}
+        found += [c for c in screener.by_identifier(query.identifier) if c.entity_id not in seen]
+    if keep is not None:
+        found = [c for c in found if keep(c)][:limit]
+    if threshold is not None:  # ownership findings alert by their rules (docs/ownership.md)
+        found = [
+            c if c.source == "ownership" else dataclasses.replace(c, alert=bool(c.score >= cut))
+            for c in found
+        ]
+    return found
 
 
 def candidate_filter(

@@ -60,6 +60,36 @@ def test_screen_batch_and_identifier(api: Api) -> None:
     assert results[0]["case"] is None
 
 
+def test_screen_batch_endpoint_screens_each_distinct_party_once(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screener = api.app.state.runtime.screener()[0]
+    calls: list[str] = []
+    original = screener.screen
+
+    def counting(query: object, limit: int = 5) -> object:
+        calls.append(query.name)  # type: ignore[attr-defined]
+        return original(query, limit)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(screener, "screen", counting)
+    queries = [
+        {"name": "Ivan Petrov", "schema": "Person", "id": "a"},
+        {"name": "Nobody Known", "id": "b"},
+        {"name": "Ivan Petrov", "schema": "Person", "id": "c"},
+    ]
+    r = api.client.post("/v1/screen/batch", json={"queries": queries}, headers=api.h("viewer"))
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["query"]["id"] for x in results] == ["a", "b", "c"]
+    assert [x["alert"] for x in results] == [True, False, True]
+    assert results[0]["candidates"] == results[2]["candidates"]
+    assert sorted(calls) == ["Ivan Petrov", "Nobody Known"]
+    assert results[0]["case"]["case_id"] == results[2]["case"]["case_id"]
+    too_many = {"queries": [{"name": f"n{i}"} for i in range(1001)]}
+    r = api.client.post("/v1/screen/batch", json=too_many, headers=api.h("viewer"))
+    assert r.status_code == 422
+
+
 def test_batch_limit_and_field_named_errors(api: Api) -> None:
     too_many = {"queries": [{"name": f"n{i}"} for i in range(1001)]}
     r = api.client.post("/v1/screen", json=too_many, headers=api.h("viewer"))

@@ -174,3 +174,25 @@ def test_unterminated_quote_is_reported(tmp_path: Path) -> None:
     stats = screen_file(Screener(sample_entities()), inp, tmp_path / "o.csv")
     assert stats.read == stats.rejected == 1
     assert "spans lines 2-3" in stats.errors[0][3]
+
+
+def test_screen_file_same_output_with_any_number_of_workers(tmp_path: Path) -> None:
+    """Distinct queries are screened once, by forked workers when asked; the output is in
+    input order and byte-identical to the single-process run."""
+    from circumspect.matching import batch
+
+    names = [e.caption for e in sample_entities()] + ["Nobody Known Here", "", "Bank\\x07"]
+    rows = [[f"q{i}", names[i % len(names)], "Company" if i % 3 else "Person"] for i in range(600)]
+    inp = _write(tmp_path / "in.csv", ["query_id", "name", "schema"], rows)
+    screener = Screener(sample_entities())
+    outputs = []
+    for workers in (1, 2):
+        out, err = tmp_path / f"out{workers}.csv", tmp_path / f"err{workers}.csv"
+        stats = screen_file(screener, inp, out, errors_path=err, workers=workers)
+        assert stats.read == 600 and stats.read == stats.screened + stats.rejected
+        outputs.append((out.read_bytes(), err.read_bytes()))
+    assert outputs[0] == outputs[1]
+    ids = [r["query_id"] for r in _read(tmp_path / "out2.csv")]
+    assert ids == sorted(set(ids), key=ids.index)  # input order kept
+    with pytest.raises(InputError):
+        screen_file(screener, inp, tmp_path / "x.csv", workers=0)

@@ -15,6 +15,14 @@ router = v1_router(tags=["screening"])
 
 
 @router.post(
+    "/screen/batch",
+    response_model=s.ScreenResponse,
+    openapi_extra=role("viewer"),
+    response_model_by_alias=True,
+    responses={409: {"model": s.ErrorEnvelope, "description": "Key used for another request"}},
+    summary="Screen a batch of up to 1,000 parties",
+)
+@router.post(
     "/screen",
     response_model=s.ScreenResponse,
     openapi_extra=role("viewer"),
