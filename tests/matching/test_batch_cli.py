@@ -179,7 +179,6 @@ def test_unterminated_quote_is_reported(tmp_path: Path) -> None:
 def test_screen_file_same_output_with_any_number_of_workers(tmp_path: Path) -> None:
     """Distinct queries are screened once, by forked workers when asked; the output is in
     input order and byte-identical to the single-process run."""
-    from circumspect.matching import batch
 
     names = [e.caption for e in sample_entities()] + ["Nobody Known Here", "", "Bank\\x07"]
     rows = [[f"q{i}", names[i % len(names)], "Company" if i % 3 else "Person"] for i in range(600)]
