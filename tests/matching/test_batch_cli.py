@@ -180,8 +180,18 @@ def test_screen_file_same_output_with_any_number_of_workers(tmp_path: Path) -> N
     """Distinct queries are screened once, by forked workers when asked; the output is in
     input order and byte-identical to the single-process run."""
 
-    names = [e.caption for e in sample_entities()] + ["Nobody Known Here", "", "Bank\\x07"]
-    rows = [[f"q{i}", names[i % len(names)], "Company" if i % 3 else "Person"] for i in range(600)]
+    from circumspect.matching import batch
+
+    names = [e.caption for e in sample_entities()] + ["Nobody Known Here", "", "Bank\x07"]
+    rows = [
+        [
+            f"q{i}",
+            names[i % len(names)] + (f" {i % 300}" if i % 2 and names[i % len(names)] else ""),
+            "Company" if i % 3 else "Person",
+        ]
+        for i in range(600)
+    ]
+    assert len({(r[1], r[2]) for r in rows}) >= batch.PARALLEL_MIN_QUERIES  # forked path
     inp = _write(tmp_path / "in.csv", ["query_id", "name", "schema"], rows)
     screener = Screener(sample_entities())
     outputs = []
@@ -191,7 +201,9 @@ def test_screen_file_same_output_with_any_number_of_workers(tmp_path: Path) -> N
         assert stats.read == 600 and stats.read == stats.screened + stats.rejected
         outputs.append((out.read_bytes(), err.read_bytes()))
     assert outputs[0] == outputs[1]
-    ids = [r["query_id"] for r in _read(tmp_path / "out2.csv")]
-    assert ids == sorted(set(ids), key=ids.index)  # input order kept
+    ids = list(dict.fromkeys(r["query_id"] for r in _read(tmp_path / "out2.csv")))
+    rejected = {line for line, *_ in stats.errors}
+    assert stats.rejected > 0 and len(ids) == stats.screened
+    assert ids == [r[0] for n, r in enumerate(rows, start=2) if n not in rejected]
     with pytest.raises(InputError):
         screen_file(screener, inp, tmp_path / "x.csv", workers=0)
