@@ -22,7 +22,7 @@ from circumspect.matching.prepare import (
 )
 from circumspect.matching.scoring import Scorer, ScoreResult, disguise_features, get_scorer
 from circumspect.model.entities import ListedEntity
-from circumspect.model.records import listed_record
+from circumspect.model.records import listed_record, record_layout
 from circumspect.model.screening import (
     QUERY_SCHEMATA,
     Candidate,
@@ -123,7 +123,9 @@ class Screener:
                     index = loaded
             except Exception:  # a corrupt or stale cache is rebuilt, never fatal
                 index = None
-        records_path = path.with_name(path.name.replace("matching-", "records-", 1))
+        records_path = path.with_name(
+            path.name.replace("matching-", f"records-{record_layout()}-", 1)
+        )
         records: dict[str, ListedRecord] | None = None
         keys: dict[str, tuple[str, ...]] | None = None
         if index is not None and records_path.exists():

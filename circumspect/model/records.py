@@ -10,6 +10,8 @@ date, identifiers, addresses, remarks, "Linked To" names, source URL);
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +82,8 @@ SOURCE_URLS: dict[str, str] = {
     "us_csl": "https://www.trade.gov/consolidated-screening-list",
     "kz_afm": "https://afmrk.gov.kz/",
 }
+#: Bump when :func:`listed_record` reads an entity differently (cached records are rebuilt).
+RECORD_VERSION = "1"
 _LINKED = re.compile(r"Linked To:\s*([^;]+?)\s*\.?\s*(?:;|$)", re.I)
 
 
@@ -91,7 +95,19 @@ def un_regimes() -> dict[str, tuple[str, str]]:
         return {row["prefix"]: (row["list"], row["source_url"]) for row in csv.DictReader(fh)}
 
 
+@lru_cache(maxsize=1)
+def record_layout() -> str:
+    """A short key of :data:`RECORD_VERSION` and the fields of ``ListedRecord`` and
+    ``Identifier``: records cached on disk under another key are stale and rebuilt, so a
+    pickle of an older layout is never read into the new one."""
+    names = [f.name for cls in (ListedRecord, Identifier) for f in dataclasses.fields(cls)]
+    text = f"{RECORD_VERSION}|{','.join(names)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
 def _unique(values: list[str]) -> tuple[str, ...]:
+    if not values:
+        return ()
     return tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
@@ -119,31 +135,31 @@ def _list_name(entity: ListedEntity, programs: tuple[str, ...], refs: list[str])
 
 
 def listed_record(entity: ListedEntity) -> ListedRecord:
-    """What the list says about ``entity``."""
-    sanctions = entity.sanctions
-    programs = _unique(
-        [str(v) for s in sanctions for v in s.get("program")] + entity.get("program")
-    )
-    refs = [str(v) for s in sanctions for v in s.get("programId")] + entity.get("programId")
-    authority = _unique([str(v) for s in sanctions for v in s.get("authority")])
-    dates = sorted(
-        str(v) for s in sanctions for prop in ("listingDate", "startDate") for v in s.get(prop)
-    )
+    """What the list says about ``entity`` (one read of each proxy's properties: this runs
+    for every entity when the index is built)."""
+    props = entity.proxy.properties
+    sprops = [s.properties for s in entity.sanctions]
+
+    def values(name: str) -> list[str]:
+        return props.get(name, [])
+
+    def of_sanctions(*names: str) -> list[str]:
+        return [v for sp in sprops for name in names for v in sp.get(name, ())]
+
+    programs = _unique(of_sanctions("program") + values("program"))
+    refs = of_sanctions("programId") + values("programId")
+    authority = _unique(of_sanctions("authority"))
+    dates = sorted(of_sanctions("listingDate", "startDate"))
     identifiers = tuple(
-        Identifier(prop, value) for prop in IDENTIFIER_PROPS for value in _unique(entity.get(prop))
+        Identifier(prop, value)
+        for prop in IDENTIFIER_PROPS
+        if prop in props
+        for value in _unique(props[prop])
     )
-    notes = entity.get("notes")
-    remarks = _unique(
-        notes
-        + [
-            str(v)
-            for s in sanctions
-            for prop in ("reason", "description", "provisions", "summary")
-            for v in s.get(prop)
-        ]
-    )
+    notes = values("notes")
+    remarks = _unique(notes + of_sanctions("reason", "description", "provisions", "summary"))
     linked = _unique([m.group(1) for note in notes for m in _LINKED.finditer(note)])
-    urls = _unique([str(v) for s in sanctions for v in s.get("sourceUrl")])
+    urls = _unique(of_sanctions("sourceUrl"))
     url: str | None = urls[0] if urls else None
     if url is None and entity.source == "un_sc":
         for ref in refs:
@@ -157,7 +173,7 @@ def listed_record(entity: ListedEntity) -> ListedRecord:
         [
             c
             for prop in ("country", "nationality", "citizenship", "jurisdiction")
-            for c in entity.get(prop)
+            for c in values(prop)
         ]
     )
     return ListedRecord(
@@ -166,9 +182,9 @@ def listed_record(entity: ListedEntity) -> ListedRecord:
         programs=programs,
         listing_date=dates[0] if dates else None,
         identifiers=identifiers,
-        addresses=_unique(entity.get("address")),
+        addresses=_unique(values("address")),
         countries=countries,
-        birth_dates=_unique(entity.get("birthDate")),
+        birth_dates=_unique(values("birthDate")),
         remarks=remarks,
         linked=linked,
         source_url=url,

@@ -8,12 +8,18 @@ import json
 from functools import cache
 from pathlib import Path
 
+from fastapi.encoders import jsonable_encoder
+
+from circumspect.api.schemas import CandidateOut
+from circumspect.cases.service import candidate_dict
 from circumspect.matching import Screener
 from circumspect.matching.batch import SCREEN_COLUMNS, screen_file
 from circumspect.model.entities import ListedEntity, make_entity_id, new_proxy
-from circumspect.model.records import candidate_json, listed_record
-from circumspect.model.screening import Query
+from circumspect.model.records import candidate_json, listed_record, record_layout
+from circumspect.model.screening import Query, SourceRef
 from circumspect.sources import parse_source
+from circumspect.store import open_store
+from circumspect.tabular import read_xlsx_rows
 from tests.support import shared_path
 
 
@@ -116,3 +122,41 @@ def test_screen_file_writes_the_record_columns(tmp_path: Path) -> None:
     assert row["identifiers"] == "innCode: 7707083893"
     assert row["linked"] == "VOLGA HOLDING"
     assert row["source_url"].endswith("id=501")
+
+
+def test_screen_file_xlsx_has_the_record_columns(tmp_path: Path) -> None:
+    inp = tmp_path / "in.csv"
+    inp.write_text("query_id,name,schema\nq1,Volga Tractor Plant,Company\n", encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    screen_file(_screener(), inp, out, limit=2)
+    header, first = list(read_xlsx_rows(out))[:2]
+    row = dict(zip(header, first, strict=True))
+    assert tuple(header) == SCREEN_COLUMNS
+    assert row["list"] == "SDN" and row["authority"].startswith("US Office of Foreign Assets")
+    assert row["identifiers"] == "innCode: 7707083893" and row["addresses"] == "Moscow"
+
+
+def test_api_and_case_json_of_a_candidate_is_the_serialisers() -> None:
+    """``/v1/screen`` (``CandidateOut`` from the dataclass) and the case store
+    (``candidate_dict``) give the same JSON as :func:`candidate_json`, field for field."""
+    found = _screener().screen(Query("Volga Tractor Plant", schema="Company"))
+    found[0].sources = [SourceRef("ofac-sdn-501", "ofac_sdn", "501", "SDN", 1.0)]
+    expected = json.loads(json.dumps(candidate_json(found[0])))
+    assert expected["record"]["linked"] == ["VOLGA HOLDING"] and expected["sources"]
+    api = CandidateOut.model_validate(jsonable_encoder(found[0]))
+    assert api.model_dump(mode="json", by_alias=True) == expected
+    assert json.loads(json.dumps(candidate_dict(found[0]))) == expected
+
+
+def test_cached_records_are_keyed_by_their_layout(tmp_path: Path) -> None:
+    """The records cached beside the index are read back, and a file written under another
+    record layout is never read into this one."""
+    store = open_store(f"sqlite:///{tmp_path / 'lists.sqlite'}")
+    store.load("ofac_sdn", [_entity("501", "Volga Tractor Plant JSC")], checksum="a" * 64)
+    first = Screener.from_store(store)
+    index = first.index_path(first.snapshot_ids)
+    cached = sorted(p.name for p in index.parent.glob("records-*"))
+    assert cached == [index.name.replace("matching-", f"records-{record_layout()}-")]
+    again = Screener.from_store(store)
+    assert again.records == first.records and again.records["ofac-sdn-501"].list == "SDN"
+    store.close()
