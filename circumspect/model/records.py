@@ -83,7 +83,8 @@ SOURCE_URLS: dict[str, str] = {
     "kz_afm": "https://afmrk.gov.kz/",
 }
 #: Bump when :func:`listed_record` reads an entity differently (cached records are rebuilt).
-RECORD_VERSION = "1"
+RECORD_VERSION = "2"
+_WEB_URL = re.compile(r"https?://[^\s]+$", re.I)
 _LINKED = re.compile(r"Linked To:\s*([^;]+?)\s*\.?\s*(?:;|$)", re.I)
 
 
@@ -159,7 +160,8 @@ def listed_record(entity: ListedEntity) -> ListedRecord:
     notes = values("notes")
     remarks = _unique(notes + of_sanctions("reason", "description", "provisions", "summary"))
     linked = _unique([m.group(1) for note in notes for m in _LINKED.finditer(note)])
-    urls = _unique(of_sanctions("sourceUrl"))
+    # only web addresses: the record's URL becomes a link on the pages
+    urls = _unique([u for u in of_sanctions("sourceUrl") if _WEB_URL.match(u)])
     url: str | None = urls[0] if urls else None
     if url is None and entity.source == "un_sc":
         for ref in refs:

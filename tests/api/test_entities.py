@@ -110,3 +110,28 @@ def test_a_case_keeps_the_record_as_it_was_at_alert_time(
     assert now["record"]["addresses"] == ["Kazan"]
     case = client.get(f"/v1/cases/{case_id}", headers=auth).json()
     assert case["candidates"][0]["record"]["addresses"] == ["Togliatti"]
+
+
+def test_the_case_page_shows_the_record_of_alert_time_and_links_the_entity(
+    history: tuple[TestClient, dict[str, str], SqlStore],
+) -> None:
+    client, keys, store = history
+    auth = {"Authorization": f"Bearer {keys['viewer']}"}
+    body = {"name": "Volga Tractor Plant JSC", "schema": "Company"}
+    case_id = client.post("/v1/screen", json=body, headers=auth).json()["results"][0]["case"][
+        "case_id"
+    ]
+    _load(
+        store,
+        "v5",
+        company("ofac_sdn", "501", "Volga Tractor Plant JSC", ("address", "Kazan")),
+        company("ofac_sdn", "502", "Other LLC"),
+    )
+    sign_in(client, keys["viewer"])
+    page = client.get(f"/ui/cases/{case_id}")
+    assert page.status_code == 200, page.text
+    assert "Togliatti" in page.text and "Kazan" not in page.text
+    assert "innCode 7707083893" in page.text
+    assert '/ui/entities/ofac-sdn-501"' in page.text
+    entity = client.get("/ui/entities/ofac-sdn-501")
+    assert "Kazan" in entity.text and "Togliatti" in entity.text

@@ -160,3 +160,27 @@ def test_cached_records_are_keyed_by_their_layout(tmp_path: Path) -> None:
     again = Screener.from_store(store)
     assert again.records == first.records and again.records["ofac-sdn-501"].list == "SDN"
     store.close()
+
+
+def test_only_web_addresses_become_the_source_url() -> None:
+    """A stored record is read back uncleaned: a ``javascript:`` URL must not become the
+    link on the pages; the publisher's page is given instead."""
+    entity = ListedEntity.from_dict(
+        {
+            "id": "ofac-sdn-7",
+            "schema": "Company",
+            "properties": {"name": ["X LLC"]},
+            "source": "ofac_sdn",
+            "source_id": "7",
+            "sanctions": [
+                {
+                    "id": "s7",
+                    "schema": "Sanction",
+                    "properties": {"entity": ["ofac-sdn-7"], "sourceUrl": ["javascript:alert(1)"]},
+                }
+            ],
+        }
+    )
+    assert entity.sanctions[0].get("sourceUrl") == ["javascript:alert(1)"]
+    url = listed_record(entity).source_url
+    assert url is not None and url.startswith("https://sanctionssearch.ofac.treas.gov/")
