@@ -19,12 +19,44 @@ from circumspect.errors import ConfigError
 
 
 def normalise_url(url: str) -> str:
-    """SQLAlchemy URL for a settings URL (``postgresql://`` -> psycopg 3 driver)."""
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        return "postgresql+psycopg://" + url.split("://", 1)[1]
-    if url.startswith("sqlite:///") or url.startswith("postgresql+"):
+    """The SQLAlchemy URL of a settings URL, for every database of the package (list store,
+    case store, notifications): ``postgresql://``/``postgres://`` use psycopg 3; SQLite as
+    given; anything else is a ``ConfigError`` (password hidden)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    if url.startswith(("postgresql+psycopg://", "sqlite://", "sqlite+pysqlite://")):
         return url
-    raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://...")
+    raise ConfigError(
+        f"unsupported database URL {safe_url(url)!r}: use sqlite:///PATH or "
+        "postgresql://user:password@host/db"
+    )
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as it is (it has no parsable password)
+        return url
+
+
+def has_stored_parties(url: str) -> bool:
+    """Whether the database at ``url`` holds screened parties (``case_parties``): only then
+    is there anything to re-screen after a list or ownership change."""
+    from sqlalchemy import inspect, text
+
+    engine = create_engine(normalise_url(url))
+    try:
+        if not inspect(engine).has_table("case_parties"):
+            return False
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT COUNT(*) FROM case_parties")).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def _sqlite_engine(url: str, begin: str) -> Engine:

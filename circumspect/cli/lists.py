@@ -8,12 +8,13 @@ line and exits with status 2; the active snapshots are then as they were.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+
+from circumspect.cli._progress import progress_count
+from circumspect.cli._store import opened_store
 
 if TYPE_CHECKING:
     from circumspect.store.base import Diff, Snapshot
@@ -38,41 +39,6 @@ STAGED_EXIT = 3
 
 def register(app: typer.Typer) -> None:
     app.add_typer(lists_app, name="lists")
-
-
-@contextmanager
-def _opened(db: str | None) -> Iterator[SqlStore]:
-    from circumspect.store import open_store
-
-    store = open_store(db)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int], None]]:
-    """A rich progress line on stderr (only on a terminal); yields ``update(count)``."""
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    console = Console(stderr=True)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TextColumn("{task.completed:,} entities"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(count: int) -> None:
-            bar.update(task, completed=count)
-
-        yield update
 
 
 def _snapshot_dict(snap: Snapshot) -> dict[str, Any]:
@@ -121,7 +87,7 @@ def load_cmd(
     from circumspect.store.loading import load_paths
 
     mapping = parse_mapping(column_map)
-    with _opened(db) as store, _progress(f"loading {source}") as update:
+    with opened_store(db) as store, progress_count(f"loading {source}", "entities") as update:
         report = load_paths(
             store, source, paths, progress=update, mapping=mapping, accept_shrink=accept_shrink
         )
@@ -179,7 +145,7 @@ def remove_cmd(
             "use `lists prune` for official lists",
             field="source",
         )
-    with _opened(db) as store:
+    with opened_store(db) as store:
         removed = store.remove_source(source)
     if not removed:
         raise NotFoundError(f"no custom list {source} in the store", record=source)
@@ -192,10 +158,10 @@ def status_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Per source: the active snapshot, when it was loaded, its size and checksum."""
+    from circumspect.db import safe_url
     from circumspect.model.entities import SOURCES
-    from circumspect.store.sql import safe_url
 
-    with _opened(db) as store:
+    with opened_store(db) as store:
         active = store.active_snapshots()
         every = store.snapshots()
         history = {s: sum(1 for x in every if x.source == s) for s in active}
@@ -248,7 +214,7 @@ def snapshots_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Every stored snapshot, newest first (ids for `lists diff --from/--to`)."""
-    with _opened(db) as store:
+    with opened_store(db) as store:
         snaps = store.snapshots(source)
     if as_json:
         _echo_json([_snapshot_dict(s) for s in snaps])
@@ -289,7 +255,7 @@ def diff_cmd(
     limit: int = typer.Option(50, "--limit", help="Changes to print in text mode (0: all)."),
 ) -> None:
     """Entities added, removed and changed between two snapshots (default: previous vs active)."""
-    with _opened(db) as store:
+    with opened_store(db) as store:
         diff = store.diff(source, from_id, to_id)
     if as_json:
         _echo_json(_diff_dict(diff))
@@ -333,14 +299,14 @@ def fetch_cmd(
     from circumspect.services.fetching import fetch_and_load
     from circumspect.settings import db_url
 
-    with _opened(db) as store:
+    with opened_store(db) as store:
         report = fetch_and_load(
             store,
             list(sources) if sources else None,
             token=eu_token,
             retries=retries,
             force=force,
-            progress=_progress,
+            progress=lambda label: progress_count(label, "entities"),
             case_db=db_url(db),
             accept_shrink=accept_shrink,
         )
@@ -374,7 +340,7 @@ def activate_cmd(
     ),
 ) -> None:
     """Activate a staged snapshot (one held back because it removes much of the list)."""
-    with _opened(db) as store:
+    with opened_store(db) as store:
         snap = store.activate(snapshot)
         diff = store.diff(snap.source, to_id=snap.id)
         rescreened = (
@@ -402,7 +368,7 @@ def prune_cmd(
     db: str | None = DB_OPTION,
 ) -> None:
     """Delete old snapshots of SOURCE, keeping the newest KEEP (the active one always)."""
-    with _opened(db) as store:
+    with opened_store(db) as store:
         removed = store.prune(source, keep)
         left = len(store.snapshots(source))
     typer.echo(f"{source}: removed {removed} old snapshot(s), {left} kept")
@@ -429,7 +395,7 @@ def export_cmd(
     fsutil.check_writable(output, example="lists.ftm.json")
     try:
         with (
-            _opened(db) as store,
+            opened_store(db) as store,
             fsutil.atomic_path(output) as tmp,
             open(tmp, "w", encoding="utf-8") as fh,
         ):

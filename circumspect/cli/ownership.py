@@ -7,12 +7,12 @@ Every command takes ``--db URL`` (else ``$CIRCUMSPECT_DB``, else SQLite under
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+
+from circumspect.cli._store import opened_store
 
 if TYPE_CHECKING:
     from circumspect.store.sql import SqlStore
@@ -28,17 +28,6 @@ DB_OPTION = typer.Option(None, "--db", help="Database URL (default: $CIRCUMSPECT
 
 def register(app: typer.Typer) -> None:
     app.add_typer(ownership_app, name="ownership")
-
-
-@contextmanager
-def _opened(db: str | None) -> Iterator[SqlStore]:
-    from circumspect.store import open_store
-
-    store = open_store(db)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def _echo_json(data: Any) -> None:
@@ -75,7 +64,7 @@ def load_cmd(
     from circumspect.services.ownership import rescreen_touched
 
     console = Console(stderr=True)
-    with _opened(db) as store:
+    with opened_store(db) as store:
         with console.status(f"checking {path.name}"):
             listed = _listed_ids(store)
             data = read_file(path, listed.__contains__, fmt)
@@ -149,7 +138,7 @@ def status_cmd(
     from circumspect.ownership.service import open_view
     from circumspect.ownership.store import OwnershipStore
 
-    with _opened(db) as store:
+    with opened_store(db) as store:
         active = OwnershipStore(store).active()
         view = open_view(store)
     derived = {
@@ -206,7 +195,7 @@ def diff_cmd(
     from circumspect.ownership.graph import pct
     from circumspect.ownership.store import OwnershipStore
 
-    with _opened(db) as store:
+    with opened_store(db) as store:
         diff = OwnershipStore(store).diff(dataset, from_id, to_id)
 
     def show(edge: Any) -> str:
@@ -258,7 +247,7 @@ def rejects_cmd(
     from circumspect.errors import NotFoundError
     from circumspect.ownership.store import OwnershipStore
 
-    with _opened(db) as store:
+    with opened_store(db) as store:
         owners = OwnershipStore(store)
         snap_id = snapshot
         if snap_id is None:
@@ -285,7 +274,7 @@ def explain_cmd(
     from circumspect.errors import NotFoundError
     from circumspect.ownership.service import open_view
 
-    with _opened(db) as store:
+    with opened_store(db) as store:
         view = open_view(store)
     nodes = view.resolve(party)
     if not nodes:

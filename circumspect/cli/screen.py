@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+
+from circumspect.cli._progress import progress_bar
 
 if TYPE_CHECKING:
     from circumspect.matching.screener import Screener
@@ -53,33 +53,6 @@ def _screener(db: str | None, threshold: float | None, group: bool = True) -> Sc
         return screener
     finally:
         store.close()
-
-
-@contextmanager
-def _progress(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
-        yield lambda done, total: None
-        return
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            if done % 200 == 0 or done == total:
-                bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 def screen(
@@ -179,7 +152,7 @@ def screen_file(
     screener = _screener(db, threshold, group)
     errors_path = errors or errors_path_for(out)
     try:
-        with _progress("screening") as progress:
+        with progress_bar("screening") as progress:
             stats = screen_file_job(
                 runner,
                 in_path,
@@ -213,7 +186,7 @@ def compare(
 
     errors_path = out.with_name(out.stem + ".errors.csv")
     limit = settings.alert_threshold() if threshold is None else threshold
-    with _progress("comparing") as progress:
+    with progress_bar("comparing") as progress:
         stats = compare_file(
             pairs, out, threshold=limit, errors_path=errors_path, progress=progress
         )

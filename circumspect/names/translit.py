@@ -228,11 +228,16 @@ def _icu(transform: str) -> object:
     return icu.Transliterator.createInstance(transform)
 
 
+def icu_transform(text: str, transform: str) -> str:
+    """``text`` through an ICU transform (``Any-Latin``, ``Any-Latin; Latin-ASCII`` ...): the
+    one place the package creates ICU transliterators (cached per transform)."""
+    return str(_icu(transform).transliterate(text))  # type: ignore[attr-defined]
+
+
 @lru_cache(maxsize=65536)
 def icu_latin(text: str) -> str:
     """ICU ``Any-Latin`` (used for scripts other than Cyrillic)."""
-    trans = _icu("Any-Latin")
-    return str(trans.transliterate(text))  # type: ignore[attr-defined]
+    return icu_transform(text, "Any-Latin")
 
 
 @lru_cache(maxsize=1)

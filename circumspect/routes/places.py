@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from circumspect.errors import InputError, NotFoundError
+from circumspect.names.translit import icu_transform
 from circumspect.routes.network import Network, Node
 
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
@@ -23,23 +23,9 @@ def normalize(text: str) -> str:
     return _PUNCT.sub(" ", stripped).strip()
 
 
-@lru_cache(maxsize=1)
-def _transliterator() -> object | None:
-    try:
-        import icu
-
-        tr: object = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
-        return tr
-    except Exception:  # pragma: no cover - PyICU is installed with the project
-        return None
-
-
 def latin(text: str) -> str:
     """Latin transliteration (ICU Any-Latin), used to match unlisted Cyrillic spellings."""
-    tr = _transliterator()
-    if tr is None:  # pragma: no cover
-        return text
-    return str(tr.transliterate(text))  # type: ignore[attr-defined]
+    return icu_transform(text, "Any-Latin; Latin-ASCII")
 
 
 class PlaceIndex:

@@ -33,22 +33,11 @@ def rescreen_after_load(
     """Re-screen stored parties when the case service holds any (a new snapshot re-screens
     against the changed entities only). Nothing happens in a database without case tables or
     stored parties, so a lists-only installation is unaffected."""
-    import sqlalchemy as sa
-
     from circumspect.cases.service import CaseService
+    from circumspect.db import has_stored_parties
 
     url = str(getattr(store, "url", ""))
-    if not url:
-        return None
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        if not sa.inspect(engine).has_table("case_parties"):
-            return None
-        with engine.connect() as conn:
-            parties = conn.execute(sa.text("SELECT COUNT(*) FROM case_parties")).scalar_one()
-    finally:
-        engine.dispose()
-    if not parties:
+    if not url or not has_stored_parties(url):
         return None
     service = CaseService(url)
     try:

@@ -10,24 +10,12 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-import sqlalchemy as sa
-
 from circumspect.cases.service import CaseService
+from circumspect.db import has_stored_parties
 from circumspect.model.screening import Query
 from circumspect.ownership.screening import ownership_candidates
 from circumspect.ownership.service import OwnershipView
-from circumspect.store.sql import SqlStore, normalize_url
-
-
-def _has_parties(url: str) -> bool:
-    engine = sa.create_engine(normalize_url(url))
-    try:
-        if not sa.inspect(engine).has_table("case_parties"):
-            return False
-        with engine.connect() as conn:
-            return bool(conn.execute(sa.text("SELECT COUNT(*) FROM case_parties")).scalar_one())
-    finally:
-        engine.dispose()
+from circumspect.store.sql import SqlStore
 
 
 def rescreen_touched(
@@ -40,7 +28,7 @@ def rescreen_touched(
 ) -> dict[str, Any] | None:
     """Re-screen stored parties below ``touched``; None when no case service holds any."""
     url = str(getattr(store, "url", ""))
-    if not url or not _has_parties(url):
+    if not url or not has_stored_parties(url):
         return None
     started = time.perf_counter()
     affected = view.downstream(touched)

@@ -31,7 +31,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from circumspect.errors import ConfigError, InputError, NotFoundError, StoreError
+from circumspect.db import normalise_url, safe_url
+from circumspect.errors import InputError, NotFoundError, StoreError
 from circumspect.model.entities import ListedEntity, is_source, unknown_source_message
 from circumspect.store.base import Diff, EntityChange, EntityVersion, Snapshot, Store
 
@@ -99,26 +100,8 @@ version_table = sa.Table(
 _MIGRATIONS: dict[int, Any] = {}
 
 
-def normalize_url(url: str) -> str:
-    """A SQLAlchemy URL: ``postgresql://``/``postgres://`` use psycopg 3; SQLite as given."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    if url.startswith("postgresql://"):
-        return "postgresql+psycopg://" + url[len("postgresql://") :]
-    if url.startswith(("postgresql+psycopg://", "sqlite://", "sqlite+pysqlite://")):
-        return url
-    raise ConfigError(
-        f"unsupported database URL {safe_url(url)!r}: use sqlite:///PATH or "
-        "postgresql://user:password@host/db"
-    )
-
-
-def safe_url(url: str) -> str:
-    """The URL with any password hidden, for messages."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is shown as it is (it has no parsable password)
-        return url
+#: One URL normaliser for every database (``circumspect.db``).
+normalize_url = normalise_url
 
 
 def fingerprint_hash(entity: ListedEntity) -> str:

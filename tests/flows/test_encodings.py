@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from circumspect.errors import ParseError
-from circumspect.flows import store as store_mod
+from circumspect.flows import plans as store_mod
 from circumspect.flows.store import FlowStore
 
 HEADER = "REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from circumspect.errors import FormatMismatchError, InputError
-from circumspect.flows import store as store_mod
+from circumspect.flows import plans as store_mod
 from circumspect.flows.store import FlowStore
 from tests.flows.helpers import EU27, rel, write_relational
 

@@ -1,0 +1,242 @@
+"""Values, helpers and shared state of the case store (split out of ``service.py``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from sqlalchemy import JSON, DateTime, bindparam, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from circumspect.db import DbEngines
+from circumspect.errors import InputError
+from circumspect.matching import Screener
+
+if TYPE_CHECKING:
+    from circumspect.model.entities import ListedEntity
+    from circumspect.model.screening import Candidate, PartyScreener
+
+
+ROLES: tuple[str, ...] = ("viewer", "analyst", "admin")
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+DECISIONS: tuple[str, ...] = ("true_match", "false_positive", "escalate")
+KINDS: tuple[str, ...] = ("party", "declaration", "payment")
+STATUSES: tuple[str, ...] = ("open", "escalated", "closed")
+GENESIS = "0" * 64
+KEY_PREFIX = "csk_"
+
+
+# Hot-path statements, compiled once (screening audits every request).
+_HEAD = text("SELECT seq, hash FROM case_audit_head WHERE id = 1")
+_HEAD_FOR_UPDATE = text("SELECT seq, hash FROM case_audit_head WHERE id = 1 FOR UPDATE")
+_AUDIT_INSERT = text(
+    "INSERT INTO case_audit (seq, at, actor, action, object, data, prev_hash, hash) "
+    "VALUES (:seq, :at, :actor, :action, :object, :data, :prev, :hash)"
+)
+_HEAD_UPDATE = text("UPDATE case_audit_head SET seq = :seq, hash = :hash WHERE id = 1")
+_PARTY_UPSERT = text(
+    "INSERT INTO case_parties (query_key, query, first_seen, last_screened) "
+    "VALUES (:query_key, :query, :first_seen, :last_screened) "
+    "ON CONFLICT (query_key) DO UPDATE SET last_screened = excluded.last_screened"
+).bindparams(
+    bindparam("query", type_=JSON),
+    bindparam("first_seen", type_=DateTime(timezone=True)),
+    bindparam("last_screened", type_=DateTime(timezone=True)),
+)
+
+
+class CaseStateError(InputError):
+    """The case is not in a state that allows the requested change (HTTP 409)."""
+
+    status: ClassVar[int] = 409
+
+
+def canonical(value: Any) -> str:
+    """Canonical JSON (sorted keys, no spaces, UTF-8 kept) used for hashing."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def hash_key(key: str) -> str:
+    """How API keys are stored: sha256 (keys are 256-bit random, so no slow KDF is needed)."""
+    return sha256(key)
+
+
+def entity_hash(entity: ListedEntity) -> str:
+    """Hash of an entity's list record (its sorted properties and sanctions)."""
+    return sha256(canonical(entity.fingerprint()))
+
+
+def _norm(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return text or None
+
+
+def query_key(query: Mapping[str, Any]) -> str:
+    """Identity of a query for suppression: normalised name, schema, country, date, id."""
+    fields = {
+        "name": _norm(str(query.get("name") or "")),
+        "schema": query.get("schema") or "LegalEntity",
+        "country": _norm(query.get("country")),
+        "birth_date": query.get("birth_date") or None,
+        "identifier": _norm(query.get("identifier")),
+    }
+    extra = {k: v for k, v in query.items() if k not in fields and k not in ("query_id", "id")}
+    if extra:
+        fields["extra"] = extra
+    return sha256(canonical(fields))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def candidate_dict(candidate: Candidate | Mapping[str, Any]) -> dict[str, Any]:
+    if dataclasses.is_dataclass(candidate) and not isinstance(candidate, type):
+        return dataclasses.asdict(candidate)
+    return dict(candidate)
+
+
+def candidate_key(candidate: Mapping[str, Any], index: int) -> str:
+    for name in ("entity_id", "id", "rule", "flag"):
+        value = candidate.get(name)
+        if value:
+            return str(value)
+    return f"#{index}"
+
+
+def case_priority(candidates: Iterable[Mapping[str, Any]]) -> str:
+    """``high`` when a hit's name was disguised (its ``disguise`` feature: invisible
+    characters, letters of two scripts in one word), else ``normal``: a party that hides
+    its spelling is reviewed first."""
+    for cand in candidates:
+        for feature in cand.get("features") or ():
+            if isinstance(feature, Mapping) and feature.get("feature") == "disguise":
+                return "high"
+    return "normal"
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    id: int
+    name: str
+    role: str
+
+    def can(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+#: What ``open_case`` did with an alert.
+CaseOutcomeStatus = Literal["opened", "existing", "reopened", "suppressed", "none"]
+
+
+@dataclass(slots=True)
+class CaseOutcome:
+    """What ``open_case`` did: opened, found an existing case, reopened, or suppressed."""
+
+    status: CaseOutcomeStatus
+    case_id: int | None
+    suppressed: list[str] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CaseSpec:
+    """One alert of a batch for ``CaseService.open_cases``."""
+
+    kind: str
+    query: Mapping[str, Any]
+    candidates: Sequence[Any]
+    summary: str = ""
+    idem_key: str | None = None
+    entity_hashes: Mapping[str, str] | None = None
+
+
+@dataclass(slots=True)
+class VerifyResult:
+    ok: bool
+    records: int
+    first_bad: int | None
+    problem: str | None = None
+    #: the covered row (``table:id``) that disagrees with the chain, when that is the problem
+    row: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"ok": self.ok, "records": self.records, "first_bad": self.first_bad}
+        if self.row is not None:
+            out |= {"problem": self.problem, "row": self.row}
+        return out
+
+
+@dataclass(slots=True)
+class RescreenReport:
+    sources: list[str]
+    changed_entities: int
+    removed_entities: int
+    parties: int
+    hits: int
+    opened: int
+    reopened: int
+    suppressed: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _record_hash(seq: int, at: str, actor: str, action: str, obj: str, data: str, prev: str) -> str:
+    return sha256(
+        canonical(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "object": obj,
+                "data": data,
+                "prev": prev,
+            }
+        )
+    )
+
+
+def _notify_events() -> dict[str, str]:
+    from circumspect.notify import AUDIT_EVENTS
+
+    return AUDIT_EVENTS
+
+
+class ServiceBase:
+    """The state every part of :class:`~circumspect.cases.service.CaseService` shares (set
+    by its ``__init__``)."""
+
+    url: str
+    engines: DbEngines
+    _write: sessionmaker[Session]
+    _read: sessionmaker[Session]
+    #: entity id -> current record hash (None when unknown); set by the API from the store.
+    entity_hash_lookup: Callable[[str], str | None] | None
+
+
+def default_screener_factory(entities: list[ListedEntity]) -> PartyScreener:
+    """``circumspect.matching.Screener`` over the given entities."""
+    return Screener(entities)

@@ -1,0 +1,550 @@
+"""Screenings, parties, cases and decisions of the case store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from circumspect.cases.models import (
+    Case,
+    DecisionRecord,
+    Party,
+    Suppression,
+)
+from circumspect.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from circumspect.model.screening import Candidate
+from circumspect.cases.common import (
+    _PARTY_UPSERT,
+    DECISIONS,
+    KINDS,
+    CaseOutcome,
+    CaseSpec,
+    CaseStateError,
+    candidate_dict,
+    candidate_key,
+    case_priority,
+    iso,
+    now,
+    query_key,
+)
+from circumspect.cases.users import Users
+
+
+class CaseWorkflow(Users):
+    """Screenings, parties, cases and decisions of the case store."""
+
+    # -- parties -----------------------------------------------------------------------
+    def record_screening(
+        self,
+        actor: str,
+        queries: Sequence[Mapping[str, Any]],
+        results: Sequence[Sequence[Candidate | Mapping[str, Any]]],
+        snapshot_ids: Mapping[str, str],
+        *,
+        open_cases: bool = True,
+        idem_keys: Sequence[str | None] | None = None,
+    ) -> list[CaseOutcome]:
+        """Remember screened parties, audit the screening, open cases for alerts.
+
+        One transaction for the audit record and the parties; one per opened case (each with
+        its own audit record), so a crash loses no acknowledged case and a retry with the same
+        idempotency keys creates none twice.
+        """
+        keys = [query_key(q) for q in queries]
+        scoped = self._scoped_keys(actor, idem_keys, keys)
+        alerts = 0
+        outcomes: list[CaseOutcome] = []
+        for cands in results:
+            alerts += sum(1 for c in cands if candidate_dict(c).get("alert"))
+        stamp = now()
+        rows = {}
+        for query, key in zip(queries, keys, strict=True):
+            rows[key] = {
+                "query_key": key,
+                "first_seen": stamp,
+                "last_screened": stamp,
+                "query": {
+                    k: v for k, v in query.items() if k not in ("query_id", "idempotency_key")
+                },
+            }
+        with self.engines.write.begin() as conn:
+            conn.execute(_PARTY_UPSERT, list(rows.values()))
+            self._audit(
+                conn,
+                actor,
+                "screen",
+                "screening",
+                {
+                    "queries": len(queries),
+                    "query_keys": keys[:1000],
+                    "alerts": alerts,
+                    "snapshots": dict(snapshot_ids),
+                },
+            )
+        if not open_cases:
+            return [CaseOutcome("none", None) for _ in queries]
+        specs = []
+        for i, (query, cands) in enumerate(zip(queries, results, strict=True)):
+            alerting = [c for c in map(candidate_dict, cands) if c.get("alert")]
+            specs.append(CaseSpec("party", query, alerting, idem_key=scoped[i]))
+        outcomes.extend(self.open_cases(specs, snapshot_ids=snapshot_ids, actor=actor))
+        return outcomes
+
+    def _scoped_keys(
+        self, actor: str, idem_keys: Sequence[str | None] | None, query_keys: Sequence[str]
+    ) -> list[str | None]:
+        """Per-party idempotency keys scoped to the user, checked before anything is written:
+        a key that already names a case of another query is refused (409), never answered."""
+        from circumspect.cases.idempotency import conflict, scoped_key
+
+        given = list(idem_keys) if idem_keys else [None] * len(query_keys)
+        scoped = [scoped_key(actor, k) if k else None for k in given]
+        wanted = {k: q for k, q in zip(scoped, query_keys, strict=True) if k is not None}
+        if len(wanted) < sum(1 for k in scoped if k is not None):
+            raise conflict("for two parties of this request")
+        if wanted:
+            with self._read.begin() as session:
+                rows = session.execute(
+                    select(Case.idem_key, Case.query_key).where(Case.idem_key.in_(list(wanted)))
+                ).all()
+            for idem, qkey in rows:
+                if qkey != wanted[str(idem)]:
+                    index = scoped.index(idem)
+                    raise conflict(f"for another party (item {index})")
+        return scoped
+
+    # -- cases -------------------------------------------------------------------------
+    def _hashes_for(self, keys: Iterable[str], given: Mapping[str, str] | None) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key in keys:
+            value = (given or {}).get(key)
+            if value is None and self.entity_hash_lookup is not None:
+                value = self.entity_hash_lookup(key)
+            out[key] = value or ""
+        return out
+
+    def open_case(
+        self,
+        kind: str,
+        query: Mapping[str, Any],
+        candidates: Sequence[Candidate | Mapping[str, Any]],
+        *,
+        snapshot_ids: Mapping[str, str] | None = None,
+        actor: str = "system",
+        summary: str = "",
+        idem_key: str | None = None,
+        entity_hashes: Mapping[str, str] | None = None,
+    ) -> CaseOutcome:
+        """Open (or find, reopen, suppress) the case for an alert.
+
+        ``candidates`` are the alerting candidates (screening ``Candidate`` objects or dicts;
+        declaration and payment flags are dicts with an ``id`` or ``rule``). A candidate whose
+        (query, entity) pair was reviewed as a false positive stays suppressed while the
+        entity's list record hash is unchanged; a changed record reopens that case.
+        """
+        if kind not in KINDS:
+            raise InputError(f"kind must be one of {', '.join(KINDS)}", field="kind")
+        cands = [candidate_dict(c) for c in candidates]
+        if not cands:
+            return CaseOutcome("none", None)
+        qkey = query_key(query)
+        keys = [candidate_key(c, i) for i, c in enumerate(cands)]
+        hashes = self._hashes_for(keys, entity_hashes)
+        snaps = dict(snapshot_ids or {})
+        try:
+            return self._open_case_tx(
+                kind, dict(query), cands, keys, hashes, qkey, snaps, actor, summary, idem_key
+            )
+        except IntegrityError:
+            # A concurrent request with the same idempotency key won the race.
+            if idem_key is None:
+                raise
+            with self._read.begin() as session:
+                row = session.execute(
+                    select(Case.id, Case.query_key).where(Case.idem_key == idem_key)
+                ).one()
+            return self._existing_by_key(int(row.id), str(row.query_key), qkey)
+
+    def open_cases(
+        self,
+        specs: Sequence[CaseSpec],
+        *,
+        snapshot_ids: Mapping[str, str] | None = None,
+        actor: str = "system",
+        max_cases: int | None = None,
+    ) -> list[CaseOutcome]:
+        """Open the cases of one request together: all in ONE transaction (every case and
+        its audit record commit together, or none), at most ``max_cases`` alerting items
+        (``LimitError``, HTTP 413, before anything is written; default
+        ``CIRCUMSPECT_BATCH_MAX_CASES``). A spec without candidates gives ``none``."""
+        from circumspect import settings
+        from circumspect.errors import LimitError
+
+        limit = settings.get_int("CIRCUMSPECT_BATCH_MAX_CASES") if max_cases is None else max_cases
+        alerting = sum(1 for spec in specs if spec.candidates)
+        if alerting > limit:
+            raise LimitError(
+                f"this request would open up to {alerting:,} cases, more than the limit of "
+                f"{limit:,} per request (CIRCUMSPECT_BATCH_MAX_CASES); nothing was opened, "
+                "split the request"
+            )
+        snaps = dict(snapshot_ids or {})
+        prepared: list[tuple[Any, ...] | None] = []
+        for spec in specs:
+            if spec.kind not in KINDS:
+                raise InputError(f"kind must be one of {', '.join(KINDS)}", field="kind")
+            cands = [candidate_dict(c) for c in spec.candidates]
+            if not cands:
+                prepared.append(None)
+                continue
+            keys = [candidate_key(c, i) for i, c in enumerate(cands)]
+            hashes = self._hashes_for(keys, spec.entity_hashes)
+            prepared.append(
+                (
+                    spec.kind,
+                    dict(spec.query),
+                    cands,
+                    keys,
+                    hashes,
+                    query_key(spec.query),
+                    snaps,
+                    actor,
+                    spec.summary,
+                    spec.idem_key,
+                )
+            )
+        try:
+            with self._write.begin() as session:
+                return [
+                    CaseOutcome("none", None)
+                    if args is None
+                    else self._open_case_in(session, *args)
+                    for args in prepared
+                ]
+        except IntegrityError:
+            # A concurrent request with the same idempotency keys committed first: nothing of
+            # this transaction was written; resolve each item on its own against that one.
+            return [
+                CaseOutcome("none", None)
+                if args is None
+                else self.open_case(
+                    spec.kind,
+                    spec.query,
+                    spec.candidates,
+                    snapshot_ids=snaps,
+                    actor=actor,
+                    summary=spec.summary,
+                    idem_key=spec.idem_key,
+                    entity_hashes=spec.entity_hashes,
+                )
+                for spec, args in zip(specs, prepared, strict=True)
+            ]
+
+    @staticmethod
+    def _existing_by_key(case_id: int, case_query: str, qkey: str) -> CaseOutcome:
+        """The case an idempotency key names, only when it is the case of this very query."""
+        if case_query != qkey:
+            from circumspect.cases.idempotency import conflict
+
+            raise conflict(f"for case {case_id} of another query")
+        return CaseOutcome("existing", case_id)
+
+    def _open_case_tx(
+        self,
+        kind: str,
+        query: dict[str, Any],
+        cands: list[dict[str, Any]],
+        keys: list[str],
+        hashes: dict[str, str],
+        qkey: str,
+        snaps: dict[str, str],
+        actor: str,
+        summary: str,
+        idem_key: str | None,
+    ) -> CaseOutcome:
+        with self._write.begin() as session:
+            return self._open_case_in(
+                session, kind, query, cands, keys, hashes, qkey, snaps, actor, summary, idem_key
+            )
+
+    def _open_case_in(
+        self,
+        session: Session,
+        kind: str,
+        query: dict[str, Any],
+        cands: list[dict[str, Any]],
+        keys: list[str],
+        hashes: dict[str, str],
+        qkey: str,
+        snaps: dict[str, str],
+        actor: str,
+        summary: str,
+        idem_key: str | None,
+    ) -> CaseOutcome:
+        if idem_key is not None:
+            found = session.execute(
+                select(Case.id, Case.query_key).where(Case.idem_key == idem_key)
+            ).one_or_none()
+            if found is not None:
+                return self._existing_by_key(int(found.id), str(found.query_key), qkey)
+        suppressed: list[str] = []
+        reopened: list[int] = []
+        covered: set[str] = set()
+        rows = (
+            session.execute(
+                select(Suppression).where(
+                    Suppression.query_key == qkey, Suppression.entity_id.in_(keys)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for sup in rows:
+            if sup.entity_hash == hashes.get(sup.entity_id, ""):
+                suppressed.append(sup.entity_id)
+                continue
+            case = session.get(Case, sup.case_id)
+            session.delete(sup)
+            if case is None:
+                continue
+            if case.status == "closed":
+                case.status = "open"
+                case.decision = None
+                case.decision_reason = None
+                case.decided_by = None
+                case.decided_at = None
+                case.candidates = cands
+                case.entity_hashes = {**case.entity_hashes, **hashes}
+                case.snapshot_ids = snaps or case.snapshot_ids
+                case.updated_at = now()
+                self._audit(
+                    session,
+                    actor,
+                    "case.reopen",
+                    f"case:{case.id}",
+                    {
+                        "entity_id": sup.entity_id,
+                        "old_hash": sup.entity_hash,
+                        "new_hash": hashes.get(sup.entity_id, ""),
+                        "reason": "list record changed",
+                        "snapshots": snaps,
+                    },
+                )
+                reopened.append(case.id)
+            covered.update(candidate_key(c, i) for i, c in enumerate(case.candidates))
+        remaining = [k for k in keys if k not in suppressed and k not in covered]
+        if not remaining:
+            if reopened:
+                return CaseOutcome("reopened", reopened[0], suppressed, reopened)
+            return CaseOutcome("suppressed", None, suppressed, reopened)
+        existing = (
+            session.execute(
+                select(Case).where(
+                    Case.query_key == qkey,
+                    Case.kind == kind,
+                    Case.status.in_(("open", "escalated")),
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for case in existing:
+            have = {candidate_key(c, i) for i, c in enumerate(case.candidates)}
+            if set(remaining) <= have:
+                return CaseOutcome("existing", case.id, suppressed, reopened)
+        kept = [c for c, k in zip(cands, keys, strict=True) if k in remaining]
+        top = max(kept, key=lambda c: float(c.get("score") or 0.0))
+        stamp = now()
+        case = Case(
+            kind=kind,
+            status="open",
+            query_key=qkey,
+            query=query,
+            summary=summary,
+            candidates=kept,
+            entity_hashes={k: hashes.get(k, "") for k in remaining},
+            snapshot_ids=snaps,
+            top_score=float(top.get("score") or 0.0),
+            top_caption=str(top.get("caption") or top.get("text") or "")[:500],
+            idem_key=idem_key,
+            created_by=actor,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        session.add(case)
+        session.flush()
+        self._audit(
+            session,
+            actor,
+            "case.open",
+            f"case:{case.id}",
+            {
+                "kind": kind,
+                "query_key": qkey,
+                "entities": remaining,
+                "snapshots": snaps,
+                "top_score": case.top_score,
+                "suppressed": suppressed,
+            },
+        )
+        return CaseOutcome("opened", case.id, suppressed, reopened)
+
+    def decide(self, case_id: int, decision: str, reason: str, actor: str) -> dict[str, Any]:
+        """Record an analyst's decision (true_match, false_positive, escalate) with a reason."""
+        if decision not in DECISIONS:
+            raise InputError(f"decision must be one of {', '.join(DECISIONS)}", field="decision")
+        reason = reason.strip()
+        if not reason:
+            raise InputError("a decision needs a reason", field="reason")
+        with self._write.begin() as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                raise NotFoundError(f"no case {case_id}", record=str(case_id))
+            if case.status == "closed":
+                raise CaseStateError(
+                    f"case {case_id} is closed ({case.decision}); it reopens when the list "
+                    "record changes",
+                    record=str(case_id),
+                )
+            stamp = now()
+            case.decision = decision
+            case.decision_reason = reason
+            case.decided_by = actor
+            case.decided_at = stamp
+            case.updated_at = stamp
+            case.status = "escalated" if decision == "escalate" else "closed"
+            session.add(
+                DecisionRecord(
+                    case_id=case.id, decision=decision, reason=reason, actor=actor, at=stamp
+                )
+            )
+            suppressed: list[str] = []
+            if decision == "false_positive":
+                for key, digest in case.entity_hashes.items():
+                    old = session.execute(
+                        select(Suppression).where(
+                            Suppression.query_key == case.query_key,
+                            Suppression.entity_id == key,
+                        )
+                    ).scalar_one_or_none()
+                    if old is not None:
+                        session.delete(old)
+                        session.flush()
+                    session.add(
+                        Suppression(
+                            query_key=case.query_key,
+                            entity_id=key,
+                            entity_hash=digest,
+                            case_id=case.id,
+                            created_at=stamp,
+                        )
+                    )
+                    suppressed.append(key)
+            self._audit(
+                session,
+                actor,
+                "case.decide",
+                f"case:{case.id}",
+                {
+                    "decision": decision,
+                    "reason": reason,
+                    "status": case.status,
+                    "suppressed": suppressed,
+                    "snapshots": case.snapshot_ids,
+                },
+            )
+            session.flush()
+            return self._case_dict(session, case, history=True)
+
+    def _case_dict(self, session: Session, case: Case, history: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": case.id,
+            "kind": case.kind,
+            "status": case.status,
+            "decision": case.decision,
+            "decision_reason": case.decision_reason,
+            "decided_by": case.decided_by,
+            "decided_at": iso(case.decided_at),
+            "query": case.query,
+            "summary": case.summary,
+            "top_score": case.top_score,
+            "top_caption": case.top_caption,
+            "created_by": case.created_by,
+            "created_at": iso(case.created_at),
+            "updated_at": iso(case.updated_at),
+            "snapshot_ids": case.snapshot_ids,
+            "candidates": case.candidates,
+            "entity_hashes": case.entity_hashes,
+            "priority": case_priority(case.candidates),
+        }
+        if history:
+            rows = (
+                session.execute(
+                    select(DecisionRecord)
+                    .where(DecisionRecord.case_id == case.id)
+                    .order_by(DecisionRecord.id)
+                )
+                .scalars()
+                .all()
+            )
+            out["history"] = [
+                {"decision": r.decision, "reason": r.reason, "actor": r.actor, "at": iso(r.at)}
+                for r in rows
+            ]
+        return out
+
+    def get_case(self, case_id: int) -> dict[str, Any]:
+        with self._read.begin() as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                raise NotFoundError(f"no case {case_id}", record=str(case_id))
+            return self._case_dict(session, case, history=True)
+
+    def list_cases(
+        self,
+        *,
+        status: str | None = None,
+        kind: str | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        stmt = select(Case)
+        if status:
+            stmt = stmt.where(Case.status == status)
+        if kind:
+            stmt = stmt.where(Case.kind == kind)
+        if search:
+            pattern = f"%{search.strip()}%"
+            stmt = stmt.where(or_(Case.top_caption.ilike(pattern), Case.summary.ilike(pattern)))
+        with self._read.begin() as session:
+            total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+            rows = (
+                session.execute(stmt.order_by(Case.id.desc()).limit(limit).offset(offset))
+                .scalars()
+                .all()
+            )
+            items = []
+            for case in rows:
+                item = self._case_dict(session, case)
+                item.pop("candidates")
+                item.pop("entity_hashes")
+                item["candidate_count"] = len(case.candidates)
+                items.append(item)
+            return items, int(total)
+
+    def count_cases(self) -> dict[str, int]:
+        with self._read.begin() as session:
+            rows = session.execute(select(Case.status, func.count()).group_by(Case.status)).all()
+            return {str(status): int(n) for status, n in rows}
+
+    def parties(self) -> Iterator[dict[str, Any]]:
+        with self._read.begin() as session:
+            for party in session.execute(select(Party)).scalars():
+                yield dict(party.query)
