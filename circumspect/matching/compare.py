@@ -898,6 +898,24 @@ def _initials_disagree(q: Variant, c: Variant, used_q: set[int], used_c: set[int
     return (q_init and c_left) or (c_init and q_left)
 
 
+def _first_initial_disagrees(one: Variant, other: Variant, other_name: CompiledName) -> bool:
+    """Whether a name written as one word and two or more initials (``Сечин А.И.``,
+    ``I.A. Sechin``) gives another first name than the other name's: the first initial is
+    the given name (the next the patronymic), so it must be the first letter of the first
+    given name of a name that marks its surname (``SECHIN, Igor``: I), wherever the aligner
+    put it (``А.И.`` must not pass on its patronymic ``И`` facing ``Igor``)."""
+    words = [k for k in one.kinds if k in (NORMAL, PATRONYMIC)]
+    initials = [t for t, k in zip(one.tokens, one.kinds, strict=True) if k == INITIAL]
+    if len(words) != 1 or len(initials) < 2 or not other_name.surnames:
+        return False
+    given = [
+        t
+        for t, k in zip(other.tokens, other.kinds, strict=True)
+        if k == NORMAL and t not in other_name.surnames
+    ]
+    return bool(given) and initials[0][:1] != given[0][:1]
+
+
 def _initials_miss_surname(
     qv: Variant, cv: Variant, q: CompiledName, c: CompiledName, pairs: list[tuple[int, int, float]]
 ) -> bool:
@@ -1046,6 +1064,8 @@ def best_alignment(q: CompiledName, c: CompiledName) -> Alignment:
                 continue  # no two words start alike: nothing can align
             score, pairs = align(qv, cv, abjad, person)
             if person and score > GENERIC_CAP and _initials_miss_surname(qv, cv, q, c, pairs):
+                score = GENERIC_CAP
+            if person and score > GENERIC_CAP and _first_initial_disagrees(qv, cv, c):
                 score = GENERIC_CAP
             if score > best[0]:
                 best = (score, qv, cv, pairs, how)

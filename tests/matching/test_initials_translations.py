@@ -146,3 +146,18 @@ def test_words_split_at_a_doubled_letter_are_found(query: str) -> None:
 
     found = _person_and_firm().screen(Query(query, schema="Company"))  # type: ignore[attr-defined]
     assert found and found[0].entity_id == "ofac-sdn-2" and found[0].alert
+
+
+@pytest.mark.parametrize(
+    ("query", "alerts"),
+    [
+        ("Сечин А.И.", False),  # the first initial is the given name: A is not Igor
+        ("A.I. Sechin", False),
+        ("Сечин И.И.", True),  # the patronymic is not listed: I.I. agrees with Igor
+        ("Sechin I.A.", True),
+    ],
+)
+def test_first_initial_is_the_given_name_when_no_patronymic_is_listed(
+    query: str, alerts: bool
+) -> None:
+    assert (compare_names(query, "SECHIN, Igor", "Person").score >= THRESHOLD) is alerts
