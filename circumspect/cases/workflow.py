@@ -29,6 +29,7 @@ from circumspect.cases.common import (
     candidate_dict,
     candidate_key,
     case_priority,
+    is_alert,
     iso,
     now,
     query_key,
@@ -61,7 +62,7 @@ class CaseWorkflow(Users):
         alerts = 0
         outcomes: list[CaseOutcome] = []
         for cands in results:
-            alerts += sum(1 for c in cands if candidate_dict(c).get("alert"))
+            alerts += sum(1 for c in cands if is_alert(c))
         stamp = now()
         rows = {}
         for query, key in zip(queries, keys, strict=True):
@@ -91,7 +92,7 @@ class CaseWorkflow(Users):
             return [CaseOutcome("none", None) for _ in queries]
         specs = []
         for i, (query, cands) in enumerate(zip(queries, results, strict=True)):
-            alerting = [c for c in map(candidate_dict, cands) if c.get("alert")]
+            alerting = [candidate_dict(c) for c in cands if is_alert(c)]
             specs.append(CaseSpec("party", query, alerting, idem_key=scoped[i]))
         outcomes.extend(self.open_cases(specs, snapshot_ids=snapshot_ids, actor=actor))
         return outcomes
