@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -36,6 +37,9 @@ def screen(
         "--cases",
         help="Open a review case for every held or rejected message (in the --db database).",
     ),
+    workers: int = typer.Option(
+        0, "--workers", min=0, max=64, help="Processes screening the files (0 = one per core)."
+    ),
 ) -> None:
     """Screen every message file; write file, message_id, format, decision, flags,
     explanation. Formats are detected from the content; unreadable messages are `error`."""
@@ -66,7 +70,9 @@ def screen(
         transient=True,
     ) as bar:
         task = bar.add_task("screen", total=len(files))
-        results = screen_paths(files, engine, lambda _p, _d: bar.advance(task))
+        results = screen_paths(
+            files, engine, lambda _p, _d: bar.advance(task), workers=workers or os.cpu_count() or 1
+        )
     write_csv(results, out)
     counts = summary(results)
     parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("pass", "hold", "reject", "error"))

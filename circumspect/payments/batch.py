@@ -71,17 +71,51 @@ def row(path: Path, decision: PaymentDecision) -> dict[str, str]:
     }
 
 
+#: Fewer files than this are screened in-process whatever ``workers`` says.
+PARALLEL_MIN_FILES = 64
+_WORKER: PaymentScreening | None = None
+
+
+def _screen_in_worker(path: Path) -> PaymentDecision:
+    assert _WORKER is not None
+    return screen_file(path, _WORKER)
+
+
 def screen_paths(
     files: Iterable[Path],
     engine: PaymentScreening,
     progress: Callable[[Path, PaymentDecision], None] | None = None,
+    workers: int = 1,
 ) -> list[tuple[Path, PaymentDecision]]:
+    """Each file's decision, in the order given; with ``workers`` > 1 the files are
+    screened by that many forked processes (the same decisions, the same order)."""
+    import multiprocessing as mp
+    import sys
+
+    global _WORKER
+    paths = list(files)
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}", field="workers")
     results: list[tuple[Path, PaymentDecision]] = []
-    for path in files:
-        decision = screen_file(path, engine)
-        results.append((path, decision))
-        if progress is not None:
-            progress(path, decision)
+    if workers == 1 or len(paths) < PARALLEL_MIN_FILES or not sys.platform.startswith("linux"):
+        decisions: Iterable[PaymentDecision] = (screen_file(path, engine) for path in paths)
+        for path, decision in zip(paths, decisions, strict=True):
+            results.append((path, decision))
+            if progress is not None:
+                progress(path, decision)
+        return results
+    _WORKER = engine
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            chunk = max(4, min(64, len(paths) // (workers * 8) or 1))
+            for path, decision in zip(
+                paths, pool.imap(_screen_in_worker, paths, chunksize=chunk), strict=True
+            ):
+                results.append((path, decision))
+                if progress is not None:
+                    progress(path, decision)
+    finally:
+        _WORKER = None
     return results
 
 

@@ -109,3 +109,25 @@ def test_listed_bank_under_another_legal_form_as_intermediary_without_bic_is_hel
     assert engine.screen_raw(disguised).decision == "hold"
     other = raw.replace(b"OOO BANK ROSSIYA", b"TOO ZETA BANK")
     assert engine.screen_raw(other).decision == "pass"
+
+
+def test_screen_paths_same_decisions_in_order_with_workers(tmp_path: Path) -> None:
+    """Forked workers give each file the decision one process gives, in the same order."""
+    from circumspect.payments import batch
+
+    entities = demo_entities()
+    engine = PaymentScreening(Screener(entities), entities=entities)
+    messages = generate(list(entities), clean=60, exposed=40, malformed=10, seed=3)
+    files = []
+    for message in messages:
+        path = tmp_path / message.name
+        path.write_bytes(message.raw)
+        files.append(path)
+    assert len(files) >= batch.PARALLEL_MIN_FILES  # the forked path runs
+    one = batch.screen_paths(files, engine, workers=1)
+    two = batch.screen_paths(files, engine, workers=2)
+    assert [p for p, _ in two] == files
+    assert [(d.decision, d.explanation) for _, d in one] == [
+        (d.decision, d.explanation) for _, d in two
+    ]
+    assert {d.decision for _, d in one} >= {"pass", "hold"}
