@@ -40,7 +40,7 @@ PARTS = [
     ("  screen_parties (screen + record)", "services/screening.py:screen_parties"),
     ("    matching (Screener.screen)", "matching/screener.py:screen"),
     ("    record_screening (party + audit)", "cases/workflow.py:record_screening"),
-    ("      audit record (hash chain)", "cases/audit.py:_audit"),
+    ("      audit records (hash chain)", "cases/audit.py:_append"),
     ("      SQLite commit", "sqlalchemy/engine/base.py:commit"),
     ("      pool checkout (reused connection)", "sqlalchemy/pool/base.py:_checkout"),
     ("      new database connections", "sqlalchemy/pool/base.py:__connect"),

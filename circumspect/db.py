@@ -59,7 +59,23 @@ def has_stored_parties(url: str) -> bool:
         engine.dispose()
 
 
-def _sqlite_engine(url: str, begin: str) -> Engine:
+SYNCHRONOUS = ("FULL", "NORMAL", "EXTRA")
+
+
+def sqlite_synchronous() -> str:
+    """``CIRCUMSPECT_SQLITE_SYNCHRONOUS`` (default FULL) checked: anything else is a
+    ``ConfigError`` naming the setting."""
+    from circumspect import settings
+
+    value = settings.get("CIRCUMSPECT_SQLITE_SYNCHRONOUS").strip().upper()
+    if value not in SYNCHRONOUS:
+        raise ConfigError(
+            f"CIRCUMSPECT_SQLITE_SYNCHRONOUS={value!r}: use one of {', '.join(SYNCHRONOUS)}"
+        )
+    return value
+
+
+def _sqlite_engine(url: str, begin: str, synchronous: str = "NORMAL") -> Engine:
     path = url[len("sqlite:///") :]
     if path and path != ":memory:":
         Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +89,7 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=60000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -106,7 +122,8 @@ def make_engines(url: str) -> DbEngines:
     """Writer and reader engines for a settings URL (one shared engine on PostgreSQL)."""
     sa_url = normalise_url(url)
     if sa_url.startswith("sqlite"):
-        writer = _sqlite_engine(sa_url, "BEGIN IMMEDIATE")
+        # the writer's commits are what acknowledges a request: durable by default (FULL)
+        writer = _sqlite_engine(sa_url, "BEGIN IMMEDIATE", sqlite_synchronous())
         return DbEngines(url, writer, _sqlite_engine(sa_url, "BEGIN"))
     engine = create_engine(sa_url, pool_size=10, max_overflow=10, pool_pre_ping=True)
     return DbEngines(url, engine, engine)

@@ -92,6 +92,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Sliding window, in seconds, of the sign-in rate limit.",
     ),
     Setting(
+        "CIRCUMSPECT_SQLITE_SYNCHRONOUS",
+        "FULL",
+        "SQLite `synchronous` of the case store's writer: FULL (a commit, and so an "
+        "acknowledged request's audit record, survives a power loss) or NORMAL (survives a "
+        "crash of the process only; faster without group commit).",
+    ),
+    Setting(
         "CIRCUMSPECT_LIST_MAX_SHRINK",
         "0.10",
         "Largest share of the active list a new snapshot may remove and still become active; "

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -15,6 +17,7 @@ from circumspect.cases.common import (
     _HEAD,
     _HEAD_FOR_UPDATE,
     _HEAD_UPDATE,
+    _PARTY_UPSERT,
     GENESIS,
     ServiceBase,
     VerifyResult,
@@ -27,6 +30,41 @@ from circumspect.cases.models import (
     AuditHead,
     AuditRecord,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One audit record to append: who did what to which object, with its data."""
+
+    actor: str
+    action: str
+    obj: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PartyRow:
+    """A screened party remembered in ``case_parties`` (upserted: ``last_screened`` moves)."""
+
+    query_key: str
+    query: Mapping[str, Any]
+    seen: datetime
+
+    def params(self) -> dict[str, object]:
+        return {
+            "query_key": self.query_key,
+            "query": dict(self.query),
+            "first_seen": self.seen,
+            "last_screened": self.seen,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningWrite:
+    """What one screening request writes: its parties and its ``screen`` audit record."""
+
+    parties: Sequence[PartyRow]
+    entry: AuditEntry
 
 
 class AuditLog(ServiceBase):
@@ -51,34 +89,66 @@ class AuditLog(ServiceBase):
             if rows:
                 data = {**data, "rows": rows}
         conn = session.connection() if isinstance(session, Session) else session
+        return self._append(conn, [AuditEntry(actor, action, obj, data)])[0]
+
+    def _append(self, conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
+        """Append records in order in the caller's transaction: the head row is read once
+        (locked: ``FOR UPDATE`` on PostgreSQL, the SQLite writer's ``BEGIN IMMEDIATE``),
+        each record links to the one before it exactly as when appended one by one, and the
+        head is updated once. Returns their seqs."""
         pg = conn.dialect.name == "postgresql"
         row = conn.execute(_HEAD_FOR_UPDATE if pg else _HEAD).one()
-        seq = int(row.seq) + 1
-        at = now().isoformat()
-        body = canonical(dict(data))
-        digest = _record_hash(seq, at, actor, action, obj, body, row.hash)
-        conn.execute(
-            _AUDIT_INSERT,
-            {
-                "seq": seq,
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "object": obj,
-                "data": body,
-                "prev": row.hash,
-                "hash": digest,
-            },
-        )
-        conn.execute(_HEAD_UPDATE, {"seq": seq, "hash": digest})
-        event = _notify_events().get(action)
-        if event is not None:
+        seq, prev = int(row.seq), str(row.hash)
+        params: list[dict[str, object]] = []
+        seqs: list[int] = []
+        for entry in entries:
+            seq += 1
+            at = now().isoformat()
+            body = canonical(dict(entry.data))
+            digest = _record_hash(seq, at, entry.actor, entry.action, entry.obj, body, prev)
+            params.append(
+                {
+                    "seq": seq,
+                    "at": at,
+                    "actor": entry.actor,
+                    "action": entry.action,
+                    "object": entry.obj,
+                    "data": body,
+                    "prev": prev,
+                    "hash": digest,
+                }
+            )
+            seqs.append(seq)
+            prev = digest
+        if not params:
+            return seqs
+        conn.execute(_AUDIT_INSERT, params if len(params) > 1 else params[0])
+        conn.execute(_HEAD_UPDATE, {"seq": seq, "hash": prev})
+        events = _notify_events()
+        for entry, entry_seq in zip(entries, seqs, strict=True):
+            event = events.get(entry.action)
+            if event is None:
+                continue
             from circumspect import notify
 
+            obj = entry.obj
             case_id = obj.split(":", 1)[1] if obj.startswith("case:") else None
             payload = {"case_id": int(case_id) if case_id and case_id.isdigit() else None}
-            notify.emit(conn, event, payload | dict(data) | {"actor": actor, "audit_seq": seq})
-        return seq
+            notify.emit(
+                conn,
+                event,
+                payload | dict(entry.data) | {"actor": entry.actor, "audit_seq": entry_seq},
+            )
+        return seqs
+
+    def _write_screenings(self, items: Sequence[ScreeningWrite]) -> list[int]:
+        """One group of :class:`GroupCommit`: the parties and the audit record of several
+        screening requests in ONE transaction (records in submission order)."""
+        rows = sorted((r for item in items for r in item.parties), key=lambda r: r.query_key)
+        with self.engines.write.begin() as conn:
+            if rows:
+                conn.execute(_PARTY_UPSERT, [r.params() for r in rows])
+            return self._append(conn, [item.entry for item in items])
 
     def _audit_rows(self, session: Session, rows: dict[str, str | None]) -> None:
         """The catch-all record for covered-row changes no other record took."""

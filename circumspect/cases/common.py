@@ -19,6 +19,8 @@ from circumspect.errors import InputError
 from circumspect.matching import Screener
 
 if TYPE_CHECKING:
+    from circumspect.cases.audit import ScreeningWrite
+    from circumspect.cases.groupcommit import GroupCommit
     from circumspect.model.entities import ListedEntity
     from circumspect.model.screening import Candidate, PartyScreener
 
@@ -244,6 +246,8 @@ class ServiceBase:
     _read: sessionmaker[Session]
     #: entity id -> current record hash (None when unknown); set by the API from the store.
     entity_hash_lookup: Callable[[str], str | None] | None
+    #: the group commit of screening records (``cases.groupcommit``; set by ``__init__``)
+    _screenings: GroupCommit[ScreeningWrite, int]
 
 
 def default_screener_factory(entities: list[ListedEntity]) -> PartyScreener:

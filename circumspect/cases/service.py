@@ -17,6 +17,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import sessionmaker
 
 from circumspect.cases import rowhash
+from circumspect.cases.audit import ScreeningWrite
 from circumspect.cases.common import (
     DECISIONS,
     GENESIS,
@@ -47,6 +48,7 @@ from circumspect.cases.common import (
     sha256,
 )
 from circumspect.cases.db import current_revision, migrate
+from circumspect.cases.groupcommit import GroupCommit
 from circumspect.cases.rescreen import Rescreening
 from circumspect.db import DbEngines, make_engines
 from circumspect.errors import AuthError
@@ -100,6 +102,8 @@ class CaseService(Rescreening):
         self._write = sessionmaker(self.engines.write, expire_on_commit=False)
         self._read = sessionmaker(self.engines.read, expire_on_commit=False)
         rowhash.install(self._write, self._audit_rows)
+        #: every screening request's parties and audit record, committed in groups
+        self._screenings: GroupCommit[ScreeningWrite, int] = GroupCommit(self._write_screenings)
         if before in rowhash.PRE_COVERAGE:
             self._cover_existing_rows()
         #: entity id -> current record hash (None when unknown); set by the API from the store.

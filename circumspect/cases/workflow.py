@@ -19,8 +19,8 @@ from circumspect.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
     from circumspect.model.screening import Candidate
+from circumspect.cases.audit import AuditEntry, PartyRow, ScreeningWrite
 from circumspect.cases.common import (
-    _PARTY_UPSERT,
     DECISIONS,
     KINDS,
     CaseOutcome,
@@ -64,30 +64,28 @@ class CaseWorkflow(Users):
         for cands in results:
             alerts += sum(1 for c in cands if is_alert(c))
         stamp = now()
-        rows = {}
-        for query, key in zip(queries, keys, strict=True):
-            rows[key] = {
-                "query_key": key,
-                "first_seen": stamp,
-                "last_screened": stamp,
-                "query": {
-                    k: v for k, v in query.items() if k not in ("query_id", "idempotency_key")
-                },
-            }
-        with self.engines.write.begin() as conn:
-            conn.execute(_PARTY_UPSERT, list(rows.values()))
-            self._audit(
-                conn,
-                actor,
-                "screen",
-                "screening",
-                {
-                    "queries": len(queries),
-                    "query_keys": keys[:1000],
-                    "alerts": alerts,
-                    "snapshots": dict(snapshot_ids),
-                },
+        parties = {
+            key: PartyRow(
+                key,
+                {k: v for k, v in query.items() if k not in ("query_id", "idempotency_key")},
+                stamp,
             )
+            for query, key in zip(queries, keys, strict=True)
+        }
+        entry = AuditEntry(
+            actor,
+            "screen",
+            "screening",
+            {
+                "queries": len(queries),
+                "query_keys": keys[:1000],
+                "alerts": alerts,
+                "snapshots": dict(snapshot_ids),
+            },
+        )
+        # Group commit: concurrent requests' parties and records share one transaction; this
+        # returns once the one holding this request's record has committed (docs/service.md).
+        self._screenings.submit(ScreeningWrite(list(parties.values()), entry))
         if not open_cases:
             return [CaseOutcome("none", None) for _ in queries]
         specs = []
