@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test check lint typecheck layers bench bootstrap clean
 
-$(STAMP): requirements.lock pyproject.toml scripts/bootstrap.sh
+$(STAMP): requirements.lock pyproject.toml setup.py circumspect/names/_core.pyx scripts/bootstrap.sh
 	@scripts/bootstrap.sh
 
 bootstrap: $(STAMP)

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
 STAMP=$VENV/.installed
-if [[ -f $STAMP && $STAMP -nt requirements.lock && $STAMP -nt pyproject.toml ]]; then
+if [[ -f $STAMP && $STAMP -nt requirements.lock && $STAMP -nt pyproject.toml && $STAMP -nt setup.py && $STAMP -nt circumspect/names/_core.pyx ]]; then
   exit 0
 fi
 PY=""
@@ -26,6 +26,17 @@ if ! pkg-config --exists icu-uc 2>/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config >/dev/null
   else
     echo "bootstrap: PyICU needs ICU headers (apt-get install libicu-dev pkg-config)" >&2
+  fi
+fi
+# The compiled core (circumspect/names/_core.pyx, Cython) needs a C compiler and the Python
+# headers; CIRCUMSPECT_PURE_PYTHON=1 runs the pure-Python reference instead.
+PYINC=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+if ! command -v cc >/dev/null 2>&1 || [[ ! -f $PYINC/Python.h ]]; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    echo "bootstrap: installing build-essential and python3-dev for the compiled core"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential python3-dev >/dev/null
+  else
+    echo "bootstrap: the compiled core needs a C compiler and Python headers (apt-get install build-essential python3-dev)" >&2
   fi
 fi
 [[ -x $VENV/bin/python ]] || "$PY" -m venv "$VENV"

@@ -9,6 +9,7 @@ best pair of variants.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import NamedTuple
 from rapidfuzz.distance import OSA, Levenshtein
 
 from circumspect.names.confusables import fold_variants, look_alike_latin
+from circumspect.names.core import CORE
 from circumspect.names.frequency import (
     is_common_given_name,
     is_common_name,
@@ -581,8 +583,7 @@ TWO_EDITS_SHORT = 0.7
 MANY_EDITS_FACTOR = 1.5
 
 
-@lru_cache(maxsize=1 << 20)
-def token_similarity(a: str, b: str) -> float:
+def token_similarity_py(a: str, b: str) -> float:
     """Similarity of two skeleton tokens in [0, 1], by edit count (optimal string alignment):
     equal 1; one edit ``ONE_EDIT``; two edits ``TWO_EDITS``; else 1 - edits/length.
     An initial matches a word with the same first letter at 0.9."""
@@ -597,6 +598,12 @@ def token_similarity(a: str, b: str) -> float:
     if d == 2:
         return TWO_EDITS if shortest >= 7 else TWO_EDITS_SHORT if shortest >= 5 else 0.5
     return max(0.0, 1.0 - MANY_EDITS_FACTOR * d / max(len(a), len(b)))
+
+
+#: :func:`token_similarity_py`, from the compiled core when built, cached.
+token_similarity: Callable[[str, str], float] = lru_cache(maxsize=1 << 20)(
+    CORE.token_similarity if CORE is not None else token_similarity_py
+)
 
 
 @dataclass(frozen=True, slots=True)

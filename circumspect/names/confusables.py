@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+
+from circumspect.names.core import CORE
 
 #: Scripts whose letters are confused with each other.
 _CONFUSED_SCRIPTS = ("Latin", "Cyrillic", "Greek")
@@ -43,12 +46,19 @@ def is_invisible(ch: str) -> bool:
     return unicodedata.category(ch) == "Cf" or ch in _EXTRA_INVISIBLE
 
 
-def remove_invisible(text: str) -> str:
+def remove_invisible_py(text: str) -> str:
     """``text`` without format and invisible characters (``Gazprom\\u200bbank`` ->
-    ``Gazprombank``)."""
+    ``Gazprombank``); the pure-Python reference of :func:`remove_invisible`."""
     if text.isascii():
         return text
     return "".join(ch for ch in text if not is_invisible(ch))
+
+
+#: ``text`` without format and invisible characters (``Gazprom\\u200bbank`` ->
+#: ``Gazprombank``): the compiled core's when built, else :func:`remove_invisible_py`.
+remove_invisible: Callable[[str], str] = (
+    CORE.remove_invisible if CORE is not None else remove_invisible_py
+)
 
 
 def invisible_chars(text: str) -> list[str]:

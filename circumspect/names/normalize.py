@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 from circumspect.names.confusables import remove_invisible
+from circumspect.names.core import CORE
 
 #: Quotation marks of the styles found on Kazakh, Russian and Western documents:
 #: «», „“, “”, ‘’, ‚‛, ‹›, "", '' and the prime / backtick look-alikes.
@@ -24,6 +26,16 @@ def _is_control(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
 
 
+def controls_to_spaces_py(text: str) -> str:
+    """Control, surrogate, private-use and unassigned characters as spaces (reference)."""
+    return "".join(" " if _is_control(ch) else ch for ch in text)
+
+
+_controls_to_spaces: Callable[[str], str] = (
+    CORE.controls_to_spaces if CORE is not None else controls_to_spaces_py
+)
+
+
 def clean(text: str) -> str:
     """NFKC form, format and invisible characters removed (a zero-width space or soft hyphen
     inside a word leaves one word), control characters as spaces, whitespace collapsed.
@@ -33,7 +45,7 @@ def clean(text: str) -> str:
     if text.isascii() and text.isprintable():
         return _SPACE_RE.sub(" ", text).strip()
     text = remove_invisible(unicodedata.normalize("NFKC", remove_invisible(text)))
-    text = "".join(" " if _is_control(ch) else ch for ch in text)
+    text = _controls_to_spaces(text)
     return _SPACE_RE.sub(" ", text).strip()
 
 
