@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -172,3 +173,46 @@ def test_generate_refuses_negative_counts_and_unwritable_folder(
     )
     assert isinstance(res.exception, InputError), res.exception
     assert str(blocker / "g") in str(res.exception)
+
+
+_PID_DIR: list[Path] = []
+
+
+def _pid_recording_worker(path: Path):  # type: ignore[no-untyped-def]
+    """The real worker, leaving a file named after the process that ran it."""
+    from circumspect.payments import batch
+
+    (_PID_DIR[0] / str(os.getpid())).touch()
+    return batch.screen_file(path, batch._WORKER)  # type: ignore[arg-type]
+
+
+def test_screen_same_output_with_one_and_two_workers(
+    tmp_path: Path, loaded_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked workers screen the messages; the CSV is byte-identical to one process's and in
+    input order (issue 18)."""
+    from circumspect.payments import batch
+
+    folder = tmp_path / "many"
+    for copy in range(5):  # 5 x 16 files: above the forking threshold
+        shutil.copytree(MESSAGES, folder / str(copy))
+    files = batch.collect_files([folder])
+    assert len(files) >= batch.PARALLEL_MIN_FILES
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    _PID_DIR[:] = [pids]
+    monkeypatch.setattr(batch, "_screen_in_worker", _pid_recording_worker)
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.csv"
+        args = ["payments", "screen", str(folder), "-o", str(out), "--db", loaded_db]
+        result = CliRunner().invoke(app, [*args, "--workers", workers])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+        ran_in = {int(p.name) for p in pids.iterdir()}
+        # one process: nothing forked; two: only forked children screened
+        assert (ran_in == set()) if workers == "1" else (ran_in and os.getpid() not in ran_in)
+    assert outputs[0] == outputs[1]
+    rows = list(csv.DictReader((tmp_path / "out2.csv").open(encoding="utf-8")))
+    assert [r["file"] for r in rows] == [str(p) for p in files]
+    assert {r["decision"] for r in rows} >= {"pass", "hold"}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -129,3 +130,62 @@ def test_score_cli_empty_store_is_an_error(
         == 2
     )
     assert "no sanctions lists are loaded" in capsys.readouterr().err
+
+
+_PID_DIR: list[Path] = []
+
+
+def _pid_recording_worker(item):  # type: ignore[no-untyped-def]
+    """The real party worker, leaving a file named after the process that ran it."""
+    from circumspect.risk import pipeline
+
+    (_PID_DIR[0] / str(os.getpid())).touch()
+    return pipeline._screen_in_worker_real(item)  # type: ignore[attr-defined]
+
+
+def test_score_cli_same_output_with_one_and_two_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Party screening across forked workers gives the same scored file as one process
+    (issue 18): distinct parties screened once, rows in input order."""
+    from circumspect.sources import demo_lists
+    from circumspect.store import open_store
+    from circumspect.store.loading import load_paths
+    from circumspect.synth.declarations import generate
+
+    url = f"sqlite:///{tmp_path / 'lists.db'}"
+    store = open_store(url)
+    try:
+        listed = []
+        for source, files in demo_lists():
+            load_paths(store, source, files)
+        listed = [e.caption for e in store.iter_entities()][:40]
+    finally:
+        store.close()
+    from circumspect.risk import pipeline
+
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    _PID_DIR[:] = [pids]
+    real = pipeline._screen_in_worker
+    monkeypatch.setattr(pipeline, "_screen_in_worker", _pid_recording_worker)
+    monkeypatch.setattr(pipeline, "_screen_in_worker_real", real, raising=False)
+    src = tmp_path / "in.csv"
+    data = generate(1200, parties=700, listed_names=listed, seed=18)
+    data.to_csv(src, index=False)
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"scored{workers}.csv"
+        code = _run(
+            monkeypatch, "declarations", "score", str(src), "-o", str(out), "--db", url,
+            "--workers", workers,
+        )  # fmt: skip
+        assert code == 0, capsys.readouterr().err
+        outputs.append(out.read_bytes())
+        ran_in = {int(p.name) for p in pids.iterdir()}
+        # one process: nothing forked; two: only forked children screened the parties
+        assert (ran_in == set()) if workers == "1" else (ran_in and os.getpid() not in ran_in)
+    assert outputs[0] == outputs[1]
+    scored = pd.read_csv(tmp_path / "scored2.csv", dtype=str, keep_default_na=False)
+    assert scored["declaration_id"].tolist() == data["declaration_id"].astype(str).tolist()
+    assert scored["flags"].str.contains("party_listed").any()
