@@ -8,6 +8,7 @@ annotated parameters (``rt: RuntimeDep``, ``user: UserDep``); the composition ro
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Security
@@ -33,14 +34,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def role(name: str) -> dict[str, Any]:
+def role(name: str) -> dict[str, str]:
     """``openapi_extra`` of an endpoint that needs role ``name`` (checked by ``AuthGate``)."""
     return {"x-role": name}
 
 
-def v1_router(**kwargs: Any) -> APIRouter:
+def v1_router(*, tags: list[str | Enum] | None = None) -> APIRouter:
     """A ``/v1`` router: bearer-key security, the common error responses."""
-    return APIRouter(prefix="/v1", responses=ERRORS, dependencies=[Security(bearer)], **kwargs)
+    return APIRouter(prefix="/v1", responses=ERRORS, dependencies=[Security(bearer)], tags=tags)
 
 
 def get_runtime(request: Request) -> Runtime:

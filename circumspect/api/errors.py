@@ -8,6 +8,7 @@ field (dotted path, e.g. ``queries.3.name``). A domain error's HTTP status is it
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -57,7 +58,7 @@ def envelope(
     message: str,
     *,
     field: str | None = None,
-    details: list[dict[str, Any]] | None = None,
+    details: Sequence[Mapping[str, object]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body = {

@@ -31,9 +31,11 @@ from followthemoney.exc import InvalidData
 from followthemoney.types import registry
 
 from circumspect import __version__
+from circumspect.cases.types import JsonObject, JsonValue
 from circumspect.errors import CircumspectError
 from circumspect.model.entities import CUSTOM_PREFIX, ListedEntity
 from circumspect.model.screening import Candidate, Query
+from circumspect.services.runtime import Runtime
 
 #: Paths of this API (the auth gate checks keys on them).
 PREFIXES = ("/match", "/search", "/entities", "/catalog", "/algorithms")
@@ -124,7 +126,7 @@ def _list(request: Request, name: str) -> list[str]:
 # -- datasets ---------------------------------------------------------------------------------
 
 
-def dataset_sources(rt: Any, dataset: str) -> set[str]:
+def dataset_sources(rt: Runtime, dataset: str) -> set[str]:
     """Sources of a dataset name; 404 (yente's ``No such dataset``) when unknown."""
     active = set(rt.store().active_snapshots())
     if dataset == "default":
@@ -164,9 +166,9 @@ def entity_topics(entity: ListedEntity) -> list[str]:
 
 def entity_response(
     entity: ListedEntity, last_seen: str | None = None, nested: bool = False
-) -> dict[str, Any]:
+) -> JsonObject:
     """yente's ``EntityResponse`` of a listed entity (``sanctions`` nested when ``nested``)."""
-    properties: dict[str, Any] = {
+    properties: JsonObject = {
         str(k): [str(v) for v in vs] for k, vs in entity.proxy.properties.items()
     }
     properties["topics"] = entity_topics(entity)
@@ -203,7 +205,7 @@ def entity_response(
 # -- queries ----------------------------------------------------------------------------------
 
 
-def parse_example(example: Any) -> tuple[dict[str, Any], list[Query]]:
+def parse_example(example: JsonValue) -> tuple[JsonObject, list[Query]]:
     """(the FtM example as yente echoes it, the circumspect queries to run): one query per
     name, carrying the first country, birth date and identifier. 400 for a missing or
     unknown schema, an unknown property or a value of the wrong shape."""

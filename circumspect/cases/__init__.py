@@ -7,17 +7,18 @@ a case; they never write case tables themselves.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from circumspect.cases.common import CandidateLike
     from circumspect.cases.service import CaseOutcome
-    from circumspect.model.screening import Candidate
+    from circumspect.cases.types import CaseKind, JsonValue
 
 
 def open_case(
-    kind: str,
-    query: Mapping[str, Any],
-    candidates: Sequence[Candidate | Mapping[str, Any]],
+    kind: CaseKind | str,
+    query: Mapping[str, JsonValue],
+    candidates: Sequence[CandidateLike],
     *,
     snapshot_ids: Mapping[str, str] | None = None,
     actor: str = "system",

@@ -30,6 +30,7 @@ from circumspect.cases.models import (
     AuditHead,
     AuditRecord,
 )
+from circumspect.cases.types import AuditRecordView, JsonValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class AuditEntry:
     actor: str
     action: str
     obj: str
-    data: Mapping[str, Any]
+    data: Mapping[str, JsonValue]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ class PartyRow:
     """A screened party remembered in ``case_parties`` (upserted: ``last_screened`` moves)."""
 
     query_key: str
-    query: Mapping[str, Any]
+    query: Mapping[str, JsonValue]
     seen: datetime
 
     def params(self) -> dict[str, object]:
@@ -166,7 +167,7 @@ class AuditLog(ServiceBase):
             if rows:
                 self._audit(session, "system", "audit.cover", "rows", {"rows": rows})
 
-    def audit(self, actor: str, action: str, obj: str, data: Mapping[str, Any]) -> int:
+    def audit(self, actor: str, action: str, obj: str, data: Mapping[str, JsonValue]) -> int:
         """Append one audit record on its own; returns its sequence number."""
         with self._write.begin() as session:
             return self._audit(session, actor, action, obj, data)
@@ -211,21 +212,15 @@ class AuditLog(ServiceBase):
 
     def audit_records(
         self, *, limit: int = 50, offset: int = 0, obj: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[AuditRecordView]:
         stmt = select(AuditRecord).order_by(AuditRecord.seq.desc())
         if obj:
             stmt = stmt.where(AuditRecord.object == obj)
         with self._read.begin() as session:
             rows = session.execute(stmt.limit(limit).offset(offset)).scalars().all()
             return [
-                {
-                    "seq": r.seq,
-                    "at": r.at,
-                    "actor": r.actor,
-                    "action": r.action,
-                    "object": r.object,
-                    "data": json.loads(r.data),
-                    "hash": r.hash,
-                }
+                AuditRecordView(
+                    r.seq, r.at, r.actor, r.action, r.object, json.loads(r.data), r.hash
+                )
                 for r in rows
             ]

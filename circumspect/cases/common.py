@@ -9,11 +9,20 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeAlias
 
 from sqlalchemy import JSON, DateTime, bindparam, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from circumspect.cases.types import (
+    CaseKind,
+    CaseStatus,
+    Decision,
+    JsonObject,
+    JsonValue,
+    Priority,
+    Role,
+)
 from circumspect.db import DbEngines
 from circumspect.errors import InputError
 from circumspect.matching import Screener
@@ -22,14 +31,14 @@ if TYPE_CHECKING:
     from circumspect.cases.audit import ScreeningWrite
     from circumspect.cases.groupcommit import GroupCommit
     from circumspect.model.entities import ListedEntity
-    from circumspect.model.screening import Candidate, PartyScreener
+    from circumspect.model.screening import Candidate, PartyScreener, Query
 
 
-ROLES: tuple[str, ...] = ("viewer", "analyst", "admin")
-ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
-DECISIONS: tuple[str, ...] = ("true_match", "false_positive", "escalate")
-KINDS: tuple[str, ...] = ("party", "declaration", "payment")
-STATUSES: tuple[str, ...] = ("open", "escalated", "closed")
+ROLES: tuple[str, ...] = tuple(role.value for role in Role)
+ROLE_RANK: dict[str, int] = {role.value: role.rank for role in Role}
+DECISIONS: tuple[str, ...] = tuple(decision.value for decision in Decision)
+KINDS: tuple[str, ...] = tuple(kind.value for kind in CaseKind)
+STATUSES: tuple[str, ...] = tuple(status.value for status in CaseStatus)
 GENESIS = "0" * 64
 KEY_PREFIX = "csk_"
 
@@ -59,7 +68,7 @@ class CaseStateError(InputError):
     status: ClassVar[int] = 409
 
 
-def canonical(value: Any) -> str:
+def canonical(value: object) -> str:
     """Canonical JSON (sorted keys, no spaces, UTF-8 kept) used for hashing."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
@@ -85,19 +94,41 @@ def _norm(text: str | None) -> str | None:
     return text or None
 
 
-def query_key(query: Mapping[str, Any]) -> str:
+def text_field(query: Mapping[str, JsonValue], name: str) -> str | None:
+    """A text field of a stored query (None when absent); ``InputError`` naming the field
+    when it holds anything but text."""
+    value = query.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise InputError(f"{name} must be a string, not {type(value).__name__}", field=name)
+
+
+def query_key(query: Mapping[str, JsonValue]) -> str:
     """Identity of a query for suppression: normalised name, schema, country, date, id."""
-    fields = {
+    fields: dict[str, JsonValue] = {
         "name": _norm(str(query.get("name") or "")),
         "schema": query.get("schema") or "LegalEntity",
-        "country": _norm(query.get("country")),
+        "country": _norm(text_field(query, "country")),
         "birth_date": query.get("birth_date") or None,
-        "identifier": _norm(query.get("identifier")),
+        "identifier": _norm(text_field(query, "identifier")),
     }
     extra = {k: v for k, v in query.items() if k not in fields and k not in ("query_id", "id")}
     if extra:
         fields["extra"] = extra
     return sha256(canonical(fields))
+
+
+def party_query(party: Mapping[str, JsonValue]) -> Query:
+    """The screening ``Query`` of a stored party (``CaseService.parties``)."""
+    from circumspect.model.screening import Query
+
+    return Query(
+        name=str(party.get("name") or ""),
+        schema=str(party.get("schema") or "LegalEntity"),
+        country=text_field(party, "country"),
+        birth_date=text_field(party, "birth_date"),
+        identifier=text_field(party, "identifier"),
+    )
 
 
 def now() -> datetime:
@@ -112,13 +143,20 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat()
 
 
-def candidate_dict(candidate: Candidate | Mapping[str, Any]) -> dict[str, Any]:
-    if dataclasses.is_dataclass(candidate) and not isinstance(candidate, type):
-        return dataclasses.asdict(candidate)
-    return dict(candidate)
+#: An alerting hit or flag as callers hand it to the case store: a screening ``Candidate`` or
+#: a JSON object (declaration and payment flags, stored candidates) with ``entity_id``/``id``/
+#: ``rule``, ``score`` and an explanation.
+CandidateLike: TypeAlias = "Candidate | Mapping[str, JsonValue]"
 
 
-def is_alert(candidate: Candidate | Mapping[str, Any]) -> bool:
+def candidate_dict(candidate: CandidateLike) -> JsonObject:
+    if isinstance(candidate, Mapping):
+        return dict(candidate)
+    out: JsonObject = dataclasses.asdict(candidate)
+    return out
+
+
+def is_alert(candidate: CandidateLike) -> bool:
     """Whether a candidate (a ``Candidate`` or its dict) alerts, without converting it: a
     candidate carries its whole listed record, and ``dataclasses.asdict`` of it just to read
     one flag cost 1.5 ms per screening request (docs/service.md, "Where the time goes")."""
@@ -127,7 +165,7 @@ def is_alert(candidate: Candidate | Mapping[str, Any]) -> bool:
     return bool(getattr(candidate, "alert", False))
 
 
-def candidate_key(candidate: Mapping[str, Any], index: int) -> str:
+def candidate_key(candidate: Mapping[str, JsonValue], index: int) -> str:
     for name in ("entity_id", "id", "rule", "flag"):
         value = candidate.get(name)
         if value:
@@ -135,25 +173,28 @@ def candidate_key(candidate: Mapping[str, Any], index: int) -> str:
     return f"#{index}"
 
 
-def case_priority(candidates: Iterable[Mapping[str, Any]]) -> str:
+def case_priority(candidates: Iterable[Mapping[str, JsonValue]]) -> Priority:
     """``high`` when a hit's name was disguised (its ``disguise`` feature: invisible
     characters, letters of two scripts in one word), else ``normal``: a party that hides
     its spelling is reviewed first."""
     for cand in candidates:
-        for feature in cand.get("features") or ():
+        features = cand.get("features")
+        if not isinstance(features, list | tuple):
+            continue
+        for feature in features:
             if isinstance(feature, Mapping) and feature.get("feature") == "disguise":
-                return "high"
-    return "normal"
+                return Priority.HIGH
+    return Priority.NORMAL
 
 
 @dataclass(frozen=True, slots=True)
 class UserInfo:
     id: int
     name: str
-    role: str
+    role: Role
 
-    def can(self, role: str) -> bool:
-        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+    def can(self, role: Role | str) -> bool:
+        return self.role.rank >= Role(role).rank
 
 
 #: What ``open_case`` did with an alert.
@@ -174,9 +215,9 @@ class CaseOutcome:
 class CaseSpec:
     """One alert of a batch for ``CaseService.open_cases``."""
 
-    kind: str
-    query: Mapping[str, Any]
-    candidates: Sequence[Any]
+    kind: CaseKind | str
+    query: Mapping[str, JsonValue]
+    candidates: Sequence[CandidateLike]
     summary: str = ""
     idem_key: str | None = None
     entity_hashes: Mapping[str, str] | None = None
@@ -191,8 +232,8 @@ class VerifyResult:
     #: the covered row (``table:id``) that disagrees with the chain, when that is the problem
     row: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ok": self.ok, "records": self.records, "first_bad": self.first_bad}
+    def to_dict(self) -> JsonObject:
+        out: JsonObject = {"ok": self.ok, "records": self.records, "first_bad": self.first_bad}
         if self.row is not None:
             out |= {"problem": self.problem, "row": self.row}
         return out
@@ -210,8 +251,9 @@ class RescreenReport:
     suppressed: int
     seconds: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+    def to_dict(self) -> JsonObject:
+        out: JsonObject = dataclasses.asdict(self)
+        return out
 
 
 def _record_hash(seq: int, at: str, actor: str, action: str, obj: str, data: str, prev: str) -> str:

@@ -16,13 +16,12 @@ a conflict, never an answer, so a case is never attributed to another query.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from circumspect.cases.models import IdempotencyRecord
 from circumspect.cases.service import CaseService, CaseStateError, canonical, now, sha256
+from circumspect.cases.types import JsonObject, JsonValue
 
 
 class IdempotencyConflict(CaseStateError):
@@ -34,7 +33,7 @@ def scoped_key(user: str | int, key: str) -> str:
     return sha256(canonical(["idem", str(user), key]))
 
 
-def request_hash(endpoint: str, body: Any) -> str:
+def request_hash(endpoint: str, body: JsonValue) -> str:
     """sha256 of the endpoint and the canonical JSON of the request body."""
     return sha256(canonical({"endpoint": endpoint, "body": body}))
 
@@ -53,7 +52,7 @@ class IdempotencyStore:
     def __init__(self, service: CaseService) -> None:
         self.service = service
 
-    def lookup(self, user_id: int, key: str, digest: str) -> dict[str, Any] | None:
+    def lookup(self, user_id: int, key: str, digest: str) -> JsonObject | None:
         """The stored answer for (user, key), None when new; 409 when the request differs."""
         with self.service._read.begin() as session:
             row = session.execute(
@@ -68,9 +67,7 @@ class IdempotencyStore:
                 raise conflict("with a different request")
             return dict(row.response)
 
-    def remember(
-        self, user_id: int, key: str, digest: str, response: dict[str, Any]
-    ) -> dict[str, Any]:
+    def remember(self, user_id: int, key: str, digest: str, response: JsonObject) -> JsonObject:
         """Store the answer; when a concurrent request stored one first, return that one."""
         try:
             with self.service._write.begin() as session:

@@ -16,6 +16,7 @@ from circumspect.cases.common import (
     RescreenReport,
     default_screener_factory,
     entity_hash,
+    party_query,
 )
 from circumspect.cases.workflow import CaseWorkflow
 
@@ -60,17 +61,10 @@ class Rescreening(CaseWorkflow):
             factory = screener_factory or default_screener_factory
             screener = factory(list(changed.values()))
             lookup = {eid: entity_hash(e) for eid, e in changed.items()}
-            from circumspect.model.screening import Query
 
             for party in self.parties():
                 parties += 1
-                query = Query(
-                    name=str(party.get("name") or ""),
-                    schema=str(party.get("schema") or "LegalEntity"),
-                    country=party.get("country"),
-                    birth_date=party.get("birth_date"),
-                    identifier=party.get("identifier"),
-                )
+                query = party_query(party)
                 found = [c for c in screener.screen(query, limit=limit) if c.alert]
                 if query.identifier:
                     seen = {c.entity_id for c in found}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,14 +43,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def row_key(obj: Any) -> str:
+def row_key(obj: object) -> str:
     """``table:primary key`` of a covered row."""
     mapper = inspect(obj).mapper
     ident = ",".join(str(getattr(obj, c.key)) for c in mapper.primary_key)
     return f"{mapper.local_table.name}:{ident}"
 
 
-def row_hash(obj: Any) -> str:
+def row_hash(obj: object) -> str:
     """sha256 over every column of the row (canonical JSON, datetimes in UTC)."""
     mapper = inspect(obj).mapper
     values = {
@@ -78,7 +78,9 @@ def take(session: Session) -> dict[str, str | None]:
     return rows
 
 
-def install(factory: sessionmaker[Session], append: Any) -> None:
+def install(
+    factory: sessionmaker[Session], append: Callable[[Session, dict[str, str | None]], object]
+) -> None:
     """Track covered rows in sessions of ``factory``; ``append(session, rows)`` writes the
     catch-all audit record for changes no record took."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from circumspect.cases.audit import AuditLog
 from circumspect.cases.common import (
     KEY_PREFIX,
-    ROLES,
     CaseStateError,
     UserInfo,
     hash_key,
@@ -21,6 +19,7 @@ from circumspect.cases.common import (
 from circumspect.cases.models import (
     User,
 )
+from circumspect.cases.types import Role, UserRecord, parse_enum
 from circumspect.errors import AuthError, InputError, NotFoundError
 
 
@@ -28,13 +27,12 @@ class Users(AuditLog):
     """Users, roles and API keys of the case store."""
 
     # -- users -------------------------------------------------------------------------
-    def add_user(self, name: str, role: str, *, actor: str = "cli") -> tuple[UserInfo, str]:
+    def add_user(self, name: str, role: Role | str, *, actor: str = "cli") -> tuple[UserInfo, str]:
         """Create a user; returns the user and the API key (shown once, stored hashed)."""
         name = name.strip()
         if not name or len(name) > 200:
             raise InputError("user name must be 1-200 characters", field="name")
-        if role not in ROLES:
-            raise InputError(f"role must be one of {', '.join(ROLES)}", field="role")
+        role = parse_enum(Role, role, "role")
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         try:
             with self._write.begin() as session:
@@ -42,7 +40,7 @@ class Users(AuditLog):
                     raise CaseStateError(f"user {name!r} already exists", field="name")
                 user = User(
                     name=name,
-                    role=role,
+                    role=role.value,
                     key_hash=hash_key(key),
                     key_prefix=key[:10],
                     active=True,
@@ -50,8 +48,8 @@ class Users(AuditLog):
                 )
                 session.add(user)
                 session.flush()
-                self._audit(session, actor, "user.add", f"user:{name}", {"role": role})
-                info = UserInfo(user.id, user.name, user.role)
+                self._audit(session, actor, "user.add", f"user:{name}", {"role": role.value})
+                info = UserInfo(user.id, user.name, Role(user.role))
         except IntegrityError as exc:
             raise CaseStateError(f"user {name!r} already exists", field="name") from exc
         return info, key
@@ -76,17 +74,11 @@ class Users(AuditLog):
             action = "user.enable" if active else "user.disable"
             self._audit(session, actor, action, f"user:{name}", {})
 
-    def users(self) -> list[dict[str, Any]]:
+    def users(self) -> list[UserRecord]:
         with self._read.begin() as session:
             rows = session.execute(select(User).order_by(User.name)).scalars().all()
             return [
-                {
-                    "name": u.name,
-                    "role": u.role,
-                    "active": u.active,
-                    "key_prefix": u.key_prefix,
-                    "created_at": iso(u.created_at),
-                }
+                UserRecord(u.name, Role(u.role), u.active, u.key_prefix, iso(u.created_at))
                 for u in rows
             ]
 
@@ -96,7 +88,7 @@ class Users(AuditLog):
             user = session.get(User, user_id)
             if user is None or not user.active or user.key_hash != key_hash:
                 return None
-            return UserInfo(user.id, user.name, user.role)
+            return UserInfo(user.id, user.name, Role(user.role))
 
     def user_by_key_prefix(self, key: str) -> str | None:
         """The user whose key starts like ``key`` (its shown prefix), for rate limiting a
@@ -121,4 +113,4 @@ class Users(AuditLog):
             ).scalar_one_or_none()
             if user is None or not user.active:
                 raise AuthError("invalid API key")
-            return UserInfo(user.id, user.name, user.role)
+            return UserInfo(user.id, user.name, Role(user.role))

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from circumspect.cases.models import (
-    Case,
-    DecisionRecord,
-    Party,
-    Suppression,
-)
-from circumspect.errors import InputError, NotFoundError
-
-if TYPE_CHECKING:
-    from circumspect.model.screening import Candidate
 from circumspect.cases.audit import AuditEntry, PartyRow, ScreeningWrite
 from circumspect.cases.common import (
-    DECISIONS,
-    KINDS,
+    CandidateLike,
     CaseOutcome,
     CaseSpec,
     CaseStateError,
@@ -34,7 +23,25 @@ from circumspect.cases.common import (
     now,
     query_key,
 )
+from circumspect.cases.models import (
+    Case,
+    DecisionRecord,
+    Party,
+    Suppression,
+)
+from circumspect.cases.types import (
+    CaseDetail,
+    CaseKind,
+    CaseStatus,
+    CaseSummary,
+    Decision,
+    DecisionEntry,
+    JsonObject,
+    JsonValue,
+    parse_enum,
+)
 from circumspect.cases.users import Users
+from circumspect.errors import InputError, NotFoundError
 
 
 class CaseWorkflow(Users):
@@ -44,8 +51,8 @@ class CaseWorkflow(Users):
     def record_screening(
         self,
         actor: str,
-        queries: Sequence[Mapping[str, Any]],
-        results: Sequence[Sequence[Candidate | Mapping[str, Any]]],
+        queries: Sequence[Mapping[str, JsonValue]],
+        results: Sequence[Sequence[CandidateLike]],
         snapshot_ids: Mapping[str, str],
         *,
         open_cases: bool = True,
@@ -91,7 +98,7 @@ class CaseWorkflow(Users):
         specs = []
         for i, (query, cands) in enumerate(zip(queries, results, strict=True)):
             alerting = [candidate_dict(c) for c in cands if is_alert(c)]
-            specs.append(CaseSpec("party", query, alerting, idem_key=scoped[i]))
+            specs.append(CaseSpec(CaseKind.PARTY, query, alerting, idem_key=scoped[i]))
         outcomes.extend(self.open_cases(specs, snapshot_ids=snapshot_ids, actor=actor))
         return outcomes
 
@@ -130,9 +137,9 @@ class CaseWorkflow(Users):
 
     def open_case(
         self,
-        kind: str,
-        query: Mapping[str, Any],
-        candidates: Sequence[Candidate | Mapping[str, Any]],
+        kind: CaseKind | str,
+        query: Mapping[str, JsonValue],
+        candidates: Sequence[CandidateLike],
         *,
         snapshot_ids: Mapping[str, str] | None = None,
         actor: str = "system",
@@ -147,8 +154,7 @@ class CaseWorkflow(Users):
         (query, entity) pair was reviewed as a false positive stays suppressed while the
         entity's list record hash is unchanged; a changed record reopens that case.
         """
-        if kind not in KINDS:
-            raise InputError(f"kind must be one of {', '.join(KINDS)}", field="kind")
+        kind = parse_enum(CaseKind, kind, "kind")
         cands = [candidate_dict(c) for c in candidates]
         if not cands:
             return CaseOutcome("none", None)
@@ -194,10 +200,9 @@ class CaseWorkflow(Users):
                 "split the request"
             )
         snaps = dict(snapshot_ids or {})
-        prepared: list[tuple[Any, ...] | None] = []
+        prepared: list[_Prepared | None] = []
         for spec in specs:
-            if spec.kind not in KINDS:
-                raise InputError(f"kind must be one of {', '.join(KINDS)}", field="kind")
+            kind = parse_enum(CaseKind, spec.kind, "kind")
             cands = [candidate_dict(c) for c in spec.candidates]
             if not cands:
                 prepared.append(None)
@@ -206,7 +211,7 @@ class CaseWorkflow(Users):
             hashes = self._hashes_for(keys, spec.entity_hashes)
             prepared.append(
                 (
-                    spec.kind,
+                    kind,
                     dict(spec.query),
                     cands,
                     keys,
@@ -256,9 +261,9 @@ class CaseWorkflow(Users):
 
     def _open_case_tx(
         self,
-        kind: str,
-        query: dict[str, Any],
-        cands: list[dict[str, Any]],
+        kind: CaseKind,
+        query: JsonObject,
+        cands: list[JsonObject],
         keys: list[str],
         hashes: dict[str, str],
         qkey: str,
@@ -275,9 +280,9 @@ class CaseWorkflow(Users):
     def _open_case_in(
         self,
         session: Session,
-        kind: str,
-        query: dict[str, Any],
-        cands: list[dict[str, Any]],
+        kind: CaseKind,
+        query: JsonObject,
+        cands: list[JsonObject],
         keys: list[str],
         hashes: dict[str, str],
         qkey: str,
@@ -312,8 +317,8 @@ class CaseWorkflow(Users):
             session.delete(sup)
             if case is None:
                 continue
-            if case.status == "closed":
-                case.status = "open"
+            if case.status == CaseStatus.CLOSED:
+                case.status = CaseStatus.OPEN.value
                 case.decision = None
                 case.decision_reason = None
                 case.decided_by = None
@@ -347,7 +352,7 @@ class CaseWorkflow(Users):
                 select(Case).where(
                     Case.query_key == qkey,
                     Case.kind == kind,
-                    Case.status.in_(("open", "escalated")),
+                    Case.status.in_((CaseStatus.OPEN.value, CaseStatus.ESCALATED.value)),
                 )
             )
             .scalars()
@@ -358,18 +363,18 @@ class CaseWorkflow(Users):
             if set(remaining) <= have:
                 return CaseOutcome("existing", case.id, suppressed, reopened)
         kept = [c for c, k in zip(cands, keys, strict=True) if k in remaining]
-        top = max(kept, key=lambda c: float(c.get("score") or 0.0))
+        top = max(kept, key=_score)
         stamp = now()
         case = Case(
-            kind=kind,
-            status="open",
+            kind=kind.value,
+            status=CaseStatus.OPEN.value,
             query_key=qkey,
             query=query,
             summary=summary,
             candidates=kept,
             entity_hashes={k: hashes.get(k, "") for k in remaining},
             snapshot_ids=snaps,
-            top_score=float(top.get("score") or 0.0),
+            top_score=_score(top),
             top_caption=str(top.get("caption") or top.get("text") or "")[:500],
             idem_key=idem_key,
             created_by=actor,
@@ -384,7 +389,7 @@ class CaseWorkflow(Users):
             "case.open",
             f"case:{case.id}",
             {
-                "kind": kind,
+                "kind": kind.value,
                 "query_key": qkey,
                 "entities": remaining,
                 "snapshots": snaps,
@@ -394,10 +399,9 @@ class CaseWorkflow(Users):
         )
         return CaseOutcome("opened", case.id, suppressed, reopened)
 
-    def decide(self, case_id: int, decision: str, reason: str, actor: str) -> dict[str, Any]:
+    def decide(self, case_id: int, decision: Decision | str, reason: str, actor: str) -> CaseDetail:
         """Record an analyst's decision (true_match, false_positive, escalate) with a reason."""
-        if decision not in DECISIONS:
-            raise InputError(f"decision must be one of {', '.join(DECISIONS)}", field="decision")
+        decision = parse_enum(Decision, decision, "decision")
         reason = reason.strip()
         if not reason:
             raise InputError("a decision needs a reason", field="reason")
@@ -405,26 +409,27 @@ class CaseWorkflow(Users):
             case = session.get(Case, case_id)
             if case is None:
                 raise NotFoundError(f"no case {case_id}", record=str(case_id))
-            if case.status == "closed":
+            if case.status == CaseStatus.CLOSED:
                 raise CaseStateError(
                     f"case {case_id} is closed ({case.decision}); it reopens when the list "
                     "record changes",
                     record=str(case_id),
                 )
             stamp = now()
-            case.decision = decision
+            case.decision = decision.value
             case.decision_reason = reason
             case.decided_by = actor
             case.decided_at = stamp
             case.updated_at = stamp
-            case.status = "escalated" if decision == "escalate" else "closed"
+            status = CaseStatus.ESCALATED if decision == Decision.ESCALATE else CaseStatus.CLOSED
+            case.status = status.value
             session.add(
                 DecisionRecord(
-                    case_id=case.id, decision=decision, reason=reason, actor=actor, at=stamp
+                    case_id=case.id, decision=decision.value, reason=reason, actor=actor, at=stamp
                 )
             )
             suppressed: list[str] = []
-            if decision == "false_positive":
+            if decision == Decision.FALSE_POSITIVE:
                 for key, digest in case.entity_hashes.items():
                     old = session.execute(
                         select(Suppression).where(
@@ -451,7 +456,7 @@ class CaseWorkflow(Users):
                 "case.decide",
                 f"case:{case.id}",
                 {
-                    "decision": decision,
+                    "decision": decision.value,
                     "reason": reason,
                     "status": case.status,
                     "suppressed": suppressed,
@@ -459,14 +464,17 @@ class CaseWorkflow(Users):
                 },
             )
             session.flush()
-            return self._case_dict(session, case, history=True)
+            return self._case_detail(session, case)
 
-    def _case_dict(self, session: Session, case: Case, history: bool = False) -> dict[str, Any]:
-        out: dict[str, Any] = {
+    @staticmethod
+    def _case_head(case: Case) -> dict[str, Any]:
+        """The fields every view of a case shares, read from its row (its stored strings
+        parsed into the enums: a value outside them fails here, never passes on)."""
+        return {
             "id": case.id,
-            "kind": case.kind,
-            "status": case.status,
-            "decision": case.decision,
+            "kind": CaseKind(case.kind),
+            "status": CaseStatus(case.status),
+            "decision": None if case.decision is None else Decision(case.decision),
             "decision_reason": case.decision_reason,
             "decided_by": case.decided_by,
             "decided_at": iso(case.decided_at),
@@ -478,47 +486,48 @@ class CaseWorkflow(Users):
             "created_at": iso(case.created_at),
             "updated_at": iso(case.updated_at),
             "snapshot_ids": case.snapshot_ids,
-            "candidates": case.candidates,
-            "entity_hashes": case.entity_hashes,
             "priority": case_priority(case.candidates),
         }
-        if history:
-            rows = (
-                session.execute(
-                    select(DecisionRecord)
-                    .where(DecisionRecord.case_id == case.id)
-                    .order_by(DecisionRecord.id)
-                )
-                .scalars()
-                .all()
-            )
-            out["history"] = [
-                {"decision": r.decision, "reason": r.reason, "actor": r.actor, "at": iso(r.at)}
-                for r in rows
-            ]
-        return out
 
-    def get_case(self, case_id: int) -> dict[str, Any]:
+    def _case_detail(self, session: Session, case: Case) -> CaseDetail:
+        rows = (
+            session.execute(
+                select(DecisionRecord)
+                .where(DecisionRecord.case_id == case.id)
+                .order_by(DecisionRecord.id)
+            )
+            .scalars()
+            .all()
+        )
+        history = [DecisionEntry(Decision(r.decision), r.reason, r.actor, iso(r.at)) for r in rows]
+        return CaseDetail(
+            **self._case_head(case),
+            candidates=case.candidates,
+            entity_hashes=case.entity_hashes,
+            history=history,
+        )
+
+    def get_case(self, case_id: int) -> CaseDetail:
         with self._read.begin() as session:
             case = session.get(Case, case_id)
             if case is None:
                 raise NotFoundError(f"no case {case_id}", record=str(case_id))
-            return self._case_dict(session, case, history=True)
+            return self._case_detail(session, case)
 
     def list_cases(
         self,
         *,
-        status: str | None = None,
-        kind: str | None = None,
+        status: CaseStatus | str | None = None,
+        kind: CaseKind | str | None = None,
         search: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[CaseSummary], int]:
         stmt = select(Case)
         if status:
-            stmt = stmt.where(Case.status == status)
+            stmt = stmt.where(Case.status == str(status))
         if kind:
-            stmt = stmt.where(Case.kind == kind)
+            stmt = stmt.where(Case.kind == str(kind))
         if search:
             pattern = f"%{search.strip()}%"
             stmt = stmt.where(or_(Case.top_caption.ilike(pattern), Case.summary.ilike(pattern)))
@@ -529,13 +538,10 @@ class CaseWorkflow(Users):
                 .scalars()
                 .all()
             )
-            items = []
-            for case in rows:
-                item = self._case_dict(session, case)
-                item.pop("candidates")
-                item.pop("entity_hashes")
-                item["candidate_count"] = len(case.candidates)
-                items.append(item)
+            items = [
+                CaseSummary(**self._case_head(case), candidate_count=len(case.candidates))
+                for case in rows
+            ]
             return items, int(total)
 
     def count_cases(self) -> dict[str, int]:
@@ -543,7 +549,29 @@ class CaseWorkflow(Users):
             rows = session.execute(select(Case.status, func.count()).group_by(Case.status)).all()
             return {str(status): int(n) for status, n in rows}
 
-    def parties(self) -> Iterator[dict[str, Any]]:
+    def parties(self) -> Iterator[JsonObject]:
         with self._read.begin() as session:
             for party in session.execute(select(Party)).scalars():
                 yield dict(party.query)
+
+
+#: What ``open_cases`` prepares for ``_open_case_in`` per alerting spec.
+_Prepared = tuple[
+    CaseKind,
+    JsonObject,
+    list[JsonObject],
+    list[str],
+    dict[str, str],
+    str,
+    dict[str, str],
+    str,
+    str,
+    str | None,
+]
+
+
+def _score(candidate: Mapping[str, JsonValue]) -> float:
+    value = candidate.get("score") or 0.0
+    if isinstance(value, int | float | str):
+        return float(value)
+    raise InputError(f"a candidate's score must be a number, not {value!r}", field="score")

@@ -54,7 +54,7 @@ def show(
     service = CaseService(db_url(db))
     try:
         for row in service.audit_records(limit=limit):
-            typer.echo(json.dumps(row, ensure_ascii=False))
+            typer.echo(json.dumps(row.to_dict(), ensure_ascii=False))
     finally:
         service.close()
 

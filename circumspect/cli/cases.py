@@ -27,7 +27,7 @@ def list_cases(
     finally:
         service.close()
     for item in items:
-        typer.echo(json.dumps(item, ensure_ascii=False))
+        typer.echo(json.dumps(item.to_dict(), ensure_ascii=False))
 
 
 @cases_app.command("rescreen")

@@ -127,7 +127,8 @@ def load_cmd(
 def _rescreen_after_load(store: SqlStore, source: str) -> dict[str, Any] | None:
     from circumspect.services.fetching import rescreen_after_load
 
-    return rescreen_after_load(store, source)
+    report = rescreen_after_load(store, source)
+    return None if report is None else report.to_dict()
 
 
 @lists_app.command("remove")
@@ -315,12 +316,12 @@ def fetch_cmd(
         typer.echo(line, err=failed)
     for message in report.staged:
         typer.echo(message, err=True)
-    for source, rescreened in report.rescreens.items():
-        if rescreened is not None:
+    for source, rescreen_report in report.rescreens.items():
+        if rescreen_report is not None:
             typer.echo(
-                f"{source}: re-screened {rescreened['parties']} stored parties: "
-                f"{rescreened['hits']} hits, {rescreened['opened']} new cases, "
-                f"{rescreened['reopened']} reopened"
+                f"{source}: re-screened {rescreen_report.parties} stored parties: "
+                f"{rescreen_report.hits} hits, {rescreen_report.opened} new cases, "
+                f"{rescreen_report.reopened} reopened"
             )
     if report.failures:
         raise FetchError(

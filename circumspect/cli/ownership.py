@@ -91,7 +91,7 @@ def load_cmd(
                 "rejected": [
                     {"line": o.line, "reason": o.reason, "row": o.raw} for o in data.rejected()
                 ],
-                "rescreen": rescreened,
+                "rescreen": None if rescreened is None else rescreened.to_dict(),
             }
         )
         return
@@ -117,9 +117,9 @@ def load_cmd(
     typer.echo(text)
     if rescreened is not None:
         typer.echo(
-            f"re-screened {rescreened['parties']} stored parties ({rescreened['touched_parties']} "
-            f"parties touched): {rescreened['hits']} hits, {rescreened['opened']} new cases, "
-            f"{rescreened['reopened']} reopened"
+            f"re-screened {rescreened.parties} stored parties ({rescreened.touched_parties} "
+            f"parties touched): {rescreened.hits} hits, {rescreened.opened} new cases, "
+            f"{rescreened.reopened} reopened"
         )
 
 

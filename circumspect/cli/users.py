@@ -40,8 +40,8 @@ def list_users(db: str | None = _DB) -> None:
     finally:
         service.close()
     for row in rows:
-        state = "active" if row["active"] else "disabled"
-        typer.echo(f"{row['name']}\t{row['role']}\t{state}\t{row['key_prefix']}...")
+        state = "active" if row.active else "disabled"
+        typer.echo(f"{row.name}\t{row.role}\t{state}\t{row.key_prefix}...")
 
 
 @users_app.command("rotate-key")

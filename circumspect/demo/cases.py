@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from circumspect import settings
+from circumspect.cases.types import CaseStatus
 from circumspect.demo.context import DemoContext
 from circumspect.errors import InputError
 from circumspect.fsutil import atomic_path
@@ -66,7 +67,7 @@ def run(ctx: DemoContext) -> str:
             assert target.case is not None and target.case.case_id is not None
             case_id = target.case.case_id
             current = cases.get_case(case_id)
-            if current["status"] != "closed":
+            if current.status != CaseStatus.CLOSED:
                 cases.decide(
                     case_id,
                     "false_positive",
@@ -84,11 +85,17 @@ def run(ctx: DemoContext) -> str:
         verify = cases.verify_audit()
         listing, total = cases.list_cases(limit=500)
         _write_atomic(
-            out / "cases.json", json.dumps(listing, ensure_ascii=False, indent=2, default=str)
+            out / "cases.json",
+            json.dumps(
+                [item.to_dict() for item in listing], ensure_ascii=False, indent=2, default=str
+            ),
         )
         _write_atomic(
             out / "audit.jsonl",
-            "\n".join(json.dumps(r, ensure_ascii=False) for r in cases.audit_records(limit=10000))
+            "\n".join(
+                json.dumps(r.to_dict(), ensure_ascii=False)
+                for r in cases.audit_records(limit=10000)
+            )
             + "\n",
         )
         _write_atomic(

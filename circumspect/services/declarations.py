@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from circumspect.cases.service import CaseSpec
+from circumspect.cases.types import JsonObject
 from circumspect.errors import CircumspectError
 from circumspect.risk.score import ScoreReport, score_declarations
 from circumspect.services.runtime import Runtime
@@ -126,8 +127,12 @@ def score_upload(
         specs: list[CaseSpec] = []
         for row in risky:
             flags = [f for f in (row.get("flags") or "").split(";") if f]
-            query = {"declaration_id": row.get("declaration_id"), "file": name, "sha256": digest}
-            cands = [
+            query: JsonObject = {
+                "declaration_id": row.get("declaration_id"),
+                "file": name,
+                "sha256": digest,
+            }
+            cands: list[JsonObject] = [
                 {
                     "rule": f,
                     "score": float(row.get("risk_score") or 0),

@@ -8,10 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from circumspect.errors import CircumspectError
 from circumspect.store.base import Store
+
+if TYPE_CHECKING:
+    from circumspect.cases.common import RescreenReport
+
+if TYPE_CHECKING:
+    from circumspect.cases.common import RescreenReport
 
 Progress = Callable[[str], AbstractContextManager[Callable[[int], None] | None]]
 
@@ -22,14 +28,14 @@ class FetchCycleReport:
     lines: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     loaded: list[str] = field(default_factory=list)
-    rescreens: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    rescreens: dict[str, RescreenReport | None] = field(default_factory=dict)
     #: why each staged snapshot was held back (it removes too much of the active list)
     staged: list[str] = field(default_factory=list)
 
 
 def rescreen_after_load(
     store: Store, source: str, actor: str = "lists load"
-) -> dict[str, Any] | None:
+) -> RescreenReport | None:
     """Re-screen stored parties when the case service holds any (a new snapshot re-screens
     against the changed entities only). Nothing happens in a database without case tables or
     stored parties, so a lists-only installation is unaffected."""
@@ -41,7 +47,7 @@ def rescreen_after_load(
         return None
     service = CaseService(url)
     try:
-        return service.rescreen(store, sources=[source], actor=actor).to_dict()
+        return service.rescreen(store, sources=[source], actor=actor)
     finally:
         service.close()
 

@@ -77,6 +77,18 @@ def _aware(value: Any) -> datetime:
     return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxEvent:
+    """One event of the outbox, as a delivery sends it."""
+
+    id: int
+    event: str
+    #: a ``datetime`` (a database may hand back its text form; sent as given then)
+    created_at: datetime | str
+    #: the event's data, JSON text
+    payload: str
+
+
 class Dispatcher:
     def __init__(self, url: str, *, worker: str | None = None) -> None:
         from circumspect.cases.service import CaseService
@@ -156,20 +168,21 @@ class Dispatcher:
                     claimed.append(int(delivery_id))
         return claimed
 
-    def _load(self, delivery_id: int) -> tuple[Any, Any, Any]:
+    def _load(self, delivery_id: int) -> tuple[Any, OutboxEvent, Any]:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).one()
             event = conn.execute(sa.select(outbox).where(outbox.c.id == row.outbox_id)).one()
             hook = conn.execute(sa.select(webhooks).where(webhooks.c.id == row.webhook_id)).one()
-        return row, event, hook
+        stored = OutboxEvent(int(event.id), str(event.event), event.created_at, str(event.payload))
+        return row, stored, hook
 
-    def body(self, event: Any, idem_key: str) -> bytes:
+    def body(self, event: OutboxEvent, idem_key: str) -> bytes:
         document = {
             "id": idem_key,
             "event": event.event,
-            "event_id": int(event.id),
+            "event_id": event.id,
             "created_at": event.created_at.isoformat()
-            if hasattr(event.created_at, "isoformat")
+            if isinstance(event.created_at, datetime)
             else str(event.created_at),
             "data": json.loads(event.payload),
         }
@@ -198,7 +211,7 @@ class Dispatcher:
         return self._record(row, event, hook, status, error)
 
     def _record(
-        self, row: Any, event: Any, hook: Any, status: int | None, error: str | None
+        self, row: Any, event: OutboxEvent, hook: Any, status: int | None, error: str | None
     ) -> str:
         attempts = int(row.attempts) + 1
         stamp = now()

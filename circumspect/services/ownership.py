@@ -8,14 +8,34 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import asdict, dataclass
 
+from circumspect.cases.common import party_query
 from circumspect.cases.service import CaseService
+from circumspect.cases.types import JsonObject
 from circumspect.db import has_stored_parties
-from circumspect.model.screening import Query
 from circumspect.ownership.screening import ownership_candidates
 from circumspect.ownership.service import OwnershipView
 from circumspect.store.sql import SqlStore
+
+
+@dataclass(frozen=True, slots=True)
+class OwnershipRescreen:
+    """What re-screening after an ownership update did."""
+
+    dataset: str
+    #: parties (graph nodes) downstream of the changed stakes
+    touched_parties: int
+    #: stored parties read
+    parties: int
+    hits: int
+    opened: int
+    reopened: int
+    seconds: float
+
+    def to_dict(self) -> JsonObject:
+        out: JsonObject = asdict(self)
+        return out
 
 
 def rescreen_touched(
@@ -25,7 +45,7 @@ def rescreen_touched(
     *,
     dataset: str,
     actor: str = "ownership load",
-) -> dict[str, Any] | None:
+) -> OwnershipRescreen | None:
     """Re-screen stored parties below ``touched``; None when no case service holds any."""
     url = str(getattr(store, "url", ""))
     if not url or not has_stored_parties(url):
@@ -37,13 +57,7 @@ def rescreen_touched(
     try:
         for party in service.parties():
             parties += 1
-            query = Query(
-                name=str(party.get("name") or ""),
-                schema=str(party.get("schema") or "LegalEntity"),
-                country=party.get("country"),
-                birth_date=party.get("birth_date"),
-                identifier=party.get("identifier"),
-            )
+            query = party_query(party)
             nodes = set(view.nodes_for(query.name, query.identifier))
             if not nodes & affected:
                 continue
@@ -63,16 +77,16 @@ def rescreen_touched(
             )
             opened += outcome.status == "opened"
             reopened += len(outcome.reopened)
-        report = {
-            "dataset": dataset,
-            "touched_parties": len(affected),
-            "parties": parties,
-            "hits": hits,
-            "opened": opened,
-            "reopened": reopened,
-            "seconds": round(time.perf_counter() - started, 3),
-        }
-        service.audit(actor, "rescreen", "ownership", report)
+        report = OwnershipRescreen(
+            dataset=dataset,
+            touched_parties=len(affected),
+            parties=parties,
+            hits=hits,
+            opened=opened,
+            reopened=reopened,
+            seconds=round(time.perf_counter() - started, 3),
+        )
+        service.audit(actor, "rescreen", "ownership", report.to_dict())
         return report
     finally:
         service.close()

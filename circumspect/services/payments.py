@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 from circumspect.cases import open_case
 from circumspect.cases.service import CaseOutcome
+from circumspect.cases.types import JsonObject
 from circumspect.payments import screen_message
 from circumspect.payments.model import PaymentDecision
 from circumspect.services.runtime import Runtime
@@ -53,7 +53,7 @@ def screen_payment(rt: Runtime, actor: str, raw: bytes) -> PaymentOutcome:
     )
     case = None
     if decision.decision in ("hold", "reject"):
-        flags = [
+        flags: list[JsonObject] = [
             {
                 "entity_id": f.entity_id or f"{f.check}:{f.role or ''}:{f.subject or ''}",
                 "score": f.score or 1.0,
@@ -66,7 +66,11 @@ def screen_payment(rt: Runtime, actor: str, raw: bytes) -> PaymentOutcome:
             }
             for f in decision.flags
         ]
-        query = {"message_id": decision.message_id, "format": decision.format, "sha256": digest}
+        query: JsonObject = {
+            "message_id": decision.message_id,
+            "format": decision.format,
+            "sha256": digest,
+        }
         outcome = rt.cases.open_case(
             "payment",
             query,
@@ -82,7 +86,7 @@ def screen_payment(rt: Runtime, actor: str, raw: bytes) -> PaymentOutcome:
 
 def case_request(
     decision: PaymentDecision, file: str | None = None
-) -> tuple[dict[str, Any], list[dict[str, Any]], str] | None:
+) -> tuple[JsonObject, list[JsonObject], str] | None:
     """(query, candidates, idempotency key) for a held or rejected message, else None."""
     if decision.decision not in ("hold", "reject"):
         return None
@@ -92,7 +96,7 @@ def case_request(
         sender = next((a.bic for a in message.agents if a.role == "sender"), None) or next(
             (a.bic for a in message.all_agents() if a.role == "debtor_agent" and a.bic), None
         )
-    query: dict[str, Any] = {
+    query: JsonObject = {
         "message_id": decision.message_id,
         "format": decision.format,
         "decision": decision.decision,
@@ -101,7 +105,7 @@ def case_request(
         "currency": message.currency if message is not None else None,
         "file": file,
     }
-    candidates = [
+    candidates: list[JsonObject] = [
         {
             "entity_id": f.entity_id or f"{f.check}:{f.role}:{f.subject}",
             "score": f.score if f.score is not None else 1.0,

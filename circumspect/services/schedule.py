@@ -16,11 +16,14 @@ import re
 import socket
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from circumspect.errors import InputError
+
+if TYPE_CHECKING:
+    from circumspect.services.fetching import FetchCycleReport
 
 NAME = "fetch"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$", re.IGNORECASE)
@@ -131,14 +134,14 @@ class Scheduler:
                 .values(last_run=now())
             )
 
-    def tick(self) -> dict[str, Any] | None:
+    def tick(self) -> FetchCycleReport | None:
         """Renew leadership; as leader, run a cycle when one is due. Returns what the cycle
         did (None when this process is not the leader or nothing was due)."""
         if not self.acquire() or not self.due():
             return None
         return self.run_cycle()
 
-    def run_cycle(self) -> dict[str, Any]:
+    def run_cycle(self) -> FetchCycleReport:
         from circumspect.services.fetching import fetch_and_load
         from circumspect.store import open_store
 
@@ -150,12 +153,7 @@ class Scheduler:
         self._mark_run()
         for line in report.lines:
             log.warning("scheduled fetch: %s", line)
-        return {
-            "sources": report.sources,
-            "loaded": report.loaded,
-            "failures": report.failures,
-            "rescreens": report.rescreens,
-        }
+        return report
 
 
 class SchedulerThread:

@@ -333,7 +333,12 @@ def cases(request: Request, web: WebDep, status: str = "", kind: str = "", q: st
         limit=200,
     )
     return web.render(
-        request, "cases.html", section="/cases", items=items, total=total, filters=filters
+        request,
+        "cases.html",
+        section="/cases",
+        items=[item.to_dict() for item in items],
+        total=total,
+        filters=filters,
     )
 
 
@@ -347,14 +352,14 @@ def _case_page(
     web: Web, request: Request, user: UserInfo, case_id: int, status: int = 200, **extra: Any
 ) -> Response:
     try:
-        data = web.rt.cases.get_case(case_id) if 0 < case_id < 2**31 else None
+        data = web.rt.cases.get_case(case_id).to_dict() if 0 < case_id < 2**31 else None
     except NotFoundError:
         data = None
     if data is None:
         return web.render(
             request, "error.html", status=404, status_code=404, message=f"No case #{case_id}."
         )
-    audit = web.rt.cases.audit_records(obj=f"case:{case_id}", limit=100)
+    audit = [r.to_dict() for r in web.rt.cases.audit_records(obj=f"case:{case_id}", limit=100)]
     return web.render(
         request,
         "case.html",
@@ -565,7 +570,7 @@ def audit(request: Request, web: WebDep) -> Response:
         "audit.html",
         section="/audit",
         verify=web.rt.cases.verify_audit(),
-        audit=web.rt.cases.audit_records(limit=200),
+        audit=[r.to_dict() for r in web.rt.cases.audit_records(limit=200)],
     )
 
 

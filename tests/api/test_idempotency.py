@@ -39,7 +39,7 @@ def test_same_user_same_key_other_request_is_409(api: Api) -> None:
     assert again.status_code == 409, again.text
     assert again.json()["error"]["field"] == "Idempotency-Key"
     items, total = api.app.state.runtime.cases.list_cases()
-    assert total == 1 and items[0]["query"]["name"] == "Ivan Petrov"
+    assert total == 1 and items[0].query["name"] == "Ivan Petrov"
 
 
 def test_same_key_same_request_returns_the_original_answer(api: Api) -> None:

@@ -99,9 +99,9 @@ def test_login_rate_limited_per_address_with_address_audited(
     # even the right key waits: the limit is checked before the key
     right = api.client.post("/ui/login", data={"key": api.keys["viewer"], "csrf": token})
     assert right.status_code == 429
-    failed = [r for r in rt.cases.audit_records(limit=100) if r["action"] == "web.login_failed"]
+    failed = [r for r in rt.cases.audit_records(limit=100) if r.action == "web.login_failed"]
     assert len(failed) == limit  # the flood stops at the limit
-    assert all(r["data"]["client"] == "testclient" for r in failed)
+    assert all(isinstance(r.data, dict) and r.data["client"] == "testclient" for r in failed)
 
 
 def test_login_rate_limited_per_user_name(api: Api) -> None:

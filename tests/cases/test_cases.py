@@ -78,9 +78,9 @@ def test_open_case_decide_and_history(service: CaseService) -> None:
     )
     assert out.status == "opened" and out.case_id is not None
     case = service.get_case(out.case_id)
-    assert case["status"] == "open" and case["snapshot_ids"] == {"ofac_sdn": "s1"}
-    assert [c["entity_id"] for c in case["candidates"]] == ["e1", "e2"]
-    assert case["top_score"] == 0.95
+    assert case.status == "open" and case.snapshot_ids == {"ofac_sdn": "s1"}
+    assert [c["entity_id"] for c in case.candidates] == ["e1", "e2"]
+    assert case.top_score == 0.95
     # the same alert again does not open a second case
     again = service.open_case("party", {**query, "name": "  иванов   ИВАН "}, [hit("e1")])
     assert again.status == "existing" and again.case_id == out.case_id
@@ -89,16 +89,16 @@ def test_open_case_decide_and_history(service: CaseService) -> None:
     with pytest.raises(InputError, match="decision"):
         service.decide(out.case_id, "maybe", "x", "ann")
     decided = service.decide(out.case_id, "escalate", "needs compliance officer", "ann")
-    assert decided["status"] == "escalated"
+    assert decided.status == "escalated"
     decided = service.decide(out.case_id, "true_match", "same DOB and passport", "boss")
-    assert decided["status"] == "closed" and decided["decision"] == "true_match"
-    assert [h["decision"] for h in decided["history"]] == ["escalate", "true_match"]
+    assert decided.status == "closed" and decided.decision == "true_match"
+    assert [h.decision for h in decided.history] == ["escalate", "true_match"]
     with pytest.raises(CaseStateError):
         service.decide(out.case_id, "false_positive", "changed my mind", "ann")
     with pytest.raises(NotFoundError):
         service.get_case(999999)
     items, total = service.list_cases(status="closed")
-    assert total == 1 and items[0]["id"] == out.case_id
+    assert total == 1 and items[0].id == out.case_id
     assert service.list_cases(status="open")[1] == 0
     assert service.list_cases(search="ivanov")[1] == 1
 
@@ -119,9 +119,9 @@ def test_false_positive_suppressed_until_record_changes(service: CaseService) ->
     changed = service.open_case("party", query, [hit("e1")], entity_hashes={"e1": "h2"})
     assert changed.status == "reopened" and changed.case_id == first.case_id
     case = service.get_case(first.case_id)
-    assert case["status"] == "open" and case["decision"] is None
-    assert case["entity_hashes"]["e1"] == "h2"
-    actions = [r["action"] for r in service.audit_records(obj=f"case:{first.case_id}")]
+    assert case.status == "open" and case.decision is None
+    assert case.entity_hashes["e1"] == "h2"
+    actions = [r.action for r in service.audit_records(obj=f"case:{first.case_id}")]
     assert actions == ["case.reopen", "case.decide", "case.open"]
 
 
@@ -229,7 +229,7 @@ def test_rescreen_only_changed_entities(service: CaseService) -> None:
     assert report.hits == 2 and report.opened == 2 and report.seconds >= 0
     # decide Ivan as a false positive; an unchanged re-screen keeps it quiet
     items, _ = service.list_cases(search="Ivan")
-    service.decide(items[0]["id"], "false_positive", "different person", "ann")
+    service.decide(items[0].id, "false_positive", "different person", "ann")
     store.load("ofac_sdn", [ivan2, other, serik], checksum=checksum("v3"))
     quiet = service.rescreen(store, screener_factory=factory)
     assert quiet.changed_entities == 0 and quiet.opened == 0
@@ -238,7 +238,7 @@ def test_rescreen_only_changed_entities(service: CaseService) -> None:
     store.load("ofac_sdn", [ivan3, other, serik], checksum=checksum("v4"))
     loud = service.rescreen(store, screener_factory=factory)
     assert loud.reopened == 1 and loud.opened == 0
-    assert service.get_case(items[0]["id"])["status"] == "open"
+    assert service.get_case(items[0].id).status == "open"
     assert entity_hash(ivan3) != entity_hash(ivan2)
     assert service.verify_audit().ok
 
@@ -260,7 +260,7 @@ def test_module_open_case_uses_settings_db(tmp_path: Any) -> None:
     )
     assert out.status == "opened"
     svc = CaseService(url)
-    assert svc.get_case(out.case_id or 0)["top_caption"] == "CHPL tier 1 item"
+    assert svc.get_case(out.case_id or 0).top_caption == "CHPL tier 1 item"
     svc.close()
 
 
@@ -283,9 +283,9 @@ def test_a_disguised_name_raises_the_case_priority(service: CaseService) -> None
         "party", {"name": "ОРLОТ", "schema": "Company"}, [candidate_dict(disguised[0])]
     )
     assert out.case_id is not None
-    assert service.get_case(out.case_id)["priority"] == "high"
+    assert service.get_case(out.case_id).priority == "high"
     items, _ = service.list_cases()
-    assert items[0]["priority"] == "high"
+    assert items[0].priority == "high"
     normal = service.open_case("party", {"name": "x", "schema": "Company"}, [hit("e9")])
     assert normal.case_id is not None
-    assert service.get_case(normal.case_id)["priority"] == "normal"
+    assert service.get_case(normal.case_id).priority == "normal"

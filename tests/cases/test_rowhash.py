@@ -34,8 +34,8 @@ def test_untouched_database_verifies(service: CaseService) -> None:
     result = service.verify_audit()
     assert result.ok, result.problem
     rows = service.audit_records(limit=10)
-    decide = next(r for r in rows if r["action"] == "case.decide")
-    assert set(decide["data"]["rows"]) >= {
+    decide = next(r for r in rows if r.action == "case.decide")
+    assert set(decide.data["rows"]) >= {
         "case_cases:1",
         "case_decisions:1",
         "case_suppressions:1",
@@ -116,7 +116,7 @@ def test_upgraded_database_is_covered_from_the_upgrade(tmp_path: Path) -> None:
     assert "c0001" in rowhash.PRE_COVERAGE
     service = CaseService(url)
     try:
-        assert [r["action"] for r in service.audit_records()] == ["audit.cover"]
+        assert [r.action for r in service.audit_records()] == ["audit.cover"]
         assert service.verify_audit().ok
         edit(service, "UPDATE case_users SET role = 'viewer'")
         assert service.verify_audit().row == "case_users:1"

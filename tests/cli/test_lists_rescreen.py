@@ -60,7 +60,9 @@ def test_load_rescreens_stored_parties(tmp_path: Path) -> None:
     service = CaseService(db_url())
     try:
         items, total = service.list_cases()
-        assert total == 1 and "Арлан" in json.dumps(items, ensure_ascii=False)
+        assert total == 1 and "Арлан" in json.dumps(
+            [i.to_dict() for i in items], ensure_ascii=False
+        )
         assert service.verify_audit().ok
     finally:
         service.close()

@@ -100,7 +100,7 @@ def test_kill9_mid_delivery_still_delivers_exactly_once(tmp_path: Path) -> None:
         assert len(receiver.processed) == 1  # the receiver processed it exactly once
     service = CaseService(url)
     try:
-        actions = [r["action"] for r in service.audit_records(limit=20)]
+        actions = [r.action for r in service.audit_records(limit=20)]
         assert actions.count("webhook.delivered") == 1
         assert service.verify_audit().ok
     finally:

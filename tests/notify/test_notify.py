@@ -74,7 +74,7 @@ def test_reload_adding_a_match_notifies_list_loaded_and_case_opened(tmp_path: Pa
     assert {d["status"] for d in out} == {"delivered"} and len(out) == 2
     service = CaseService(db_url())
     try:
-        actions = [r["action"] for r in service.audit_records(limit=50)]
+        actions = [r.action for r in service.audit_records(limit=50)]
         assert actions.count("webhook.delivered") == 2
         assert service.verify_audit().ok
     finally:
@@ -108,7 +108,7 @@ def test_receiver_down_is_retried_with_backoff(
         with dispatcher.engine.connect() as conn:
             row = conn.execute(sa.select(notify.deliveries)).one()
         assert row.status == "delivered" and row.attempts == 2
-        actions = [r["action"] for r in dispatcher.cases.audit_records(limit=20)]
+        actions = [r.action for r in dispatcher.cases.audit_records(limit=20)]
         assert "webhook.retry" in actions and "webhook.delivered" in actions
     finally:
         dispatcher.close()

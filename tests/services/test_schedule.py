@@ -62,8 +62,9 @@ def test_one_leader_runs_the_cycle(tmp_path: Path, site: list[httpx.Request]) ->
     two = Scheduler(url, 3600, holder="two", lease=60)
     try:
         first = one.tick()
-        assert first is not None and first["loaded"] == ["bis_dpl"] and not first["failures"]
-        assert first["rescreens"]["bis_dpl"]["opened"] >= 1
+        assert first is not None and first.loaded == ["bis_dpl"] and not first.failures
+        rescreened = first.rescreens["bis_dpl"]
+        assert rescreened is not None and rescreened.opened >= 1
         assert two.tick() is None  # not the leader
         assert one.tick() is None  # the leader, but nothing is due yet
         assert len(site) == 1
@@ -72,7 +73,7 @@ def test_one_leader_runs_the_cycle(tmp_path: Path, site: list[httpx.Request]) ->
         assert two.tick() is None and two.acquire() and not one.acquire()
         _set(url, last_run=notify.now() - timedelta(hours=2))
         again = two.tick()
-        assert again is not None and again["loaded"] == []  # 304: not modified
+        assert again is not None and again.loaded == []  # 304: not modified
         assert site[-1].headers["If-None-Match"] == '"d1"'
     finally:
         one.close()
@@ -96,7 +97,7 @@ def test_failed_fetch_is_notified(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         report = scheduler.tick()
     finally:
         scheduler.close()
-    assert report is not None and report["failures"]
+    assert report is not None and report.failures
     service = CaseService(url)
     try:
         with service.engines.read.connect() as conn:

@@ -121,5 +121,5 @@ def test_sign_in_screen_decide_audit(live: tuple[str, Api], tmp_path: Path) -> N
         snap(page, "06-overview")
         browser.close()
     case = api.app.state.runtime.cases.list_cases()[0][0]
-    assert case["status"] == "closed" and case["decision"] == "false_positive"
+    assert case.status == "closed" and case.decision == "false_positive"
     assert all((shots[0] / f"{n}.png").stat().st_size > 5000 for n in ("01-sign-in", "05-audit"))

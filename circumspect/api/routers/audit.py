@@ -34,4 +34,4 @@ def audit(
     """Newest audit records first."""
     if object is not None and "\x00" in object:
         raise InputError("must not contain NUL characters", field="object")
-    return rt.cases.audit_records(limit=limit, offset=offset, obj=object)
+    return [r.to_dict() for r in rt.cases.audit_records(limit=limit, offset=offset, obj=object)]

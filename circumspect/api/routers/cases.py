@@ -28,14 +28,19 @@ def cases(
     items, total = rt.cases.list_cases(
         status=status, kind=kind, search=q, limit=limit, offset=offset
     )
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    return {
+        "items": [item.to_dict() for item in items],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 @router.get("/cases/{case_id}", response_model=s.CaseOut, openapi_extra=role("viewer"))
 def case(case_id: int, rt: RuntimeDep) -> dict[str, Any]:
     """One case with its candidates, explanations, list snapshots and history."""
     check_case_id(case_id)
-    return rt.cases.get_case(case_id)
+    return rt.cases.get_case(case_id).to_dict()
 
 
 @router.post(
@@ -47,7 +52,7 @@ def case(case_id: int, rt: RuntimeDep) -> dict[str, Any]:
 def decide(case_id: int, body: s.DecisionIn, rt: RuntimeDep, user: UserDep) -> dict[str, Any]:
     """Record a decision (true_match, false_positive, escalate) with a reason."""
     check_case_id(case_id)
-    return rt.cases.decide(case_id, body.decision, body.reason, user.name)
+    return rt.cases.decide(case_id, body.decision, body.reason, user.name).to_dict()
 
 
 def check_case_id(case_id: int) -> None:

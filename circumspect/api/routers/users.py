@@ -19,7 +19,7 @@ def me(user: UserDep) -> dict[str, Any]:
 @router.get("/users", response_model=list[s.UserOut], openapi_extra=role("admin"))
 def users(rt: RuntimeDep) -> list[dict[str, Any]]:
     """All users (never their keys)."""
-    return rt.cases.users()
+    return [record.to_dict() for record in rt.cases.users()]
 
 
 @router.post(
