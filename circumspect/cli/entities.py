@@ -49,7 +49,8 @@ def xref_cmd(
         typer.echo(f"  merged by {rule}: {count}")
     if summary.blocked:
         typer.echo(
-            f"  merges not made (judged different, or one list's own entries): {summary.blocked}"
+            "  merges not made (judged different, one list's own entries, ambiguous keys): "
+            f"{summary.blocked}"
         )
     for source, count in summary.cross_source.items():
         typer.echo(f"  {source}: {count} entries also on another list")

@@ -35,6 +35,7 @@ from circumspect.names.confusables import disguises
 from circumspect.names.identifiers import compact
 from circumspect.resolve import Resolution, build_resolution, entity_keys
 from circumspect.resolve.resolver import JudgementRow
+from circumspect.resolve.rules import KEYS_VERSION
 
 if TYPE_CHECKING:
     from circumspect.ownership.service import OwnershipView
@@ -124,7 +125,7 @@ class Screener:
             except Exception:  # a corrupt or stale cache is rebuilt, never fatal
                 index = None
         records_path = path.with_name(
-            path.name.replace("matching-", f"records-{record_layout()}-", 1)
+            path.name.replace("matching-", f"records-{record_layout()}-k{KEYS_VERSION}-", 1)
         )
         records: dict[str, ListedRecord] | None = None
         keys: dict[str, tuple[str, ...]] | None = None

@@ -6,13 +6,15 @@ that would put two entries an analyst judged different into one cluster is skipp
 reported by :meth:`Resolution.explain`), so ``split`` always wins over the rules. A rule
 never puts two entries of the same source into one cluster either: a list's publisher keeps
 its own records apart on purpose (OFAC lists a bank and its subsidiary with one INN), so
-only an analyst's ``merge`` joins them.
+only an analyst's ``merge`` joins them. For the same reason a key that two entries of one
+source hold is ambiguous and joins nothing: which of the two another list's entry is, the
+key cannot tell.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -146,8 +148,19 @@ def build_resolution(
         if len(ids) < 2:
             continue
         rule, _, value = key.partition("|")
+        evidence = value.replace("|", " born ")
+        crowded = _crowded_sources(ids, sources, find)
+        if crowded:
+            # Two entries of one list hold the key: which of them another list's entry is
+            # remains open (UN lists two persons with one pair of passports), so the key
+            # joins nothing and explain says why; an analyst's merge decides.
+            why = f"ambiguous: {crowded} hold the same {rule}"
+            resolution.blocked.extend(
+                (Link(ids[0], other, rule, evidence), why) for other in ids[1:]
+            )
+            continue
         for other in ids[1:]:
-            union(Link(ids[0], other, rule, value.replace("|", " born ")))
+            union(Link(ids[0], other, rule, evidence))
     for entity_id in keys:
         root = find(entity_id)
         if root != entity_id or entity_id in members:
@@ -156,3 +169,24 @@ def build_resolution(
         resolution.links.setdefault(find(link.left), []).append(link)
     resolution.members = {root: ids for root, ids in members.items() if len(ids) > 1}
     return resolution
+
+
+def _crowded_sources(
+    ids: list[str], sources: Mapping[str, str] | None, find: Callable[[str], str]
+) -> str:
+    """The entries of one source among ``ids`` when they are in several clusters (``""`` if
+    none: entries an analyst merged count as one)."""
+    if sources is None:
+        return ""
+    by_source: dict[str, list[str]] = defaultdict(list)
+    roots: dict[str, set[str]] = defaultdict(set)
+    for entity_id in ids:
+        source = sources.get(entity_id)
+        if source is not None:
+            by_source[source].append(entity_id)
+            roots[source].add(find(entity_id))
+    return "; ".join(
+        f"{len(held)} entries of {source} ({', '.join(held)})"
+        for source, held in sorted(by_source.items())
+        if len(roots[source]) > 1
+    )

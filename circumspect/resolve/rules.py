@@ -4,6 +4,10 @@ Rules (each key is ``rule|value``):
 
 * ``identifier``: a valid strong identifier (Russian INN or OGRN, Kazakh BIN or IIN, IMO,
   LEI, BIC) under a property that holds it, with the same kind and normal form;
+* ``passport``: a person's passport number (letters and digits, at least 6 with a digit)
+  together with a country of the person (``country``, ``nationality``, ``citizenship``:
+  the lists keep a passport's issuing country there, not beside the number), so the same
+  number issued by two countries is no evidence;
 * ``name_dob``: a person's full name (any non-weak name, words folded to Latin and sorted)
   with a full birth date (``YYYY-MM-DD``: a year alone is not enough);
 * ``ofac_twin``: a US Consolidated Screening List row from an OFAC list (SDN, SSI, FSE, ...)
@@ -22,7 +26,10 @@ from circumspect.names.translit import transliterate
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 #: The rules, in the order they are applied (and explained).
-RULES: tuple[str, ...] = ("ofac_twin", "identifier", "name_dob")
+RULES: tuple[str, ...] = ("ofac_twin", "identifier", "passport", "name_dob")
+#: Bump when a rule changes: the match keys are cached beside the candidate index.
+KEYS_VERSION = "2"
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
 #: Properties whose values are identifiers, and the kinds each may hold.
 _ID_PROPS: dict[str, frozenset[str]] = {
     "innCode": frozenset({"ru_inn"}),
@@ -55,6 +62,24 @@ def name_key(name: str) -> str:
     return " ".join(sorted(w for w in words if w))
 
 
+def passport_keys(entity: ListedEntity) -> set[str]:
+    """``passport|CC:NUMBER`` for each passport number and country of a person."""
+    if entity.schema != "Person":
+        return set()
+    countries = {
+        c.lower()
+        for prop in ("country", "nationality", "citizenship")
+        for c in entity.get(prop)
+        if len(c) == 2
+    }
+    keys: set[str] = set()
+    for value in entity.get("passportNumber"):
+        number = _NOT_ALNUM.sub("", value.upper())
+        if len(number) >= 6 and any(ch.isdigit() for ch in number):
+            keys.update(f"passport|{country}:{number}" for country in countries)
+    return keys
+
+
 def entity_keys(entity: ListedEntity) -> tuple[str, ...]:
     """The match keys of one listed entry (``rule|value``), sorted."""
     keys: set[str] = set()
@@ -63,6 +88,7 @@ def entity_keys(entity: ListedEntity) -> tuple[str, ...]:
             for kind, norm in detect(value):
                 if kind in kinds:
                     keys.add(f"identifier|{kind}:{norm}")
+    keys.update(passport_keys(entity))
     if entity.schema == "Person":
         dates = {d for d in entity.get("birthDate") if len(d) == 10}
         if dates:

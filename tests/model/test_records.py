@@ -156,7 +156,10 @@ def test_cached_records_are_keyed_by_their_layout(tmp_path: Path) -> None:
     first = Screener.from_store(store)
     index = first.index_path(first.snapshot_ids)
     cached = sorted(p.name for p in index.parent.glob("records-*"))
-    assert cached == [index.name.replace("matching-", f"records-{record_layout()}-")]
+    from circumspect.resolve.rules import KEYS_VERSION
+
+    layout = f"records-{record_layout()}-k{KEYS_VERSION}-"
+    assert cached == [index.name.replace("matching-", layout)]
     again = Screener.from_store(store)
     assert again.records == first.records and again.records["ofac-sdn-501"].list == "SDN"
     store.close()

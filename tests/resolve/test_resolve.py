@@ -81,9 +81,106 @@ def test_rules_never_join_two_entries_of_one_list() -> None:
     keys = {e.id: entity_keys(e) for e in pool}
     res = build_resolution(keys, [], {e.id: e.source for e in pool})
     assert res.members == {}
-    assert "both would hold entries of ofac_cons" in "\n".join(res.explain("ofac-cons-1"))
+    assert "ambiguous: 2 entries of ofac_cons" in "\n".join(res.explain("ofac-cons-1"))
     merge = JudgementRow("ofac-cons-1", "ofac-cons-2", "positive", "a", "one bank")
     assert build_resolution(keys, [merge], {e.id: e.source for e in pool}).members
+
+
+def test_a_key_two_entries_of_one_list_hold_joins_nothing() -> None:
+    """OFAC lists a bank and its subsidiary with one INN: the UK entry with that INN could be
+    either, so the key is no evidence until an analyst merges."""
+    pool = [
+        _entity("ofac_cons", "1", "Company", "VNESHECONOMBANK", ("innCode", "7750004150")),
+        _entity("ofac_cons", "2", "Company", "BANK BELVEB OJSC", ("innCode", "7750004150")),
+        _entity("uk_fcdo", "3", "Company", "VEB.RF", ("innCode", "7750004150")),
+    ]
+    keys = {e.id: entity_keys(e) for e in pool}
+    sources = {e.id: e.source for e in pool}
+    res = build_resolution(keys, [], sources)
+    assert res.members == {}
+    text = "\n".join(res.explain("uk-fcdo-3"))
+    assert "not merged: ofac-cons-1 = uk-fcdo-3 by identifier (ru_inn:7750004150)" in text
+    assert "ambiguous: 2 entries of ofac_cons (ofac-cons-1, ofac-cons-2)" in text
+    merge = JudgementRow("ofac-cons-1", "uk-fcdo-3", "positive", "analyst", "VEB is VEB.RF")
+    res = build_resolution(keys, [merge], sources)
+    assert res.members_of("uk-fcdo-3") == ["ofac-cons-1", "uk-fcdo-3"]
+    # once an analyst says the two OFAC entries are one, the key is no longer ambiguous
+    both = JudgementRow("ofac-cons-1", "ofac-cons-2", "positive", "analyst", "one bank")
+    res = build_resolution(keys, [both], sources)
+    assert res.members_of("uk-fcdo-3") == ["ofac-cons-1", "ofac-cons-2", "uk-fcdo-3"]
+    assert res.counts == {"judgement": 1, "identifier": 1}
+
+
+def test_passport_joins_persons_only_with_a_shared_country() -> None:
+    pool = [
+        _entity(
+            "ofac_sdn",
+            "1",
+            "Person",
+            "HAMDAN, Salim",
+            ("passportNumber", "00385937"),
+            ("country", "ye"),
+        ),
+        _entity(
+            "un_sc",
+            "2",
+            "Person",
+            "SALIM AHMAD SALIM HAMDAN",
+            ("passportNumber", "003 859 37"),
+            ("nationality", "ye"),
+        ),
+        _entity(
+            "eu_fsf",
+            "3",
+            "Person",
+            "Salim Hamdan",
+            ("passportNumber", "00385937"),
+            ("nationality", "sa"),
+        ),  # same number, another country
+        _entity(
+            "uk_fcdo", "4", "Person", "S. HAMDAN", ("passportNumber", "A12"), ("country", "ye")
+        ),  # too short to be evidence
+    ]
+    res = build_resolution({e.id: entity_keys(e) for e in pool}, [], {e.id: e.source for e in pool})
+    assert res.members_of("un-sc-2") == ["ofac-sdn-1", "un-sc-2"]
+    assert res.members_of("eu-fsf-3") == ["eu-fsf-3"]
+    assert res.members_of("uk-fcdo-4") == ["uk-fcdo-4"]
+    assert "ofac-sdn-1 = un-sc-2 by passport (ye:00385937)" in res.explain("un-sc-2")
+
+
+def test_a_split_is_not_crossed_through_a_third_entry() -> None:
+    pool = [
+        *_pool()[:2],
+        _entity(
+            "uk_fcdo",
+            "6",
+            "Person",
+            "SECHIN, Igor",
+            ("passportNumber", "RU7304917"),
+            ("country", "ru"),
+        ),
+        _entity(
+            "un_sc",
+            "10",
+            "Person",
+            "SECHIN, IGOR",
+            ("passportNumber", "RU7304917"),
+            ("nationality", "ru"),
+        ),
+    ]
+    keys = {e.id: entity_keys(e) for e in pool}
+    sources = {e.id: e.source for e in pool}
+    # un-sc-9 has the OFAC entry's name and DOB; un-sc-10 the UK entry's passport
+    assert build_resolution(keys, [], sources).members_of("uk-fcdo-6") == ["uk-fcdo-6", "un-sc-10"]
+    bridge = JudgementRow("un-sc-10", "un-sc-9", "positive", "a", "one UN person")
+    joined = build_resolution(keys, [bridge], sources)
+    assert len(joined.members_of("uk-fcdo-6")) == 4
+    split = JudgementRow("ofac-sdn-1", "uk-fcdo-6", "negative", "b", "another Sechin")
+    res = build_resolution(keys, [bridge, split], sources)
+    assert "ofac-sdn-1" not in res.members_of("uk-fcdo-6")
+    assert any(
+        "judged different by b (another Sechin)" in line for line in res.explain("uk-fcdo-6")
+    )
 
 
 def test_resolution_does_not_depend_on_row_order() -> None:
@@ -184,3 +281,28 @@ def test_cli_screen_no_group_lists_every_entry(loaded: str) -> None:
     found = json.loads(res.output)["candidates"]
     assert {"ofac-sdn-2", "uk-fcdo-5"} <= {c["entity_id"] for c in found}
     assert all(c["sources"] == [] for c in found)
+
+
+def test_sdn_2021_us_csl_and_un_resolve_into_clusters_of_distinct_lists() -> None:
+    """The brief's real-data check: OFAC SDN 2021, the US CSL extract and the UN list."""
+    lists = shared_path("fixtures", "lists")
+    sdn = list(parse_source("ofac_sdn", sorted((lists / "ofac_sdn_2021").glob("*.csv"))).entities())
+    csl = list(parse_source("us_csl", [lists / "us_csl" / "csl.csv"]).entities())
+    un = list(parse_source("un_sc", [lists / "un" / "UN_consolidated.xml"]).entities())
+    pool = sdn + csl + un
+    keys = {e.id: entity_keys(e) for e in pool}
+    sources = {e.id: e.source for e in pool}
+    res = build_resolution(keys, [], sources)
+    csl_sdn = [e for e in csl if e.sublist == "SDN"]
+    assert len(csl_sdn) >= 10
+    sdn_ids = {e.id for e in sdn}
+    joined = [e for e in csl_sdn if sdn_ids & set(res.members_of(e.id))]
+    assert len(joined) / len(csl_sdn) >= 0.9, [e.id for e in csl_sdn if e not in joined]
+    for members in res.members.values():  # never two entries of one list without a judgement
+        assert len({sources[m] for m in members}) == len(members), members
+    un_with_sdn = [e for e in un if sdn_ids & set(res.members_of(e.id))]
+    assert len(un_with_sdn) >= len(un) // 10  # the UN's Al-Qaida and DPRK entries are on SDN
+    assert set(res.counts) <= {"ofac_twin", "identifier", "passport", "name_dob"}
+    items = list(keys.items())
+    random.Random(7).shuffle(items)
+    assert build_resolution(dict(items), [], sources).members == res.members
