@@ -34,7 +34,7 @@ from circumspect import __version__
 from circumspect.cases.types import JsonObject, JsonValue
 from circumspect.errors import CircumspectError
 from circumspect.model.entities import CUSTOM_PREFIX, ListedEntity
-from circumspect.model.screening import Candidate, Query
+from circumspect.model.screening import Candidate, EntryFilter, Query
 from circumspect.services.runtime import Runtime
 
 #: Paths of this API (the auth gate checks keys on them).
@@ -269,17 +269,46 @@ def parse_example(example: JsonValue) -> tuple[JsonObject, list[Query]]:
     return echo, queries
 
 
-def _screen(screener: Any, queries: list[Query], wanted: int) -> list[Candidate]:
-    """Best candidate per entity over every name of the example (identifier hits too)."""
+def _screen(
+    screener: Any,
+    queries: list[Query],
+    wanted: int,
+    sources: set[str] | None = None,
+    exclude_ids: set[str] | None = None,
+) -> list[Candidate]:
+    """Best candidate per entity over every name of the example (identifier hits too).
+
+    An entity on several lists is one result (``Candidate.sources``), whichever of its
+    entries each name found; ``sources``/``exclude_ids`` restrict the entries before they are
+    grouped, so a dataset filter never hides the entry of a list it keeps."""
+    from circumspect.matching.screener import Screener
+
+    keep: EntryFilter | None = None
+    if isinstance(screener, Screener) and (sources is not None or exclude_ids):
+        allowed, dropped = sources, exclude_ids or set()
+
+        def keep(entity_id: str, source: str, source_id: str) -> bool:
+            return (allowed is None or source in allowed) and not {entity_id, source_id} & dropped
+
+    def cluster_of(entity_id: str) -> str:
+        if isinstance(screener, Screener) and screener.group:
+            return screener.resolution.cluster_of(entity_id)
+        return entity_id
+
     best: dict[str, Candidate] = {}
     for query in queries:
-        found: list[Candidate] = list(screener.screen(query, limit=wanted))
+        found: list[Candidate] = list(
+            screener.screen(query, limit=wanted)
+            if keep is None
+            else screener.screen(query, limit=wanted, keep=keep)
+        )
         if query.identifier:
             found += list(screener.by_identifier(query.identifier))
         for cand in found:
-            old = best.get(cand.entity_id)
+            key = cluster_of(cand.entity_id)
+            old = best.get(key)
             if old is None or cand.score > old.score:
-                best[cand.entity_id] = cand
+                best[key] = cand
     return sorted(best.values(), key=lambda c: (-c.score, c.entity_id))
 
 
@@ -416,7 +445,8 @@ async def match(dataset: str, request: Request) -> Any:
     # candidates scored per query: more when filters may drop some of the best ones
     wanted = max(limit * 4, 20) if filtered else limit
     screened = {
-        key: _screen(screener, subqueries, wanted) for key, (_, subqueries) in parsed.items()
+        key: _screen(screener, subqueries, wanted, sources, exclude_ids)
+        for key, (_, subqueries) in parsed.items()
     }
     lookup.prefetch(c.entity_id for found in screened.values() for c in found if c.score >= cutoff)
     for key, (echo, _) in parsed.items():
@@ -473,7 +503,9 @@ async def search(dataset: str, request: Request) -> Any:
     if text:
         query_schema = next((s for s in _SEARCH_SCHEMATA if schema.is_a(s)), "LegalEntity")
         screener, _ = rt.screener()
-        found = _screen(screener, [Query(name=text, schema=query_schema)], offset + limit + 50)
+        found = _screen(
+            screener, [Query(name=text, schema=query_schema)], offset + limit + 50, sources
+        )
         lookup = _Lookup(rt)
         lookup.prefetch(c.entity_id for c in found if c.score >= 0.3)
         for cand in found:

@@ -26,6 +26,7 @@ from circumspect.model.records import listed_record, record_layout
 from circumspect.model.screening import (
     QUERY_SCHEMATA,
     Candidate,
+    EntryFilter,
     FeatureScore,
     ListedRecord,
     Query,
@@ -189,8 +190,14 @@ class Screener:
             record=self.records.get(entity.id),
         )
 
-    def screen(self, query: Query, limit: int = 5) -> list[Candidate]:
-        """Candidates for one party, best first (``InputError`` for a bad query)."""
+    def screen(
+        self, query: Query, limit: int = 5, *, keep: EntryFilter | None = None
+    ) -> list[Candidate]:
+        """Candidates for one party, best first (``InputError`` for a bad query).
+
+        ``keep(entity_id, source, source_id)`` restricts the entries before they are grouped,
+        so an entity on two lists is still found through the list a filter keeps (with
+        ``exclude_dataset=ofac_sdn``, the UN entry of a person OFAC lists too)."""
         if limit < 1:
             raise InputError(f"limit must be at least 1, got {limit}", field="limit")
         prepared = prepare_query(query)
@@ -204,7 +211,10 @@ class Screener:
         score = self.scorer.score
         results: dict[int, ScoreResult] = {}
         for pos in positions:
-            result = results[pos] = score(prepared, entities[pos], explain=False)
+            entity = entities[pos]
+            if keep is not None and not keep(entity.id, entity.source, entity.source_id):
+                continue
+            result = results[pos] = score(prepared, entity, explain=False)
             ranked.append((-round(result.score, 4), entities[pos].id, pos))
         ranked.sort()
         chosen, scored = self._grouped(ranked, limit)

@@ -5,6 +5,7 @@ Goods/risk, payments, cases and the API call screening only through ``PartyScree
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -110,6 +111,10 @@ class Candidate:
         """The explanation plus the stated relationships, for one-line outputs."""
         links = self.links()
         return self.explanation + (" | linked_to_listed: " + "; ".join(links) if links else "")
+
+
+#: A filter on listed entries: ``keep(entity_id, source, source_id)``.
+EntryFilter = Callable[[str, str, str], bool]
 
 
 class PartyScreener(Protocol):

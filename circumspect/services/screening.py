@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from circumspect.cases.service import CaseOutcome, CaseOutcomeStatus
-from circumspect.model.screening import Candidate, PartyScreener, Query
+from circumspect.model.screening import Candidate, EntryFilter, PartyScreener, Query
 from circumspect.services.runtime import Runtime
 
 #: The query fields remembered for a screened party (and echoed back).
@@ -94,7 +94,8 @@ def screen_parties(
     """
     started = time.perf_counter()
     screener, snaps = rt.screener()
-    keep = candidate_filter(snaps, include_sources, exclude_sources, exclude_ids)
+    entries = entry_filter(snaps, include_sources, exclude_sources, exclude_ids)
+    keep = _on_candidates(entries)
     cut = screener.threshold if threshold is None else float(threshold)
     wanted = limit if keep is None else max(limit * 4, 20)
     queries: list[dict[str, str]] = []
@@ -110,7 +111,7 @@ def screen_parties(
             identifier=party.identifier,
         )
         if query not in screened:
-            screened[query] = _screen_one(screener, query, wanted, limit, keep, threshold, cut)
+            screened[query] = _screen_one(screener, query, wanted, limit, entries, threshold, cut)
         queries.append(party.fields() | {"schema": query.schema})
         results.append([dataclasses.replace(c) for c in screened[query]])
     outcomes = rt.cases.record_screening(
@@ -145,14 +146,25 @@ def _screen_one(
     query: Query,
     wanted: int,
     limit: int,
-    keep: Callable[[Candidate], bool] | None,
+    entries: EntryFilter | None,
     threshold: float | None,
     cut: float,
 ) -> list[Candidate]:
-    """One distinct party's candidates, filtered and with this call's threshold."""
-    found = list(screener.screen(query, limit=wanted))
+    """One distinct party's candidates, filtered and with this call's threshold.
+
+    The real screener filters the entries before it groups an entity's entries across lists
+    (so a filter never hides the entry of a list it keeps); other screeners are filtered on
+    their results."""
+    from circumspect.matching.screener import Screener
+
+    keep = _on_candidates(entries)
+    if entries is not None and isinstance(screener, Screener):
+        found = list(screener.screen(query, limit=wanted, keep=entries))
+    else:
+        found = list(screener.screen(query, limit=wanted))
     if query.identifier:
-        seen = {c.entity_id for c in found}
+        # an entry already shown, alone or among a grouped result's sources, is not repeated
+        seen = {c.entity_id for c in found} | {r.entity_id for c in found for r in c.sources}
         found += [c for c in screener.by_identifier(query.identifier) if c.entity_id not in seen]
     if keep is not None:
         found = [c for c in found if keep(c)][:limit]
@@ -164,13 +176,24 @@ def _screen_one(
     return found
 
 
-def candidate_filter(
+def _on_candidates(entries: EntryFilter | None) -> Callable[[Candidate], bool] | None:
+    if entries is None:
+        return None
+
+    def keep(candidate: Candidate) -> bool:
+        return entries(candidate.entity_id, candidate.source, candidate.source_id)
+
+    return keep
+
+
+def entry_filter(
     snaps: dict[str, str],
     include: list[str] | None,
     exclude: list[str] | None,
     exclude_ids: list[str] | None,
-) -> Callable[[Candidate], bool] | None:
-    """A predicate on candidates for the dataset/id options, or None when none is set."""
+) -> EntryFilter | None:
+    """A predicate on listed entries (``entity_id, source, source_id``) for the dataset/id
+    options, or None when none is set."""
     if not include and not exclude and not exclude_ids:
         return None
 
@@ -191,12 +214,8 @@ def candidate_filter(
         sources.add("ownership")  # ownership findings stay unless excluded by name
     dropped = set(exclude_ids or [])
 
-    def keep(candidate: Candidate) -> bool:
-        return (
-            candidate.source in sources
-            and candidate.entity_id not in dropped
-            and candidate.source_id not in dropped
-        )
+    def keep(entity_id: str, source: str, source_id: str) -> bool:
+        return source in sources and entity_id not in dropped and source_id not in dropped
 
     return keep
 

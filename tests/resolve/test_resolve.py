@@ -306,3 +306,64 @@ def test_sdn_2021_us_csl_and_un_resolve_into_clusters_of_distinct_lists() -> Non
     items = list(keys.items())
     random.Random(7).shuffle(items)
     assert build_resolution(dict(items), [], sources).members == res.members
+
+
+def test_a_filter_applies_to_entries_before_they_are_grouped() -> None:
+    """Excluding OFAC must still find the UN entry of a person OFAC lists too: the filter
+    restricts the entries, then the rest is grouped (the OFAC entry stays in `sources`)."""
+    screener = Screener(_pool())
+    query = Query("Igor Sechin", schema="Person", birth_date="1960-09-07")
+    grouped = next(c for c in screener.screen(query) if c.sources)
+    assert grouped.entity_id == "ofac-sdn-1"  # the best entry of the entity (ties: by id)
+    found = screener.screen(query, keep=lambda _id, source, _sid: source != "ofac_sdn")
+    un = next(c for c in found if c.entity_id == "un-sc-9")
+    assert [s.entity_id for s in un.sources] == ["un-sc-9", "ofac-sdn-1"]
+    assert un.sources[1].score is None  # not scored: filtered out
+    assert un.score == next(s.score for s in grouped.sources if s.entity_id == "un-sc-9")
+    none = screener.screen(query, keep=lambda entity_id, _s, _sid: entity_id.startswith("uk"))
+    assert all(c.entity_id.startswith("uk") for c in none)
+
+
+def test_api_dataset_filters_keep_the_other_lists_entry(loaded: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from circumspect.server import create_app
+    from circumspect.services.runtime import ApiConfig
+
+    app = create_app(ApiConfig(db_url=loaded, yente=True, web=False))
+    key = app.state.runtime.cases.add_user("u", "viewer")[1]
+    bearer = {"Authorization": f"Bearer {key}"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+
+        def screen(**options: object) -> list[dict[str, object]]:
+            body = {"name": "Rosneft", "schema": "Company", "open_cases": False} | options
+            r = client.post("/v1/screen", json=body, headers=bearer)
+            assert r.status_code == 200, r.text
+            found: list[dict[str, object]] = r.json()["results"][0]["candidates"]
+            return found
+
+        everything = screen()
+        ids = [c["entity_id"] for c in everything]
+        assert ids.count("ofac-sdn-2") + ids.count("uk-fcdo-5") == 1  # one entity, one result
+        for options in (
+            {"exclude_dataset": ["ofac_sdn"]},
+            {"include_dataset": ["uk_fcdo"]},
+            {"exclude_entity_ids": ["ofac-sdn-2"]},
+        ):
+            top = screen(**options)[0]
+            assert top["entity_id"] == "uk-fcdo-5", options
+            assert {s["entity_id"] for s in top["sources"]} == {"ofac-sdn-2", "uk-fcdo-5"}
+        assert all(c["source"] != "ofac_sdn" for c in screen(exclude_dataset=["ofac_sdn"]))
+
+        example = {"schema": "Company", "properties": {"name": ["Rosneft", "Rosneft Oil Company"]}}
+
+        def match(**params: str) -> list[str]:
+            r = client.post(
+                "/match/default", json={"queries": {"q": example}}, params=params, headers=bearer
+            )
+            assert r.status_code == 200, r.text
+            return [x["id"] for x in r.json()["responses"]["q"]["results"]]
+
+        both = match()
+        assert len({"ofac-sdn-2", "uk-fcdo-5"} & set(both)) == 1  # each name found one entry
+        assert "uk-fcdo-5" in match(exclude_dataset="ofac_sdn")
