@@ -365,6 +365,17 @@ class _Lookup:
         return None if snap is None else str(snap.loaded_at.isoformat())
 
 
+def _with_sources(data: JsonObject, cand: Candidate) -> JsonObject:
+    """An entity on several lists as OpenSanctions shows a merged entity: every list in
+    ``datasets``, the other entries' ids in ``referents`` (``Candidate.sources``)."""
+    if cand.sources:
+        data["datasets"] = sorted({ref.source for ref in cand.sources})
+        data["referents"] = [
+            ref.entity_id for ref in cand.sources if ref.entity_id != cand.entity_id
+        ]
+    return data
+
+
 def _passes(
     cand: Candidate,
     entity: ListedEntity | None,
@@ -458,7 +469,7 @@ async def match(dataset: str, request: Request) -> Any:
             if not _passes(cand, entity, sources, topics, exclude_ids, exclude_schema):
                 continue
             assert entity is not None
-            data = entity_response(entity, lookup.last_seen(entity.source))
+            data = _with_sources(entity_response(entity, lookup.last_seen(entity.source)), cand)
             data["score"] = float(cand.score)
             data["features"] = {f.feature: float(f.score) for f in cand.features}
             data["match"] = bool(cand.score >= threshold)
@@ -517,7 +528,9 @@ async def search(dataset: str, request: Request) -> Any:
                 continue
             if countries and not countries & set(entity.get("country") + entity.get("nationality")):
                 continue
-            results.append(entity_response(entity, lookup.last_seen(entity.source)))
+            results.append(
+                _with_sources(entity_response(entity, lookup.last_seen(entity.source)), cand)
+            )
     facets: dict[str, Any] = {}
     for facet, label, prop in (
         ("countries", "Countries", "country"),

@@ -101,6 +101,11 @@ def resolve_active(store: Store) -> tuple[Resolution, dict[str, ListedEntity], X
     for entity in store.iter_entities():
         entities[entity.id] = entity
         keys[entity.id] = entity_keys(entity)
+    if not entities:
+        raise NotFoundError(
+            "no list is loaded: load one with `circumspect lists load SOURCE FILES...`",
+            field="db",
+        )
     judgements = [j.row for j in JudgementStore(store).all()] if isinstance(store, SqlStore) else []
     resolution = build_resolution(keys, judgements, {i: e.source for i, e in entities.items()})
     cross: dict[str, int] = {}

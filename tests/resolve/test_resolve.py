@@ -367,3 +367,17 @@ def test_api_dataset_filters_keep_the_other_lists_entry(loaded: str) -> None:
         both = match()
         assert len({"ofac-sdn-2", "uk-fcdo-5"} & set(both)) == 1  # each name found one entry
         assert "uk-fcdo-5" in match(exclude_dataset="ofac_sdn")
+        r = client.post("/match/default", json={"queries": {"q": example}}, headers=bearer)
+        top = r.json()["responses"]["q"]["results"][0]
+        assert top["datasets"] == ["ofac_sdn", "uk_fcdo"]
+        assert {top["id"], *top["referents"]} == {"ofac-sdn-2", "uk-fcdo-5"}
+        r = client.get("/search/default", params={"q": "Rosneft"}, headers=bearer)
+        hits = [x for x in r.json()["results"] if x["id"] in ("ofac-sdn-2", "uk-fcdo-5")]
+        assert len(hits) == 1 and hits[0]["datasets"] == ["ofac_sdn", "uk_fcdo"]
+
+
+def test_xref_without_a_loaded_list_is_an_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    res = CliRunner().invoke(app, ["entities", "xref", "--db", url])
+    assert res.exit_code != 0
+    assert "no list is loaded" in str(res.exception) + res.output
