@@ -381,3 +381,31 @@ def test_xref_without_a_loaded_list_is_an_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["entities", "xref", "--db", url])
     assert res.exit_code != 0
     assert "no list is loaded" in str(res.exception) + res.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_screen_file_writes_one_row_per_entity_with_its_sources(
+    loaded: str, tmp_path: Path, workers: str
+) -> None:
+    import csv
+
+    src = tmp_path / "in.csv"
+    src.write_text("query_id,name,schema\nq1,Rosneft,Company\nq2,Rosneft Oil Company,Company\n")
+    rows: dict[str, list[list[dict[str, str]]]] = {}
+    for flag in ("--group", "--no-group"):
+        out = tmp_path / f"out{flag}.csv"
+        args = ["screen-file", str(src), "-o", str(out), "--db", loaded, "--workers", workers]
+        res = CliRunner().invoke(app, [*args, flag])
+        assert res.exit_code == 0, res.output
+        with out.open(newline="") as fh:
+            found = [r for r in csv.DictReader(fh) if "rosneft" in r["caption"].lower()]
+        rows[flag] = [[r for r in found if r["query_id"] == q] for q in ("q1", "q2")]
+    for per_query in rows["--group"]:
+        assert len(per_query) == 1, per_query  # one row for the entity on two lists
+        assert set(per_query[0]["sources"].split("; ")) == {
+            "ofac_sdn:ofac-sdn-2",
+            "uk_fcdo:uk-fcdo-5",
+        }
+    for per_query in rows["--no-group"]:
+        assert {r["entity_id"] for r in per_query} == {"ofac-sdn-2", "uk-fcdo-5"}
+        assert all(r["sources"] == "" for r in per_query)
