@@ -11,7 +11,7 @@ from circumspect.model.entities import ListedEntity
 from circumspect.model.records import listed_record
 from circumspect.model.screening import ListedRecord
 from circumspect.resolve import Resolution
-from circumspect.resolve.resolver import Judgement
+from circumspect.resolve.resolver import Judgement, JudgementRow
 from circumspect.store.base import Store, VersionStatus
 
 
@@ -149,5 +149,39 @@ def judge_pair(
 
     if not isinstance(store, SqlStore):
         raise NotFoundError("judgements need the SQL list store", field="db")
-    JudgementStore(store).add(left, right, judgement, actor, reason)
+    stored = JudgementStore(store).add(left, right, judgement, actor, reason)
+    _audit_judgement(str(store.url), stored.id, stored.row)
     return explain_cluster(store, left)
+
+
+def _audit_judgement(url: str, judgement_id: int, row: JudgementRow) -> bool:
+    """Append the judgement to the case service's audit chain when this database holds one
+    (a lists-only database has none and gets none); True when audited."""
+    from sqlalchemy import create_engine, inspect
+
+    from circumspect.cases.service import CaseService
+    from circumspect.db import normalise_url
+
+    engine = create_engine(normalise_url(url))
+    try:
+        if not inspect(engine).has_table("case_audit"):
+            return False
+    finally:
+        engine.dispose()
+    service = CaseService(url)
+    try:
+        service.audit(
+            row.actor,
+            "entities.merge" if row.judgement == "positive" else "entities.split",
+            f"{row.left} {row.right}",
+            {
+                "judgement_id": judgement_id,
+                "left": row.left,
+                "right": row.right,
+                "judgement": row.judgement,
+                "reason": row.reason,
+            },
+        )
+    finally:
+        service.close()
+    return True

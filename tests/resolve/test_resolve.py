@@ -409,3 +409,49 @@ def test_screen_file_writes_one_row_per_entity_with_its_sources(
     for per_query in rows["--no-group"]:
         assert {r["entity_id"] for r in per_query} == {"ofac-sdn-2", "uk-fcdo-5"}
         assert all(r["sources"] == "" for r in per_query)
+
+
+def test_merge_and_split_are_in_the_audit_chain_when_the_database_has_one(loaded: str) -> None:
+    from circumspect.cases.service import CaseService
+
+    runner = CliRunner()
+    res = runner.invoke(
+        app, ["entities", "split", "uk-fcdo-5", "ofac-sdn-2", "--db", loaded, "--reason", "x"]
+    )
+    assert res.exit_code == 0, res.output  # a lists-only database: no audit chain made
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(loaded)
+    assert not inspect(engine).has_table("case_audit")
+    engine.dispose()
+    CaseService(loaded).close()  # the case service's tables, with their audit chain
+    res = runner.invoke(
+        app,
+        [
+            "entities",
+            "merge",
+            "uk-fcdo-5",
+            "ofac-sdn-2",
+            "--db",
+            loaded,
+            "--reason",
+            "same",
+            "--actor",
+            "anna",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    service = CaseService(loaded)
+    try:
+        records = service.audit_records(obj="ofac-sdn-2 uk-fcdo-5")
+        assert [(r.actor, r.action) for r in records] == [("anna", "entities.merge")]
+        assert records[0].data == {
+            "judgement_id": 2,
+            "left": "ofac-sdn-2",
+            "right": "uk-fcdo-5",
+            "judgement": "positive",
+            "reason": "same",
+        }
+        assert service.verify_audit().ok
+    finally:
+        service.close()
