@@ -19,6 +19,7 @@ from circumspect.errors import CircumspectError, InputError
 from circumspect.matching.screener import Screener, compare_names
 from circumspect.model.records import RECORD_COLUMNS, record_columns
 from circumspect.model.screening import Query
+from circumspect.names.translit import warm_up
 from circumspect.tabular import TableWriter, output_format, write_rows
 
 SCREEN_COLUMNS = (
@@ -225,6 +226,7 @@ def _screen_distinct(
                     progress(n, len(keys))
             return out
         chunk = max(16, min(256, len(keys) // (workers * 8) or 1))
+        warm_up(text for key in keys for text in key)
         with mp.get_context("fork").Pool(workers) as pool:
             for n, (key, found) in enumerate(
                 zip(keys, pool.imap(_screen_key, keys, chunksize=chunk), strict=True), start=1

@@ -698,11 +698,14 @@ def align(
     min_pair = MIN_PAIR
     if not (exact or abjad or q.special or c.special):
         sim = person_similarity if person else token_similarity
-        for i, a in enumerate(qt):
-            for j, b in enumerate(ct):
-                s = 1.0 if a == b else sim(a, b)
-                if s >= min_pair:
-                    sims.append((s, i, j))
+        if CORE is not None:
+            sims = CORE.plain_sims(qt, ct, sim, min_pair)
+        else:
+            for i, a in enumerate(qt):
+                for j, b in enumerate(ct):
+                    s = 1.0 if a == b else sim(a, b)
+                    if s >= min_pair:
+                        sims.append((s, i, j))
     else:
         for i, a in enumerate(qt):
             for j, b in enumerate(ct):
@@ -735,26 +738,30 @@ def align(
                     sims.append((s, i, j))
     if not sims and len(q.tokens) == len(c.tokens):
         return 0.0, []
-    sims.sort(reverse=True)
-    used_q: set[int] = set()
-    used_c: set[int] = set()
-    pairs: list[tuple[int, int, float]] = []
-    matched = 0.0
-    total = 0.0
     qk, ck, qw, cw = q.kinds, c.kinds, q.weights, c.weights
     power = SIM_POWER != 1.0
-    for s, i, j in sims:
-        if i in used_q or j in used_c:
-            continue
-        ki, kj = qk[i], ck[j]
-        if (ki == NUMBER) != (kj == NUMBER) or (ki == NUMBER and s < 1.0):
-            continue
-        used_q.add(i)
-        used_c.add(j)
-        pairs.append((i, j, s))
-        w = 2 * min(qw[i], cw[j]) if ki == INITIAL or kj == INITIAL else qw[i] + cw[j]
-        matched += (s**SIM_POWER if power else s) * w
-        total += w
+    used_q: set[int]
+    used_c: set[int]
+    pairs: list[tuple[int, int, float]]
+    if CORE is not None and not power:
+        pairs, used_q, used_c, matched, total = CORE.greedy(sims, qk, ck, qw, cw, NUMBER, INITIAL)
+    else:
+        sims.sort(reverse=True)
+        used_q, used_c, pairs = set(), set(), []
+        matched = 0.0
+        total = 0.0
+        for s, i, j in sims:
+            if i in used_q or j in used_c:
+                continue
+            ki, kj = qk[i], ck[j]
+            if (ki == NUMBER) != (kj == NUMBER) or (ki == NUMBER and s < 1.0):
+                continue
+            used_q.add(i)
+            used_c.add(j)
+            pairs.append((i, j, s))
+            w = 2 * min(qw[i], cw[j]) if ki == INITIAL or kj == INITIAL else qw[i] + cw[j]
+            matched += (s**SIM_POWER if power else s) * w
+            total += w
     if q.special or c.special:
         q_pat = any(k == PATRONYMIC for i, k in enumerate(q.kinds) if i not in used_q)
         c_pat = any(k == PATRONYMIC for j, k in enumerate(c.kinds) if j not in used_c)

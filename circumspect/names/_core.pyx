@@ -165,3 +165,58 @@ def token_similarity(str a, str b):
         return TWO_EDITS if shortest >= 7 else TWO_EDITS_SHORT if shortest >= 5 else 0.5
     s = 1.0 - MANY_EDITS_FACTOR * d / longest
     return s if s > 0.0 else 0.0
+
+
+def plain_sims(tuple qt, tuple ct, sim, double min_pair):
+    """Compiled similarity list of the plain branch of
+    :func:`circumspect.matching.compare.align`: ``(s, i, j)`` for every token pair with
+    ``s >= min_pair`` (``s`` is 1.0 for equal tokens, else ``sim(a, b)``)."""
+    cdef list sims = []
+    cdef Py_ssize_t i, j, n = len(qt), m = len(ct)
+    cdef double s
+    cdef str a, b
+    for i in range(n):
+        a = qt[i]
+        for j in range(m):
+            b = ct[j]
+            if a == b:
+                s = 1.0
+            else:
+                s = sim(a, b)
+            if s >= min_pair:
+                sims.append((s, i, j))
+    return sims
+
+
+def greedy(list sims, tuple qk, tuple ck, tuple qw, tuple cw, int number, int initial):
+    """Compiled greedy pairing of :func:`circumspect.matching.compare.align` (similarity 1
+    power): sorts ``sims`` best first and takes each pair whose tokens are both free.
+    Returns ``(pairs, used_q, used_c, matched, total)``."""
+    cdef set used_q = set(), used_c = set()
+    cdef list pairs = []
+    cdef double matched = 0.0, total = 0.0, s, w, wq, wc
+    cdef Py_ssize_t i, j
+    cdef long ki, kj
+    sims.sort(reverse=True)
+    for item in sims:
+        s = item[0]
+        i = item[1]
+        j = item[2]
+        if i in used_q or j in used_c:
+            continue
+        ki = qk[i]
+        kj = ck[j]
+        if (ki == number) != (kj == number) or (ki == number and s < 1.0):
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        pairs.append((i, j, item[0]))
+        wq = qw[i]
+        wc = cw[j]
+        if ki == initial or kj == initial:
+            w = 2 * (wc if wc < wq else wq)
+        else:
+            w = wq + wc
+        matched += s * w
+        total += w
+    return pairs, used_q, used_c, matched, total

@@ -18,6 +18,7 @@ Schemes (``SCHEMES``):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import product
 from typing import Any
@@ -327,6 +328,14 @@ def _kakasi() -> Any:
     import pykakasi
 
     return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
+def warm_up(texts: Iterable[str]) -> None:
+    """Load the readers built on first use (pykakasi's dictionary: about 1.4 s) in this
+    process when one of ``texts`` has Han or kana letters, so that processes forked after
+    this share them instead of each loading its own."""
+    if any(_is_han(ch) or _is_kana(ch) for text in texts if not text.isascii() for ch in text):
+        _kakasi()
 
 
 _LONG_VOWEL = re.compile(r"ou|oo|uu")

@@ -29,6 +29,7 @@ from circumspect.goods.brands import BrandExtractor, default_extractor
 from circumspect.goods.lists import ControlIndex, default_index
 from circumspect.goods.nomenclature import Nomenclature, default_nomenclature
 from circumspect.model.screening import Candidate, PartyScreener, Query
+from circumspect.names.translit import warm_up
 from circumspect.risk.columns import (
     COUNTRY_COLUMNS,
     INPUT_COLUMNS,
@@ -425,6 +426,7 @@ class PartyCache:
         _WORKER_SCREENER = self.screener
         try:
             items = [(n, c, self.limit) for n, c in todo.values()]
+            warm_up(n for n, _ in todo.values())
             with mp.get_context("fork").Pool(self.workers) as pool:
                 for name, country, found in pool.imap_unordered(
                     _screen_in_worker, items, chunksize=32

@@ -170,3 +170,15 @@ def test_only_names_written_the_korean_or_japanese_way_get_those_readings() -> N
     assert han_readings("秀英 雅慧 李") == []
     assert han_readings("志豪 永昌 陳") == []
     assert han_readings("Kim Jong Un") == []
+
+
+def test_warm_up_loads_the_japanese_reader_only_when_needed() -> None:
+    """Forked workers share the reader the parent loaded (issue 18): warm_up loads it only
+    for texts with Han or kana letters."""
+    from circumspect.names import translit
+
+    translit._kakasi.cache_clear()
+    translit.warm_up(["Ivan Petrov", "Иван Петров", "محمد"])
+    assert translit._kakasi.cache_info().currsize == 0
+    translit.warm_up(["Ivan Petrov", "山田 太郎"])
+    assert translit._kakasi.cache_info().currsize == 1
