@@ -34,7 +34,7 @@ from circumspect import __version__
 from circumspect.cases.types import JsonObject, JsonValue
 from circumspect.errors import CircumspectError
 from circumspect.model.entities import CUSTOM_PREFIX, ListedEntity
-from circumspect.model.screening import Candidate, EntryFilter, Query
+from circumspect.model.screening import Candidate, EntryFilter, PartyScreener, Query
 from circumspect.services.runtime import Runtime
 
 #: Paths of this API (the auth gate checks keys on them).
@@ -138,7 +138,9 @@ def dataset_sources(rt: Runtime, dataset: str) -> set[str]:
     raise YenteError(404, f"No such dataset: {dataset}")
 
 
-def _filter_sources(rt: Any, scope: set[str], include: list[str], exclude: list[str]) -> set[str]:
+def _filter_sources(
+    rt: Runtime, scope: set[str], include: list[str], exclude: list[str]
+) -> set[str]:
     def expand(names: list[str]) -> set[str]:
         out: set[str] = set()
         for name in names:
@@ -312,8 +314,9 @@ def _screen(
     return sorted(best.values(), key=lambda c: (-c.score, c.entity_id))
 
 
-def _scorer_for(rt: Any, algorithm: str) -> tuple[Any, str]:
+def _scorer_for(rt: Runtime, algorithm: str) -> tuple[PartyScreener, str]:
     from circumspect.matching.scoring import DEFAULT_SCORER, SCORERS
+    from circumspect.matching.screener import Screener
 
     screener, _ = rt.screener()
     name = DEFAULT_SCORER if algorithm in ("", "best", "default") else algorithm
@@ -323,10 +326,8 @@ def _scorer_for(rt: Any, algorithm: str) -> tuple[Any, str]:
             f"Invalid algorithm: {algorithm!r}; available: {', '.join(sorted(SCORERS))}, best",
         )
     current = getattr(getattr(screener, "scorer", None), "NAME", DEFAULT_SCORER)
-    if name == current or not hasattr(screener, "index"):
+    if name == current or not isinstance(screener, Screener):
         return screener, name
-    from circumspect.matching.screener import Screener
-
     return Screener(
         index=screener.index,
         scorer=name,
@@ -340,7 +341,7 @@ def _scorer_for(rt: Any, algorithm: str) -> tuple[Any, str]:
 class _Lookup:
     """Listed entities by id for one request (the store is read once per id)."""
 
-    def __init__(self, rt: Any) -> None:
+    def __init__(self, rt: Runtime) -> None:
         self.store = rt.store()
         self.active = self.store.active_snapshots()
         self.cache: dict[str, ListedEntity | None] = {}
@@ -409,8 +410,9 @@ def _feature_docs(results: Iterable[Candidate]) -> dict[str, dict[str, Any]]:
 # -- routes -----------------------------------------------------------------------------------
 
 
-def _rt(request: Request) -> Any:
-    return request.app.state.runtime
+def _rt(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
 
 
 @router.get("/healthz", summary="Health check")

@@ -18,6 +18,7 @@ from circumspect.cases.common import (
     entity_hash,
     party_query,
 )
+from circumspect.cases.types import CaseKind
 from circumspect.cases.workflow import CaseWorkflow
 
 
@@ -77,7 +78,7 @@ class Rescreening(CaseWorkflow):
                     continue
                 hits += 1
                 outcome = self.open_case(
-                    "party",
+                    CaseKind.PARTY,
                     party,
                     found,
                     snapshot_ids=snaps,

@@ -50,6 +50,7 @@ from circumspect.cases.common import (
 from circumspect.cases.db import current_revision, migrate
 from circumspect.cases.groupcommit import GroupCommit
 from circumspect.cases.rescreen import Rescreening
+from circumspect.cases.types import Role
 from circumspect.db import DbEngines, make_engines
 from circumspect.errors import AuthError
 
@@ -128,6 +129,6 @@ def get_service(url: str | None = None) -> CaseService:
     return service
 
 
-def require_role(user: UserInfo, role: str) -> None:
+def require_role(user: UserInfo, role: Role | str) -> None:
     if not user.can(role):
         raise AuthError(f"role {role} required (you are {user.role})")

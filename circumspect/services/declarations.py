@@ -13,8 +13,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from circumspect.cases.service import CaseSpec
-from circumspect.cases.types import JsonObject
+from circumspect.cases.service import CaseOutcomeStatus, CaseSpec
+from circumspect.cases.types import CaseKind, JsonObject
 from circumspect.errors import CircumspectError
 from circumspect.risk.score import ScoreReport, score_declarations
 from circumspect.services.runtime import Runtime
@@ -28,7 +28,7 @@ Cell = str | int | float | None
 @dataclass(frozen=True, slots=True)
 class DeclarationCase:
     declaration_id: str | None
-    status: str
+    status: CaseOutcomeStatus
     case_id: int | None
 
 
@@ -150,7 +150,7 @@ def score_upload(
             ]
             specs.append(
                 CaseSpec(
-                    "declaration",
+                    CaseKind.DECLARATION,
                     query,
                     cands,
                     summary=f"{row.get('decision')}: {row.get('explanation') or ''}"[:2000],

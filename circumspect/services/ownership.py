@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 from circumspect.cases.common import party_query
 from circumspect.cases.service import CaseService
-from circumspect.cases.types import JsonObject
+from circumspect.cases.types import CaseKind, JsonObject
 from circumspect.db import has_stored_parties
 from circumspect.ownership.screening import ownership_candidates
 from circumspect.ownership.service import OwnershipView
@@ -66,7 +66,7 @@ def rescreen_touched(
                 continue
             hits += 1
             outcome = service.open_case(
-                "party",
+                CaseKind.PARTY,
                 party,
                 found,
                 actor=actor,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from circumspect.cases import open_case
 from circumspect.cases.service import CaseOutcome
-from circumspect.cases.types import JsonObject
+from circumspect.cases.types import CaseKind, JsonObject
 from circumspect.payments import screen_message
 from circumspect.payments.model import PaymentDecision
 from circumspect.services.runtime import Runtime
@@ -72,7 +72,7 @@ def screen_payment(rt: Runtime, actor: str, raw: bytes) -> PaymentOutcome:
             "sha256": digest,
         }
         outcome = rt.cases.open_case(
-            "payment",
+            CaseKind.PAYMENT,
             query,
             flags or [{"id": "decision", "score": 1.0, "explanation": decision.explanation}],
             snapshot_ids=snaps,
@@ -133,7 +133,7 @@ def open_payment_case(
         return None
     query, candidates, key = request
     return open_case(
-        "payment",
+        CaseKind.PAYMENT,
         query,
         candidates,
         actor=actor,
