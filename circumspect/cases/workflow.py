@@ -524,10 +524,11 @@ class CaseWorkflow(Users):
         offset: int = 0,
     ) -> tuple[list[CaseSummary], int]:
         stmt = select(Case)
+        # a filter outside the vocabulary is an error naming it, never an empty listing
         if status:
-            stmt = stmt.where(Case.status == str(status))
+            stmt = stmt.where(Case.status == parse_enum(CaseStatus, status, "status").value)
         if kind:
-            stmt = stmt.where(Case.kind == str(kind))
+            stmt = stmt.where(Case.kind == parse_enum(CaseKind, kind, "kind").value)
         if search:
             pattern = f"%{search.strip()}%"
             stmt = stmt.where(or_(Case.top_caption.ilike(pattern), Case.summary.ilike(pattern)))

@@ -84,3 +84,15 @@ def test_query_key_refuses_a_non_text_field() -> None:
     with pytest.raises(InputError) as info:
         query_key({"name": "A", "country": ["kz"]})
     assert info.value.field == "country"
+
+
+def test_a_listing_filter_outside_the_vocabulary_fails(service: CaseService) -> None:
+    service.open_case("party", {"name": "Ivan Ivanov"}, [_hit("e1")])
+    assert service.list_cases(status=CaseStatus.OPEN)[1] == 1
+    assert service.list_cases(status="open", kind="party")[1] == 1
+    with pytest.raises(InputError) as info:
+        service.list_cases(status="opne")
+    assert info.value.field == "status"
+    with pytest.raises(InputError) as info:
+        service.list_cases(kind="parties")
+    assert info.value.field == "kind"
