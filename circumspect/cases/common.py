@@ -26,6 +26,7 @@ from circumspect.cases.types import (
 from circumspect.db import DbEngines
 from circumspect.errors import InputError
 from circumspect.matching import Screener
+from circumspect.model.records import candidate_json
 
 if TYPE_CHECKING:
     from circumspect.cases.audit import ScreeningWrite
@@ -150,10 +151,12 @@ CandidateLike: TypeAlias = "Candidate | Mapping[str, JsonValue]"
 
 
 def candidate_dict(candidate: CandidateLike) -> JsonObject:
+    """What the case keeps of a hit: a ``Candidate`` in the one JSON form of a candidate
+    (:func:`circumspect.model.records.candidate_json`, with its listed record as it is at
+    alert time), a JSON object as given."""
     if isinstance(candidate, Mapping):
         return dict(candidate)
-    out: JsonObject = dataclasses.asdict(candidate)
-    return out
+    return dict(candidate_json(candidate))
 
 
 def is_alert(candidate: CandidateLike) -> bool:
