@@ -99,6 +99,13 @@ SETTINGS: tuple[Setting, ...] = (
         "crash of the process only; faster without group commit).",
     ),
     Setting(
+        "CIRCUMSPECT_ARRAY_INDEX_MIN",
+        "250000",
+        "Active listed entities from which the screening index is kept in memory-mapped "
+        "arrays under $CIRCUMSPECT_HOME/index/ (shared by every process; records and "
+        "cross-list grouping are then not shown); 0 always, a huge number never.",
+    ),
+    Setting(
         "CIRCUMSPECT_LIST_MAX_SHRINK",
         "0.10",
         "Largest share of the active list a new snapshot may remove and still become active; "

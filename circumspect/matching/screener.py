@@ -12,6 +12,7 @@ from circumspect import settings
 from circumspect.errors import InputError
 from circumspect.fsutil import atomic_path
 from circumspect.matching.compare import compile_name
+from circumspect.matching.arrayindex import ArrayIndex
 from circumspect.matching.index import CandidateIndex, _no_gc
 from circumspect.matching.prepare import (
     IndexedEntity,
@@ -63,7 +64,7 @@ class Screener:
         scorer: str | Scorer | None = None,
         candidates: int = DEFAULT_CANDIDATES,
         *,
-        index: CandidateIndex | None = None,
+        index: CandidateIndex | ArrayIndex | None = None,
         snapshot_ids: dict[str, str] | None = None,
         records: dict[str, ListedRecord] | None = None,
         match_keys: dict[str, tuple[str, ...]] | None = None,
@@ -113,9 +114,14 @@ class Screener:
         scorer: str | Scorer | None = None,
         candidates: int = DEFAULT_CANDIDATES,
     ) -> Screener:
-        """A screener over the store's active snapshots (index cached on disk)."""
-        active = {source: snap.id for source, snap in store.active_snapshots().items()}
+        """A screener over the store's active snapshots (index cached on disk; in
+        memory-mapped arrays from ``CIRCUMSPECT_ARRAY_INDEX_MIN`` entities on)."""
+        snapshots = store.active_snapshots()
+        active = {source: snap.id for source, snap in snapshots.items()}
         path = cls.index_path(active)
+        total = sum(snap.entity_count for snap in snapshots.values())
+        if total and total >= settings.get_int("CIRCUMSPECT_ARRAY_INDEX_MIN"):
+            return cls._from_array_index(store, path, active, threshold, scorer, candidates)
         index: CandidateIndex | None = None
         if path.exists():
             try:
@@ -161,6 +167,40 @@ class Screener:
         )
         from circumspect.ownership.service import open_view
 
+        screener.ownership = open_view(store)
+        return screener
+
+    @classmethod
+    def _from_array_index(
+        cls,
+        store: Store,
+        path: Path,
+        active: dict[str, str],
+        threshold: float | None,
+        scorer: str | Scorer | None,
+        candidates: int,
+    ) -> Screener:
+        """The screener over the array index of the active snapshots, built once (by the
+        first process that needs it) and memory-mapped by every process."""
+        import os
+
+        from circumspect.matching.arrayindex import ARRAY_INDEX_VERSION, build_array_index
+        from circumspect.ownership.service import open_view
+
+        folder = path.with_name(
+            path.name.replace("matching-", f"array{ARRAY_INDEX_VERSION}-", 1).removesuffix(
+                ".pickle"
+            )
+        )
+        if not (folder / "meta.json").exists():
+            build_array_index(store.iter_entities(), folder, workers=os.cpu_count() or 1)
+        screener = cls(
+            threshold=threshold,
+            scorer=scorer,
+            candidates=candidates,
+            index=ArrayIndex(folder),
+            snapshot_ids=active,
+        )
         screener.ownership = open_view(store)
         return screener
 
