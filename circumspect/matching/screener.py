@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from circumspect import settings
 from circumspect.errors import InputError
 from circumspect.fsutil import atomic_path
-from circumspect.matching.compare import compile_name
 from circumspect.matching.arrayindex import ArrayIndex
+from circumspect.matching.compare import compile_name
 from circumspect.matching.index import CandidateIndex, _no_gc
 from circumspect.matching.prepare import (
     IndexedEntity,
