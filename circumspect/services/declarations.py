@@ -17,6 +17,7 @@ from circumspect.cases.service import CaseOutcomeStatus, CaseSpec
 from circumspect.cases.types import CaseKind, JsonObject
 from circumspect.errors import CircumspectError
 from circumspect.risk.score import ScoreReport, score_declarations
+from circumspect.services.records import rule_matches, with_records
 from circumspect.services.runtime import Runtime
 from circumspect.tabular import restore
 from circumspect.uploads import check_rows, check_upload
@@ -132,16 +133,20 @@ def score_upload(
                 "file": name,
                 "sha256": digest,
             }
-            cands: list[JsonObject] = [
-                {
+            matches = rule_matches(row.get("flag_details") or "")
+            cands: list[JsonObject] = []
+            for f in flags:
+                cand: JsonObject = {
                     "rule": f,
                     "score": float(row.get("risk_score") or 0),
                     "caption": f"{row.get('declaration_id')}: {f}",
                     "explanation": row.get("explanation") or "",
                     "alert": True,
                 }
-                for f in flags
-            ] or [
+                if f in matches:
+                    cand["matches"] = matches[f]
+                cands.append(cand)
+            cands = cands or [
                 {
                     "rule": row.get("decision"),
                     "score": 1.0,
@@ -152,7 +157,7 @@ def score_upload(
                 CaseSpec(
                     CaseKind.DECLARATION,
                     query,
-                    cands,
+                    with_records(rt.store(), cands),
                     summary=f"{row.get('decision')}: {row.get('explanation') or ''}"[:2000],
                     idem_key=f"decl:{digest}:{row.get('declaration_id')}",
                 )

@@ -19,6 +19,7 @@ from circumspect.cases.service import CaseOutcome
 from circumspect.cases.types import CaseKind, JsonObject
 from circumspect.payments import screen_message
 from circumspect.payments.model import PaymentDecision
+from circumspect.services.records import with_records
 from circumspect.services.runtime import Runtime
 from circumspect.services.screening import CaseRef, case_ref
 
@@ -74,7 +75,8 @@ def screen_payment(rt: Runtime, actor: str, raw: bytes) -> PaymentOutcome:
         outcome = rt.cases.open_case(
             CaseKind.PAYMENT,
             query,
-            flags or [{"id": "decision", "score": 1.0, "explanation": decision.explanation}],
+            with_records(rt.store(), flags)
+            or [{"id": "decision", "score": 1.0, "explanation": decision.explanation}],
             snapshot_ids=snaps,
             actor=actor,
             summary=str(decision.explanation or "")[:2000],
@@ -132,6 +134,13 @@ def open_payment_case(
     if request is None:
         return None
     query, candidates, key = request
+    from circumspect.store import open_store
+
+    store = open_store(db_url)
+    try:
+        candidates = with_records(store, candidates)
+    finally:
+        store.close()
     return open_case(
         CaseKind.PAYMENT,
         query,

@@ -118,3 +118,37 @@ def test_goods_endpoint(real: tuple[TestClient, dict[str, str]]) -> None:
     assert body["control"]["controlled"] is True
     r = client.get("/v1/goods/12ab", headers=auth)
     assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
+
+
+def test_declaration_and_payment_cases_keep_the_listed_records(
+    real: tuple[TestClient, dict[str, str]],
+) -> None:
+    """A case opened from a payment or a declaration stores the listed record of every
+    entity it names, as the list had it when the case was opened (issue 12)."""
+    client, auth = real
+    raw = (MESSAGES / "04_reject_mt103_sberbank_bic.fin").read_bytes()
+    body = client.post("/v1/payments/screen", content=raw, headers=auth).json()
+    case = client.get(f"/v1/cases/{body['case']['case_id']}", headers=auth).json()
+    listed = [c for c in case["candidates"] if c.get("record")]
+    assert listed, case["candidates"]
+    assert all(c["record"]["list"] and c["record"]["authority"] for c in listed)
+    path = DATA_DIR / "declarations" / "declarations.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    scored = client.post("/v1/declarations/score", json={"rows": rows[:2000]}, headers=auth)
+    assert scored.status_code == 200, scored.text
+    party_cases = [
+        c["case_id"]
+        for c, row in zip(
+            scored.json()["cases"],
+            [x for x in scored.json()["rows"] if x["decision"] in ("block", "review")],
+            strict=True,
+        )
+        if "party_listed" in (row.get("flags") or "") and c.get("case_id")
+    ]
+    assert party_cases, "the demo declarations have listed parties"
+    case = client.get(f"/v1/cases/{party_cases[0]}", headers=auth).json()
+    rule = next(c for c in case["candidates"] if c.get("rule") == "party_listed")
+    assert rule["matches"] and all(
+        m.get("record") for m in rule["matches"] if "ownership:" not in m["entity_id"]
+    )
