@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-import math
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,13 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from circumspect.errors import StoreError
 from circumspect.matching.compare import CompiledName, compile_name
-from circumspect.matching.index import (
-    KEY_WEIGHT,
-    MAX_DF_SHARE,
-    MIN_CANDIDATES,
-    RELATIVE_CUTOFF,
-    name_keys,
-)
+from circumspect.matching.index import cut, entity_keys, ranked_numpy, weighted_postings
 from circumspect.matching.prepare import IndexedEntity, index_entity
 
 if TYPE_CHECKING:
@@ -74,16 +67,6 @@ def entity_record(entity: IndexedEntity) -> tuple[Any, ...]:
         tuple(sorted(entity.countries)),
         tuple(entity.birth_dates),
     )
-
-
-def entity_keys(entity: IndexedEntity) -> set[str]:
-    """The blocking keys of one compiled entity (as ``CandidateIndex`` posts them)."""
-    keys: set[str] = set()
-    for name in entity.names:
-        keys |= name_keys(name)
-    keys.update("i:" + ident for ident in entity.ids)
-    keys.update("r:" + raw for raw in entity.raw_ids)
-    return keys
 
 
 def _compile_record(record: tuple[Any, ...]) -> IndexedEntity:
@@ -272,35 +255,7 @@ class ArrayIndex:
 
     def candidates(self, name: CompiledName, limit: int) -> list[int]:
         """Up to ``limit`` positions, ranked as ``CandidateIndex.candidates`` ranks them."""
-        import numpy as np
-
         if not self.size:
             return []
-        n = self.size
-        max_df = max(50, int(n * MAX_DF_SHARE))
-        chosen: list[tuple[npt.NDArray[np.int32], float]] = []
-        skipped: list[tuple[int, str, npt.NDArray[np.int32]]] = []
-        for key in sorted(name_keys(name)):
-            plist = self._posting(key)
-            if plist is None or not len(plist):
-                continue
-            df = len(plist)
-            if df > max_df:
-                skipped.append((df, key, plist))
-                continue
-            chosen.append((plist, KEY_WEIGHT[key[0]] * math.log(1 + n / df)))
-        if not chosen and skipped:
-            df, key, plist = min(skipped, key=lambda t: (t[0], t[1]))
-            chosen.append((plist, KEY_WEIGHT[key[0]] * math.log(1 + n / df)))
-        if not chosen:
-            return []
-        positions = np.concatenate([np.asarray(p) for p, _ in chosen])
-        weights = np.concatenate([np.full(len(p), w) for p, w in chosen])
-        uniq, inverse = np.unique(positions, return_inverse=True)
-        sums = np.bincount(inverse, weights=weights)
-        k = min(limit, len(uniq))
-        top = np.argpartition(-sums, k - 1)[:k] if k < len(uniq) else np.arange(len(uniq))
-        order = top[np.argsort(-sums[top], kind="stable")]
-        ranked = [(int(uniq[i]), float(sums[i])) for i in order]
-        floor = ranked[0][1] * RELATIVE_CUTOFF
-        return [p for i, (p, v) in enumerate(ranked) if i < MIN_CANDIDATES or v >= floor]
+        chosen = weighted_postings(name, self._posting, self.size)
+        return cut(ranked_numpy(chosen, limit)) if chosen else []

@@ -20,13 +20,17 @@ import marshal
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from circumspect.matching.compare import INITIAL, CompiledName, Variant
 from circumspect.matching.prepare import IndexedEntity
 from circumspect.names.phonetic import skeleton
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 #: Key kinds and their weight in candidate ranking.
 KEY_WEIGHT = {"t": 2.0, "p": 1.0, "s": 0.7, "c": 0.8}
@@ -60,6 +64,67 @@ def name_keys(name: CompiledName) -> set[str]:
     return keys
 
 
+def entity_keys(entity: IndexedEntity) -> set[str]:
+    """Every blocking key an entity is posted under: its names' keys and its identifier
+    keys (``i:`` valid kinds, ``r:`` compact raw values)."""
+    keys: set[str] = set()
+    for name in entity.names:
+        keys |= name_keys(name)
+    keys.update("i:" + ident for ident in entity.ids)
+    keys.update("r:" + raw for raw in entity.raw_ids)
+    return keys
+
+
+def weighted_postings(
+    name: CompiledName, posting: Callable[[str], Sized | None], size: int
+) -> list[tuple[Any, float]]:
+    """The postings of ``name``'s keys (``posting(key)``) with their weights (key kind x
+    inverse document frequency); keys on more than ``MAX_DF_SHARE`` of ``size`` entities
+    are left out unless nothing else is found, then the rarest of them counts."""
+    max_df = max(50, int(size * MAX_DF_SHARE))
+    skipped: list[tuple[int, str, Any]] = []
+    chosen: list[tuple[Any, float]] = []
+    for key in sorted(name_keys(name)):  # sorted: the same ties in every process
+        plist = posting(key)
+        if plist is None or not len(plist):
+            continue
+        df = len(plist)
+        if df > max_df:
+            skipped.append((df, key, plist))
+            continue
+        chosen.append((plist, KEY_WEIGHT[key[0]] * math.log(1 + size / df)))
+    if not chosen and skipped:
+        # only common words: rank by the rarest of them
+        df, key, plist = min(skipped, key=lambda t: (t[0], t[1]))
+        chosen.append((plist, KEY_WEIGHT[key[0]] * math.log(1 + size / df)))
+    return chosen
+
+
+def ranked_numpy(
+    chosen: list[tuple[npt.NDArray[np.int32], float]], limit: int
+) -> list[tuple[int, float]]:
+    """The ``limit`` positions with the largest summed weights, best first (numpy)."""
+    import numpy as np
+
+    positions = np.concatenate([p for p, _ in chosen])
+    weights = np.concatenate([np.full(len(p), w) for p, w in chosen])
+    uniq, inverse = np.unique(positions, return_inverse=True)
+    sums = np.bincount(inverse, weights=weights)
+    k = min(limit, len(uniq))
+    top = np.argpartition(-sums, k - 1)[:k] if k < len(uniq) else np.arange(len(uniq))
+    order = top[np.argsort(-sums[top], kind="stable")]
+    return [(int(uniq[i]), float(sums[i])) for i in order]
+
+
+def cut(ranked: list[tuple[int, float]]) -> list[int]:
+    """The ranked positions within ``RELATIVE_CUTOFF`` of the best (at least
+    ``MIN_CANDIDATES``)."""
+    if not ranked:
+        return []
+    floor = ranked[0][1] * RELATIVE_CUTOFF
+    return [p for i, (p, v) in enumerate(ranked) if i < MIN_CANDIDATES or v >= floor]
+
+
 class CandidateIndex:
     """Inverted index from blocking keys to entity positions."""
 
@@ -71,13 +136,8 @@ class CandidateIndex:
         self.entities: list[IndexedEntity] = list(entities)
         postings: dict[str, set[int]] = defaultdict(set)
         for pos, entity in enumerate(self.entities):
-            for name in entity.names:
-                for key in name_keys(name):
-                    postings[key].add(pos)
-            for ident in entity.ids:
-                postings["i:" + ident].add(pos)
-            for raw in entity.raw_ids:
-                postings["r:" + raw].add(pos)
+            for key in entity_keys(entity):
+                postings[key].add(pos)
         self.postings: dict[str, array[int]] = {
             k: array("i", sorted(v)) for k, v in postings.items()
         }
@@ -118,29 +178,11 @@ class CandidateIndex:
         """Up to ``limit`` entity positions most likely to match ``name``."""
         if not self.size:
             return []
-        max_df = max(50, int(self.size * MAX_DF_SHARE))
-        n = self.size
-        skipped: list[tuple[int, str]] = []
-        postings = self.postings
-        chosen: list[tuple[array[int], float]] = []
-        total = 0
-        for key in sorted(name_keys(name)):  # sorted: the same ties in every process
-            plist = postings.get(key)
-            if not plist:
-                continue
-            df = len(plist)
-            if df > max_df:
-                skipped.append((df, key))
-                continue
-            chosen.append((plist, KEY_WEIGHT[key[0]] * math.log(1 + n / df)))
-            total += df
-        if not chosen and skipped:
-            # only common words: rank by the rarest of them
-            df, key = min(skipped)
-            chosen.append((postings[key], KEY_WEIGHT[key[0]] * math.log(1 + n / df)))
-            total = df
-        if total > VECTOR_MIN_POSTINGS:
-            ranked = self._ranked_numpy(chosen, limit)
+        chosen = weighted_postings(name, self.postings.get, self.size)
+        if sum(len(p) for p, _ in chosen) > VECTOR_MIN_POSTINGS:
+            import numpy as np
+
+            ranked = ranked_numpy([(np.frombuffer(p, dtype=np.int32), w) for p, w in chosen], limit)
         else:
             scores: dict[int, float] = {}
             get = scores.get
@@ -151,25 +193,7 @@ class CandidateIndex:
                 ranked = sorted(scores.items(), key=lambda kv: -kv[1])
             else:
                 ranked = heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])
-        if not ranked:
-            return []
-        floor = ranked[0][1] * RELATIVE_CUTOFF
-        return [p for i, (p, v) in enumerate(ranked) if i < MIN_CANDIDATES or v >= floor]
-
-    def _ranked_numpy(
-        self, chosen: list[tuple[array[int], float]], limit: int
-    ) -> list[tuple[int, float]]:
-        """The same ranking with numpy, for long postings (large indexes, common words)."""
-        import numpy as np
-
-        positions = np.concatenate([np.frombuffer(p, dtype=np.int32) for p, _ in chosen])
-        weights = np.concatenate([np.full(len(p), w) for p, w in chosen])
-        uniq, inverse = np.unique(positions, return_inverse=True)
-        sums = np.bincount(inverse, weights=weights)
-        k = min(limit, len(uniq))
-        top = np.argpartition(-sums, k - 1)[:k] if k < len(uniq) else np.arange(len(uniq))
-        order = top[np.argsort(-sums[top], kind="stable")]
-        return [(int(uniq[i]), float(sums[i])) for i in order]
+        return cut(ranked)
 
 
 @contextmanager
